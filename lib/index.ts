@@ -1,0 +1,8 @@
+/**
+ * rsna-mammo: the RSNA Screening Mammography 1st-place pipeline for Node.js.
+ * Public API; each area's module re-exports its typed functions here.
+ */
+export { RsnaMammoError } from './errors';
+export { loadSettings, DEFAULT_SETTINGS, SETTINGS_KEYS } from './settings';
+export type { Settings } from './settings';
+export { loadCpuAddon, cpuAddonStatus } from './native';

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages listed in scripts/apt-packages.txt (and, with --bench, those of
+# scripts/apt-packages-bench.txt) when they are missing. Needs root (or sudo) on Debian/Ubuntu.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+lists=("$here/apt-packages.txt")
+[ "${1:-}" = "--bench" ] && lists+=("$here/apt-packages-bench.txt")
+missing=()
+for list in "${lists[@]}"; do
+  [ -f "$list" ] || continue
+  while read -r pkg; do
+    [ -z "$pkg" ] && continue
+    case "$pkg" in \#*) continue ;; esac
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done < "$list"
+done
+if [ ${#missing[@]} -eq 0 ]; then echo "system packages: all present"; exit 0; fi
+echo "system packages: installing ${missing[*]}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
