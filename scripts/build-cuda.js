@@ -31,6 +31,12 @@ if (!hasCudaTarget) done('skipped: CMakeLists.txt has no CUDA target yet', false
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
 const args = [cmakeJs, 'compile', '--out', 'build-cuda', '--CDCMAKE_CUDA_COMPILER=' + nvcc];
 if (process.env.RSNA_MAMMO_CUDA_ARCHS) args.push(`--CDRSNA_CUDA_ARCHS=${process.env.RSNA_MAMMO_CUDA_ARCHS}`);
-const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+// cmake-js would download Node's headers; use the local ones (npm's nodedir, or a system Node's /usr).
+const env = { ...process.env };
+if (!env.npm_config_nodedir) {
+  const guess = path.resolve(path.dirname(process.execPath), '..');
+  if (fs.existsSync(path.join(guess, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = guess;
+}
+const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
 if (result.status !== 0) done(`build failed (exit ${result.status}); the CPU path still works`, true);
 done('built: build-cuda/Release/rsna_mammo_cuda.node', false);
