@@ -34,6 +34,8 @@ export interface CudaAddonStatus {
   loadable?: boolean;
   /** deviceInfo() from the child process. */
   deviceInfo?: CudaDeviceInfo;
+  /** tensorrtInfo() from the child process (typed in gpu/tensorrtAddon.ts). */
+  tensorrtInfo?: unknown;
   /** The addon will be (or was) loaded in this process and a GPU is usable. */
   usable: boolean;
   /** Why the GPU path is not used, one line; undefined when usable. */
@@ -59,6 +61,7 @@ export function decideCudaUse(inputs: CudaProbeInputs): CudaAddonStatus {
     const loaded = inputs.testLoad(addonPath);
     status.loadable = loaded.ok;
     status.deviceInfo = loaded.report?.deviceInfo as CudaDeviceInfo | undefined;
+    status.tensorrtInfo = loaded.report?.tensorrtInfo;
     if (!loaded.ok) status.reason = loaded.reason;
   }
   if (inputs.disabled) {
@@ -79,5 +82,5 @@ export function decideCudaUse(inputs: CudaProbeInputs): CudaAddonStatus {
 
 /** The one line printed when the CPU path is used instead of the GPU. */
 export function cpuFallbackLine(status: CudaAddonStatus): string {
-  return `rsna-mammo: GPU not used (${status.reason ?? 'unknown reason'}); using the CPU path`;
+  return `rsna-mammo: GPU not used: ${status.reason ?? 'unknown reason'}; using the CPU path`;
 }

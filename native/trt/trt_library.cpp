@@ -17,7 +17,7 @@ void* OpenFirst(std::initializer_list<const char*> names, std::string* opened, s
       return handle;
     }
     const char* e = dlerror();
-    *error = e ? e : name;
+    if (error->empty()) *error = e ? e : name;  // the first (preferred) name's error is the useful one
   }
   return nullptr;
 }
@@ -49,6 +49,7 @@ TrtLibrary Load() {
     return lib;
   }
   lib.inferFound = true;
+  error.clear();
   void* parser = OpenFirst({std::getenv("RSNA_MAMMO_ONNXPARSER_LIB"), "libnvonnxparser.so.10", "libnvonnxparser.so"},
                            &lib.parserPath, &error);
   if (!parser) {
