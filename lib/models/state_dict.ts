@@ -54,8 +54,16 @@ export class WeightReader {
   private readonly missing: string[] = [];
   private readonly mismatched: string[] = [];
   private readonly ignored: RegExp[] = [];
+  /** Every (key, shape) the architecture asked for, in build order. */
+  readonly expected: [string, number[]][] = [];
 
-  constructor(private readonly stateDict: StateDict, private readonly file: string, private readonly architecture: string) {}
+  constructor(
+    private readonly stateDict: StateDict,
+    private readonly file: string,
+    private readonly architecture: string,
+    /** Dry run: only record `expected`; weights come back empty (used to list an architecture's keys). */
+    private readonly dryRun = false,
+  ) {}
 
   /** Keys matching `pattern` are allowed to stay unused (e.g. BatchNorm `num_batches_tracked`). */
   ignore(pattern: RegExp): void {
@@ -74,6 +82,8 @@ export class WeightReader {
   /** The float32 values of `key`, which must have exactly `shape`; zeros (recorded) when not. */
   float32(key: string, shape: number[]): Float32Array {
     this.used.add(key);
+    this.expected.push([key, shape]);
+    if (this.dryRun) return new Float32Array(0);
     const t = this.stateDict.get(key);
     const numel = shape.reduce((a, b) => a * b, 1);
     if (!t) {

@@ -21,6 +21,7 @@ export function param(ctx: BuildContext, key: string, shape: number[]): string {
 /** An initializer holding the 2-D weight `key` ([out, in]) transposed to [in, out] for MatMul. */
 export function paramTransposed(ctx: BuildContext, key: string, outF: number, inF: number): string {
   const w = ctx.w.float32(key, [outF, inF]);
+  if (w.length === 0) return ctx.g.initializer(`${ctx.prefix}${key}^T`, [inF, outF], w); // dry run
   const t = new Float32Array(w.length);
   for (let o = 0; o < outF; o++) for (let i = 0; i < inF; i++) t[i * outF + o] = w[o * inF + i];
   return ctx.g.initializer(`${ctx.prefix}${key}^T`, [inF, outF], t);
