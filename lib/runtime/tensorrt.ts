@@ -13,12 +13,8 @@ import { EngineKeyInputs, engineCacheKey, engineCachePath, engineIsCurrent, sha2
 import { readOnnxInputs } from './onnxInputs';
 import { profileShapes, splitBatch } from './profileShapes';
 import { Availability } from './selectBackend';
-
-/** A float32 tensor: row-major data and its dims. */
-export interface Tensor {
-  data: Float32Array;
-  dims: readonly number[];
-}
+import { InferenceBackend, InferenceSession, SessionOptions, TensorData } from './types';
+import { runtimeLog } from './log';
 
 /** Options of an engine build (`rsna-mammo engine build`). */
 export interface EngineBuildOptions {
@@ -105,11 +101,11 @@ export async function ensureEngine(onnxPath: string, options: TensorRtSessionOpt
   const enginePath = options.out ?? engineCachePath(onnxPath, engineCacheKey(key), options.cacheDir ?? path.dirname(onnxPath));
   const state = engineIsCurrent(enginePath, key);
   if (state.current) return enginePath;
-  options.log?.(`rsna-mammo: building TensorRT engine ${enginePath} (${state.reason}); this takes minutes once`);
+  options.log?.(`building TensorRT engine ${enginePath} (${state.reason}); this takes minutes once`);
   return (await buildEngine(onnxPath, { ...options, out: enginePath })).enginePath;
 }
 
-function concatBatch(parts: Tensor[]): Tensor {
+function concatBatch(parts: TensorData[]): TensorData {
   const total = parts.reduce((n, p) => n + p.data.length, 0);
   const data = new Float32Array(total);
   let offset = 0;
@@ -120,8 +116,8 @@ function concatBatch(parts: Tensor[]): Tensor {
   return { data, dims: [parts.reduce((n, p) => n + p.dims[0], 0), ...parts[0].dims.slice(1)] };
 }
 
-/** An inference session on one TensorRT engine. */
-export class TensorRtSession {
+/** An inference session on one TensorRT engine (the lib/runtime InferenceSession contract). */
+export class TensorRtSession implements InferenceSession {
   readonly backend = 'tensorrt' as const;
   readonly inputNames: string[];
   readonly outputNames: string[];
@@ -144,7 +140,7 @@ export class TensorRtSession {
    * Runs the engine on `feeds` (all inputs share the batch dim 0); a batch larger than the engine's
    * profile is split into runs that execute concurrently on separate execution contexts.
    */
-  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
     const engine = this.engine;
     if (!engine) throw new RsnaMammoError('ERR_SESSION_DISPOSED', `session on ${this.enginePath} was disposed`);
     for (const name of this.inputNames) {
@@ -164,19 +160,19 @@ export class TensorRtSession {
       start += size;
       return engine.run(part);
     });
-    let results: Record<string, Tensor>[];
+    let results: Record<string, TensorData>[];
     try {
       results = await Promise.all(pending);
     } catch (err) {
       throw fromNativeError(err, this.enginePath);
     }
-    const out: Record<string, Tensor> = {};
+    const out: Record<string, TensorData> = {};
     for (const name of this.outputNames) out[name] = concatBatch(results.map((r) => r[name]));
     return out;
   }
 
   /** Releases the engine and its contexts (runs in flight finish first). */
-  dispose(): void {
+  async dispose(): Promise<void> {
     this.engine?.dispose();
     this.engine = undefined;
   }
@@ -198,9 +194,10 @@ export async function createTensorRtSession(modelPath: string, options: TensorRt
   }
 }
 
-/** The backend object registered with lib/runtime (name, availability, session factory). */
-export const tensorrtBackend = {
-  name: 'tensorrt' as const,
-  availability: tensorrtAvailability,
-  createSession: createTensorRtSession,
+/** The 'tensorrt' InferenceBackend registered in lib/runtime/registry.ts (`--backend tensorrt`, and `auto` when available). */
+export const tensorrtBackend: InferenceBackend = {
+  name: 'tensorrt',
+  availability: async () => tensorrtAvailability(),
+  load: (modelPath: string, options: SessionOptions) =>
+    createTensorRtSession(modelPath, { maxBatch: options.maxBatch, fp16: options.fp16, log: runtimeLog }),
 };
