@@ -165,7 +165,7 @@ async function buildCases(cpu, images) {
   return cases;
 }
 
-const INFRA = /^(modules|deviceInfo|buildInfo|tensorrt|cuda)/;
+const INFRA = /^(modules|deviceInfo|buildInfo|tensorrt|cuda)/;  // cuda*: GPU-only (pipeline, bench)
 
 async function runTwins(cpu, gpu, cases, d2d) {
   const twins = Object.keys(gpu).filter((k) => typeof gpu[k] === 'function' && !INFRA.test(k) && typeof cpu[k] === 'function');
@@ -224,28 +224,42 @@ async function runGoldens(gpu, images) {
   }
 }
 
-// Whole preprocessing of one image: the GPU pipeline when the addon has it, else the twins composed.
+// Whole preprocessing of one image on the GPU: the GPU-resident pipeline (cudaPreprocessImage: upload
+// once, detector input, classifier input) checked bit for bit against the CPU kernels and timed;
+// without it, the twins composed (host round trips between steps).
+async function cpuPreprocess(cpu, im) {
+  const scaled = await cpu.imgprocMinMaxScale255(im.raw, im.rows, im.cols, im.invert);
+  const detector = await cpu.imgprocDetectorInput(scaled, im.rows, im.cols, 416);
+  const pixels = await cpu.imgprocClassifierInput(im.raw, im.rows, im.cols, im.box, im.window, im.invert, 2048, 1024);
+  return { detector, pixels };
+}
+
 async function runPipeline(cpu, gpu, images) {
-  const steps = async (addon, im) => {
-    const scaled = await addon.imgprocMinMaxScale255(im.raw, im.rows, im.cols, im.invert);
-    await addon.imgprocDetectorInput(scaled, im.rows, im.cols, 416);
-    return addon.imgprocClassifierInput(im.raw, im.rows, im.cols, im.box, im.window, im.invert, 2048, 1024);
-  };
   const names = ['imgprocMinMaxScale255', 'imgprocDetectorInput', 'imgprocClassifierInput'];
-  const composed = names.every((n) => typeof gpu[n] === 'function' && typeof cpu[n] === 'function');
+  const cpuOk = names.every((n) => typeof cpu[n] === 'function');
   const pipeline = typeof gpu.cudaPreprocessImage === 'function';
-  if (!composed && !pipeline) { report.skipped.push('whole-image GPU preprocessing: needs cudaPreprocessImage or the imgproc twins'); return; }
+  const composed = names.every((n) => typeof gpu[n] === 'function');
+  if (!cpuOk || (!pipeline && !composed)) { report.skipped.push('whole-image GPU preprocessing: needs cudaPreprocessImage (or the imgproc twins) and the CPU imgproc kernels'); return; }
   for (const im of images) {
-    const row = { image: im.name, how: pipeline ? 'cudaPreprocessImage' : 'twins composed (host round trips)' };
+    const row = { image: im.name, how: pipeline ? 'GPU-resident cudaPreprocessImage' : 'twins composed (host round trips)' };
     try {
-      const gpuRun = pipeline ? () => gpu.cudaPreprocessImage(im.raw, im.rows, im.cols, { box: im.box, window: im.window, invert: im.invert })
-        : () => steps(gpu, im);
-      await gpuRun();
+      const gpuRun = pipeline ? () => gpu.cudaPreprocessImage(im.raw, im.rows, im.cols, im.box, im.window, im.invert)
+        : () => cpuPreprocess(gpu, im);
+      const first = await gpuRun();
       const g = [];
       for (let i = 0; i < reps; i++) g.push((await timed(gpuRun)).ms);
-      const c = composed ? (await timed(() => steps(cpu, im))).ms : null;
-      Object.assign(row, { gpuMs: median(g), cpuMs: c, ok: true });
-    } catch (err) { Object.assign(row, { ok: false, error: err.message }); }
+      const c = await timed(() => cpuPreprocess(cpu, im));
+      Object.assign(row, { gpuMs: median(g), cpuMs: c.ms, ok: true });
+      if (pipeline) {
+        const det = compare(c.value.detector.tensor, first.detector.tensor);
+        const cls = compare(c.value.pixels, first.classifier.pixels);
+        const geometry = first.detector.ratio === c.value.detector.ratio && first.detector.resizedHeight === c.value.detector.resizedHeight &&
+          first.detector.resizedWidth === c.value.detector.resizedWidth;
+        Object.assign(row, { detectorMaxAbs: det.maxAbs, detectorMismatches: det.mismatches, classifierMismatches: cls.mismatches,
+          classifierTotal: cls.total, ok: det.mismatches === 0 && cls.mismatches === 0 && geometry });
+        if (!geometry) row.error = 'detector ratio/size differ from the CPU';
+      }
+    } catch (err) { Object.assign(row, { ok: false, error: `${err.code ? `[${err.code}] ` : ''}${err.message}` }); }
     report.pipeline.push(row);
   }
 }
@@ -282,7 +296,8 @@ function printReport() {
   if (report.pipeline.length) {
     say('');
     for (const r of report.pipeline) {
-      say(`preprocess one image (${r.how}) ${pad(r.image, 24)}${r.ok ? `GPU ${num(r.gpuMs, 1)} ms${r.cpuMs ? `, CPU ${num(r.cpuMs, 1)} ms` : ''}` : `FAIL ${r.error}`}`);
+      const parity = r.detectorMismatches === undefined ? '' : `; vs CPU: detector ${r.detectorMismatches} differ (max ${sci(r.detectorMaxAbs)}), classifier ${r.classifierMismatches}/${r.classifierTotal} differ`;
+      say(`preprocess one image, ${r.how}: ${pad(r.image, 20)}${r.gpuMs !== undefined ? `GPU ${num(r.gpuMs, 1)} ms, CPU ${num(r.cpuMs, 1)} ms${parity} → ` : ''}${r.ok ? 'OK' : `FAIL ${r.error ?? ''}`}`);
     }
   }
   for (const s of report.skipped) say(`skipped: ${s}`);
@@ -296,7 +311,11 @@ function printReport() {
 function fakeGpu(cpu) {
   return { ...cpu, deviceInfo: () => ({ runtimeVersion: 0, driverVersion: 0, deviceCount: 1,
     devices: [{ name: 'SELF-TEST (CPU addon posing as the GPU)', computeCapability: '0.0', totalMemory: 0 }] }),
-    cudaMemoryBandwidth: async () => ({ deviceToDeviceGBps: 1, hostToDeviceGBps: 1, deviceToHostGBps: 1 }) };
+    cudaMemoryBandwidth: async () => ({ deviceToDeviceGBps: 1, hostToDeviceGBps: 1, deviceToHostGBps: 1 }),
+    cudaPreprocessImage: typeof cpu.imgprocClassifierInput === 'function' ? async (raw, rows, cols, box, window, invert) => {
+      const r = await cpuPreprocess(cpu, { raw, rows, cols, box, window, invert });
+      return { detector: r.detector, classifier: { pixels: r.pixels } };
+    } : undefined };
 }
 
 async function main() {
