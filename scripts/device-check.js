@@ -176,6 +176,7 @@ async function runTwins(cpu, gpu, cases, d2d) {
     if (!cases[name]) { report.skipped.push(`${name}: no device-check case defined (add one in scripts/device-check.js)`); continue; }
     for (const c of cases[name]) {
       const row = { name, label: c.label };
+      process.stderr.write(`device-check: ${name} ${c.label}\n`);
       try {
         const cpuOut = await cpu[name](...c.args);
         gpu.cudaSetKernelTiming?.(true);
@@ -234,7 +235,7 @@ async function cpuPreprocess(cpu, im) {
   return { detector, pixels };
 }
 
-async function runPipeline(cpu, gpu, images) {
+async function runPipeline(cpu, gpu, images, d2dRate) {
   const names = ['imgprocMinMaxScale255', 'imgprocDetectorInput', 'imgprocClassifierInput'];
   const cpuOk = names.every((n) => typeof cpu[n] === 'function');
   const pipeline = typeof gpu.cudaPreprocessImage === 'function';
@@ -250,6 +251,23 @@ async function runPipeline(cpu, gpu, images) {
       for (let i = 0; i < reps; i++) g.push((await timed(gpuRun)).ms);
       const c = await timed(() => cpuPreprocess(cpu, im));
       Object.assign(row, { gpuMs: median(g), cpuMs: c.ms, ok: true });
+      if (pipeline && typeof gpu.cudaSetKernelTiming === 'function') {
+        gpu.cudaSetKernelTiming(true);
+        gpu.cudaKernelTimings(true);
+        await gpuRun();
+        for (const k of gpu.cudaKernelTimings(true)) {
+          const gbps = k.bytes / (k.milliseconds / 1e3) / 1e9;
+          report.kernels.push({ twin: 'pipeline', label: im.name, kernel: k.name, ms: k.milliseconds / k.calls, gbps, pctOfD2D: d2dRate ? (100 * gbps) / d2dRate : null });
+        }
+        gpu.cudaSetKernelTiming(false);
+      }
+      if (typeof gpu.cudaImageUpload === 'function') {  // upload once, then the two stages (the pipeline's real use)
+        const up = await timed(() => gpu.cudaImageUpload(im.raw, im.rows, im.cols));
+        const det = await timed(() => up.value.detectorInput(im.invert, 416));
+        const cls = await timed(() => up.value.classifierInput(im.box, im.window, im.invert, 2048, 1024, true));
+        up.value.dispose();
+        Object.assign(row, { uploadMs: up.ms, detectorMs: det.ms, classifierMs: cls.ms });
+      }
       if (pipeline) {
         const det = compare(c.value.detector.tensor, first.detector.tensor);
         const cls = compare(c.value.pixels, first.classifier.pixels);
@@ -298,6 +316,7 @@ function printReport() {
     for (const r of report.pipeline) {
       const parity = r.detectorMismatches === undefined ? '' : `; vs CPU: detector ${r.detectorMismatches} differ (max ${sci(r.detectorMaxAbs)}), classifier ${r.classifierMismatches}/${r.classifierTotal} differ`;
       say(`preprocess one image, ${r.how}: ${pad(r.image, 20)}${r.gpuMs !== undefined ? `GPU ${num(r.gpuMs, 1)} ms, CPU ${num(r.cpuMs, 1)} ms${parity} → ` : ''}${r.ok ? 'OK' : `FAIL ${r.error ?? ''}`}`);
+      if (r.uploadMs !== undefined) say(`  staged: upload ${num(r.uploadMs, 1)} ms, detector input ${num(r.detectorMs, 1)} ms, classifier input + normalization ${num(r.classifierMs, 1)} ms (wall, incl. copies back)`);
     }
   }
   for (const s of report.skipped) say(`skipped: ${s}`);
@@ -339,7 +358,7 @@ async function main() {
   const cases = await buildCases(cpu, images);
   await runTwins(cpu, gpu, cases, report.bandwidth.deviceToDeviceGBps);
   await runGoldens(gpu, real);
-  await runPipeline(cpu, gpu, images);
+  await runPipeline(cpu, gpu, images, report.bandwidth.deviceToDeviceGBps);
   const failed = printReport();
   return failed ? 1 : 0;
 }
