@@ -6,3 +6,11 @@ export { RsnaMammoError } from './errors';
 export { loadSettings, DEFAULT_SETTINGS, SETTINGS_KEYS } from './settings';
 export type { Settings } from './settings';
 export { loadCpuAddon, cpuAddonStatus } from './native';
+export {
+  parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard, originalRenderAvailable,
+  transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
+} from './dicom';
+export type {
+  DicomImage, DecodedFrame, DecoderChoice, Lut, PixelDataLocation, StoredPixels, TransferSyntax, CodecFamily,
+  RenderMode, RenderOptions, RenderedImage, StandardRenderOptions,
+} from './dicom';
