@@ -11,3 +11,11 @@ export {
   windowToUint8,
 } from './preprocess';
 export type { Box, WindowMeta, DetectorInput, DisplayImageTags } from './preprocess';
+export {
+  parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard, originalRenderAvailable,
+  transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
+} from './dicom';
+export type {
+  DicomImage, DecodedFrame, DecoderChoice, Lut, PixelDataLocation, StoredPixels, TransferSyntax, CodecFamily,
+  RenderMode, RenderOptions, RenderedImage, StandardRenderOptions,
+} from './dicom';
