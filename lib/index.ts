@@ -6,3 +6,5 @@ export { RsnaMammoError } from './errors';
 export { loadSettings, DEFAULT_SETTINGS, SETTINGS_KEYS } from './settings';
 export type { Settings } from './settings';
 export { loadCpuAddon, cpuAddonStatus } from './native';
+export * from './models';
+export * from './runtime';
