@@ -19,3 +19,5 @@ export type {
   DicomImage, DecodedFrame, DecoderChoice, Lut, PixelDataLocation, StoredPixels, TransferSyntax, CodecFamily,
   RenderMode, RenderOptions, RenderedImage, StandardRenderOptions,
 } from './dicom';
+export * from './models';
+export * from './runtime';
