@@ -14,28 +14,13 @@ namespace rsna {
 namespace roi {
 
 namespace {
-constexpr int kStrides[3] = {8, 16, 32};
 // torchvision 0.14 batched_nms switches to per-class NMS above this many box coordinates on the CPU.
 constexpr size_t kCoordinateTrickLimit = 4000;
 }  // namespace
 
-YoloxGrid::YoloxGrid(int size) : input_size(size), anchors(0) {
-  if (size <= 0 || size % 32 != 0 || size > 8192) {
-    throw NativeError("ERR_INVALID_ARGUMENT", "YOLOX input size must be a positive multiple of 32 (got " +
-                                                   std::to_string(size) + ")");
-  }
-  for (int stride : kStrides) {
-    int cells = size / stride;
-    level_size.push_back(cells);
-    level_stride.push_back(stride);
-    level_first.push_back(anchors);
-    anchors += cells * cells;
-  }
-}
-
 std::vector<float> DecodeYolox(const float* raw, const YoloxGrid& grid) {
   std::vector<float> out(static_cast<size_t>(grid.anchors) * kYoloxChannels);
-  for (size_t level = 0; level < grid.level_size.size(); ++level) {
+  for (int level = 0; level < kYoloxLevels; ++level) {
     const int cells = grid.level_size[level];
     const float stride = static_cast<float>(grid.level_stride[level]);
     for (int gy = 0; gy < cells; ++gy) {

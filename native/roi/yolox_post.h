@@ -5,21 +5,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "roi/yolox_grid.h"
+
 namespace rsna {
 namespace roi {
 
-// Anchor grid of a square input: levels with strides 8, 16, 32 and (size/stride)^2 cells each,
-// stride-8 level first, row-major inside a level (§2.3.1).
-struct YoloxGrid {
-  explicit YoloxGrid(int input_size);
-  int input_size;
-  int anchors;                      // 3549 for 416
-  std::vector<int> level_size;      // cells per side of each level: 52, 26, 13
-  std::vector<int> level_stride;    // 8, 16, 32
-  std::vector<int> level_first;     // first anchor index of each level
-};
-
-constexpr int kYoloxChannels = 6;   // tx, ty, tw, th, obj, cls (1 class)
 constexpr int kRowChannels = 7;     // x0, y0, x1, y1, obj, cls_conf, cls_id
 
 // §2.4: [(tx+gx)·s, (ty+gy)·s, exp(tw)·s, exp(th)·s, obj, cls] per anchor (= decode_outputs).
