@@ -7,3 +7,4 @@ export { ROI_DEFAULTS } from './types';
 export { decodeYolox, postprocessYolox, postprocessYoloxRows, selectYoloxBox } from './yolox';
 export { otsuRoi, otsuSteps } from './otsu';
 export type { NativeOtsuSteps } from './addon';
+export { detectRoi, detectRoiFromScaled, detectorRatio, fullFrameRoi } from './detect';

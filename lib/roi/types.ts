@@ -65,6 +65,8 @@ export interface DetectRoiOptions {
   detector?: YoloxRunner;
   /** 'yolox' (default): detector then fallbacks; 'otsu': skip the detector. */
   method?: 'yolox' | 'otsu';
+  /** Called with the error when detection failed and the full frame was used (§2.7.1). */
+  onError?: (err: Error) => void;
 }
 
 /** The ROI extractor constants of the original (PIPELINE.md §2.1.2). */
