@@ -2,9 +2,10 @@
  * Types and constants of breast-ROI detection (PIPELINE.md §2).
  */
 
+import type { Box } from '../preprocess';
+
 /** Integer box [x0, y0, x1, y1] in full-resolution pixels, end-exclusive (the crop is raw[y0:y1, x0:x1]). */
-// TODO(preprocess merge): re-export `Box` from '../preprocess' once it lands there.
-export type Box = [number, number, number, number];
+export type { Box };
 
 /** Which step produced the box: the YOLOX detector, the Otsu fallback (§2.6) or the full frame (§2.7). */
 export type RoiMethod = 'yolox' | 'otsu' | 'full';
