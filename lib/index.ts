@@ -12,6 +12,6 @@ export {
 } from './preprocess';
 export type { Box, WindowMeta, DetectorInput, DisplayImageTags } from './preprocess';
 export {
-  decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, ROI_DEFAULTS,
+  decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, yoloxRunnerFromModel, ROI_DEFAULTS,
 } from './roi';
 export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions } from './roi';

@@ -8,3 +8,4 @@ export { decodeYolox, postprocessYolox, postprocessYoloxRows, selectYoloxBox } f
 export { otsuRoi, otsuSteps } from './otsu';
 export type { NativeOtsuSteps } from './addon';
 export { detectRoi, detectRoiFromScaled, detectorRatio, fullFrameRoi } from './detect';
+export { yoloxRunnerFromModel } from './runner';
