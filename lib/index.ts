@@ -21,3 +21,6 @@ export type {
 } from './dicom';
 export * from './models';
 export * from './runtime';
+  decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, yoloxRunnerFromModel, ROI_DEFAULTS,
+} from './roi';
+export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions } from './roi';
