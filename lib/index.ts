@@ -6,3 +6,8 @@ export { RsnaMammoError } from './errors';
 export { loadSettings, DEFAULT_SETTINGS, SETTINGS_KEYS } from './settings';
 export type { Settings } from './settings';
 export { loadCpuAddon, cpuAddonStatus } from './native';
+export {
+  minMaxScale255, percentileMinMaxScale, detectorInput, classifierInput, windowedCropUint8, resizeTrainingPath,
+  windowToUint8,
+} from './preprocess';
+export type { Box, WindowMeta, DetectorInput, DisplayImageTags } from './preprocess';
