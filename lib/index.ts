@@ -11,3 +11,7 @@ export {
   windowToUint8,
 } from './preprocess';
 export type { Box, WindowMeta, DetectorInput, DisplayImageTags } from './preprocess';
+export {
+  decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, yoloxRunnerFromModel, ROI_DEFAULTS,
+} from './roi';
+export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions } from './roi';
