@@ -9,23 +9,13 @@ import path from 'path';
 import { runStage1 } from '../../lib/data/stage1';
 import { readCsv } from '../../lib/data/csv';
 import { needsShared, sharedPath, repoRoot } from '../helpers/shared';
-import { tempRoots, touch } from '../helpers/rawTrees';
+import { stage1Context, tempRoots, touch } from '../helpers/rawTrees';
 import { writeSyntheticDicom } from '../helpers/dicomWriter';
 
-function ctxFor(raw: string, processed: string, ds: string) {
-  const rawDir = path.join(raw, ds);
-  return {
-    rawDir,
-    stage1Dir: path.join(rawDir, 'stage1_images'),
-    cleanedLabelFile: path.join(processed, 'classification', ds, 'cleaned_label.csv'),
-    assetsDataDir: path.join(repoRoot, 'assets', 'data'),
-    log: () => undefined,
-  };
-}
 
 t.test('RSNA: train.csv joined with the headers of the real train DICOMs', needsShared('data/dicom/rsna-kaggle/train_images'), async (t) => {
   const { raw, processed } = tempRoots('rsna-rsna-');
-  const ctx = ctxFor(raw, processed, 'rsna-breast-cancer-detection');
+  const ctx = stage1Context(raw, processed, 'rsna-breast-cancer-detection');
   const shared = sharedPath('data/dicom/rsna-kaggle')!;
   fs.mkdirSync(ctx.rawDir, { recursive: true });
   fs.symlinkSync(path.join(shared, 'train_images'), path.join(ctx.rawDir, 'train_images'));
@@ -53,7 +43,7 @@ t.test('RSNA: train.csv joined with the headers of the real train DICOMs', needs
 
 t.test('VinDr: renames, BIRADS/density tokens, isna flags, cancer = BIRADS 5', async (t) => {
   const { raw, processed } = tempRoots('rsna-vindr-');
-  const ctx = ctxFor(raw, processed, 'vindr');
+  const ctx = stage1Context(raw, processed, 'vindr');
   const study = '8986c1c512f09b69c783c21b52e5d32f';
   const imgs = ['b47636eb30a6c77db3eecd8f71369603', 'b89f13a0c894c384eed78dce95aa4fe0'];
   touch(path.join(ctx.rawDir, 'breast-level_annotations.csv'), [

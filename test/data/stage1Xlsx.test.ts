@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import { runStage1 } from '../../lib/data/stage1';
 import { readCsv } from '../../lib/data/csv';
 import { repoRoot } from '../helpers/shared';
-import { tempRoots, touch } from '../helpers/rawTrees';
+import { stage1Context, tempRoots, touch } from '../helpers/rawTrees';
 
 async function writeXlsx(file: string, sheet: string, rows: (string | number | null)[][]): Promise<void> {
   const wb = new ExcelJS.Workbook();
@@ -20,20 +20,10 @@ async function writeXlsx(file: string, sheet: string, rows: (string | number | n
   await wb.xlsx.writeFile(file);
 }
 
-function ctxFor(raw: string, processed: string, ds: string) {
-  const rawDir = path.join(raw, ds);
-  return {
-    rawDir,
-    stage1Dir: path.join(rawDir, 'stage1_images'),
-    cleanedLabelFile: path.join(processed, 'classification', ds, 'cleaned_label.csv'),
-    assetsDataDir: path.join(repoRoot, 'assets', 'data'),
-    log: () => undefined,
-  };
-}
 
 t.test('MiniDDSM: breast-level cancer, density letters, side letter, image ids with |', async (t) => {
   const { raw, processed } = tempRoots('rsna-mddsm-');
-  const ctx = ctxFor(raw, processed, 'miniddsm');
+  const ctx = stage1Context(raw, processed, 'miniddsm');
   const png = path.join(ctx.rawDir, 'MINI-DDSM-Complete-PNG-16');
   const files = [
     ['Normal', '2011', 'A_2011_1.LEFT_CC.png'], ['Normal', '2011', 'A_2011_1.RIGHT_MLO.png'],
@@ -70,7 +60,7 @@ t.test('MiniDDSM: breast-level cancer, density letters, side letter, image ids w
 
 t.test('CDD-CESM: DM rows only, ids without DM_/CM_, stripped, jpg links', async (t) => {
   const { raw, processed } = tempRoots('rsna-cdd-');
-  const ctx = ctxFor(raw, processed, 'cddcesm');
+  const ctx = stage1Context(raw, processed, 'cddcesm');
   const low = path.join(ctx.rawDir, 'Low energy images of CDD-CESM');
   for (const f of ['P1_L_DM_MLO.jpg', 'P10_L_DM_CC.jpg', 'P10_R_DM_CC.jpg']) touch(path.join(low, f));
   const H = ['Image_name', 'Patient_ID', 'Side', 'Type', 'Age', 'Breast density (ACR)', 'BIRADS', 'Findings', 'View', 'Tags', 'Machine', 'Pathology Classification/ Follow up'];

@@ -35,3 +35,16 @@ export function touch(file: string, data: string | Buffer = ''): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, data);
 }
+
+/** The stage-1 context of dataset `ds` under temp roots (assets from this repository). */
+export function stage1Context(raw: string, processed: string, ds: string) {
+  const rawDir = path.join(raw, ds);
+  return {
+    rawDir,
+    stage1Dir: path.join(rawDir, 'stage1_images'),
+    cleanedLabelFile: path.join(processed, 'classification', ds, 'cleaned_label.csv'),
+    cleanedImagesDir: path.join(processed, 'classification', ds, 'cleaned_images'),
+    assetsDataDir: path.join(__dirname, '..', '..', 'assets', 'data'),
+    log: () => undefined,
+  };
+}
