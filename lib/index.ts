@@ -21,6 +21,7 @@ export type {
 } from './dicom';
 export * from './models';
 export * from './runtime';
+export {
   decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, yoloxRunnerFromModel, ROI_DEFAULTS,
 } from './roi';
 export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions } from './roi';
