@@ -87,7 +87,10 @@ function compare(a, b, acc = { maxAbs: 0, mismatches: 0, total: 0, float: false,
     }
     const float = isFloatArray(a) || isFloatArray(b);
     acc.float = acc.float || float;
+    const ulps = a instanceof Float32Array && b instanceof Float32Array
+      ? [new Int32Array(a.buffer, a.byteOffset, a.length), new Int32Array(b.buffer, b.byteOffset, b.length)] : undefined;
     for (let i = 0; i < a.length; i++) {
+      if (ulps && a[i] !== b[i]) acc.maxUlp = Math.max(acc.maxUlp ?? 0, Math.abs(ulps[0][i] - ulps[1][i]));
       const d = Math.abs(Number(a[i]) - Number(b[i]));
       const bad = float ? !(d <= FLOAT_TOL) : a[i] !== b[i];
       if (bad) acc.mismatches++;
@@ -298,7 +301,7 @@ function printReport() {
   say(`${pad('twin (CUDA vs CPU)', 26)}${pad('input', 34)}${pad('max|diff|', 10)}${pad('mismatch', 18)}${pad('GPU ms', 9)}${pad('e2e GB/s', 9)}result`);
   for (const r of report.twins) {
     say(`${pad(r.name, 26)}${pad(r.label.slice(0, 33), 34)}${pad(r.error ? '-' : sci(r.maxAbs), 10)}${pad(r.error ? '-' : `${r.mismatches}/${r.total}`, 18)}` +
-      `${pad(num(r.ms), 9)}${pad(r.bytes && r.ms ? num(r.bytes / (r.ms / 1e3) / 1e9, 1) : '-', 9)}${r.ok ? 'OK' : `FAIL${r.error ? ` ${r.error}` : r.float ? ' (> 1e-5)' : ' (not bit-exact)'}`}`);
+      `${pad(num(r.ms), 9)}${pad(r.bytes && r.ms ? num(r.bytes / (r.ms / 1e3) / 1e9, 1) : '-', 9)}${r.ok ? 'OK' : `FAIL${r.error ? ` ${r.error}` : r.float ? ` (> 1e-5${r.maxUlp ? `; max ${r.maxUlp} ulp` : ''})` : ' (not bit-exact)'}`}`);
   }
   if (report.kernels.length) {
     say('');
