@@ -1,24 +1,12 @@
 // CUDA twin of the YOLOX decode + filter (native/roi/yolox_decode.cu) against the CPU kernel on the
 // golden raw outputs (PIPELINE.md §2.4–§2.5.2). Skips visibly, by name, without a usable GPU.
 import t from 'tap';
-import fs from 'fs';
-import path from 'path';
+import { cudaAddonPath, tryLoadCudaAddon } from '../../lib/native';
 import { roiAddon, RoiKernelAddon } from '../../lib/roi/addon';
-import { needsGpu, readF32, repoRoot, sharedPath } from '../helpers/shared';
+import { needsGpu, readF32, sharedPath } from '../helpers/shared';
 
-// TODO(gpu merge): use the CUDA loader of lib/native.ts once it exists.
-function cudaAddon(): (RoiKernelAddon & { deviceInfo(): { deviceCount: number } }) | undefined {
-  const file = path.join(repoRoot, 'build-cuda', 'Release', 'rsna_mammo_cuda.node');
-  if (!fs.existsSync(file)) return undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require(file);
-  } catch {
-    return undefined;
-  }
-}
-
-const gpu = cudaAddon();
+// The project's loader: the CUDA addon only when a driver and a GPU are usable (test-loaded first).
+const gpu = tryLoadCudaAddon(() => undefined) as (RoiKernelAddon & { deviceInfo(): { deviceCount: number } }) | undefined;
 const usable = !!gpu && gpu.deviceInfo().deviceCount > 0;
 
 t.test('yoloxDecodeFilter: CUDA == CPU', needsGpu(usable, 'yoloxDecodeFilter CUDA vs CPU'), async (t) => {
@@ -45,6 +33,10 @@ t.test('yoloxDecodeFilter: CUDA == CPU', needsGpu(usable, 'yoloxDecodeFilter CUD
   }
 });
 
-t.test('the CUDA addon carries the ROI twin (built here by scripts/build-cuda.js)', { skip: gpu ? false : 'CUDA addon not built here' }, async (t) => {
-  t.type((gpu as unknown as Record<string, unknown>).yoloxDecodeFilter, 'function');
+t.test('the CUDA addon binary carries the ROI twin (built here by scripts/build-cuda.js)', { skip: cudaAddonPath() ? false : 'CUDA addon not built here' }, async (t) => {
+  // Loading the binary needs no GPU (cudart is static); the twin is registered as module roi_cuda.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const binary = require(cudaAddonPath()!) as { modules: string[]; yoloxDecodeFilter: unknown };
+  t.ok(binary.modules.includes('roi_cuda'));
+  t.type(binary.yoloxDecodeFilter, 'function');
 });
