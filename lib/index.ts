@@ -12,6 +12,16 @@ export {
 } from './preprocess';
 export type { Box, WindowMeta, DetectorInput, DisplayImageTags } from './preprocess';
 export {
+  parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard, originalRenderAvailable,
+  transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
+} from './dicom';
+export type {
+  DicomImage, DecodedFrame, DecoderChoice, Lut, PixelDataLocation, StoredPixels, TransferSyntax, CodecFamily,
+  RenderMode, RenderOptions, RenderedImage, StandardRenderOptions,
+} from './dicom';
+export * from './models';
+export * from './runtime';
+export {
   decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, yoloxRunnerFromModel, ROI_DEFAULTS,
 } from './roi';
 export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions } from './roi';

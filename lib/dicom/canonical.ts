@@ -75,7 +75,9 @@ export function readNativeSamples(bytes: Uint8Array, bitsAllocated: number, bigE
   const copy = new Uint8Array(count * size);
   copy.set(bytes.subarray(0, count * size));
   if (bigEndian) {
-    for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
+    const buf = Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
+    if (size === 2) buf.swap16();
+    else buf.swap32();
   }
   return size === 2 ? new Uint16Array(copy.buffer) : new Uint32Array(copy.buffer);
 }

@@ -19,7 +19,7 @@ export function startWorker(dir: string, name: string): Worker {
 }
 
 /** ts-node as installed here: the package itself or the fork tap 21 depends on. */
-function resolveTsNode(): string {
+export function resolveTsNode(): string {
   for (const name of ['ts-node', '@isaacs/ts-node-temp-fork-for-pr-2009']) {
     try {
       return require.resolve(name);

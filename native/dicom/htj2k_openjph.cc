@@ -11,6 +11,7 @@
 #include <openjph/ojph_version.h>
 #include <cstdarg>
 #include <cstdio>
+#include <algorithm>
 #include <mutex>
 #include "codecs.h"
 
@@ -74,6 +75,16 @@ DecodedFrame DecodeOpenJph(const uint8_t* data, size_t size, const FrameSpec& sp
     if (ds.x != 1 || ds.y != 1 || siz.get_recon_width(c) != spec.columns || siz.get_recon_height(c) != spec.rows)
       DecodeFail("openjph", "subsampled components are not supported");
   }
+  // Irreversible (lossy) reconstruction can leave the component's range; clamp like OpenJPEG and
+  // ojph_expand do before the canonical reduction.
+  std::vector<int64_t> lo(components), hi(components);
+  for (uint32_t c = 0; c < components; ++c) {
+    const uint32_t depth = siz.get_bit_depth(c);
+    if (depth < 1 || depth > 32) DecodeFail("openjph", "unsupported bit depth " + std::to_string(depth));
+    lo[c] = siz.is_signed(c) ? -(int64_t(1) << (depth - 1)) : 0;
+    hi[c] = siz.is_signed(c) ? (int64_t(1) << (depth - 1)) - 1 : (int64_t(1) << depth) - 1;
+  }
+  std::vector<int64_t> row(spec.columns);
   cs.set_planar(false);
   cs.create();
   for (uint32_t y = 0; y < spec.rows; ++y) {
@@ -81,7 +92,8 @@ DecodedFrame DecodeOpenJph(const uint8_t* data, size_t size, const FrameSpec& sp
       ojph::ui32 comp = 0;
       ojph::line_buf* line = cs.pull(comp);
       if (!line || comp >= components || line->size < spec.columns) DecodeFail("openjph", "short line");
-      writer.SetComponentRow(size_t(y) * spec.columns, comp, line->i32, spec.columns);
+      for (uint32_t x = 0; x < spec.columns; ++x) row[x] = std::min(hi[comp], std::max(lo[comp], int64_t(line->i32[x])));
+      writer.SetComponentRow(size_t(y) * spec.columns, comp, row.data(), spec.columns);
     }
   }
   cs.close();

@@ -32,9 +32,14 @@ DecodedFrame DecodeGdcmJpeg(const uint8_t* data, size_t size, const FrameSpec& s
   const int precision = SofPrecision(data, size);
   if (precision < 2 || precision > 16) DecodeFail("gdcm-jpeg", precision ? "unsupported precision " + std::to_string(precision) : "no JPEG frame header (SOI/SOF) found");
   std::string error;
-  const int bits = precision <= 8 ? 8 : precision <= 12 ? 12 : 16;
+  int bits = precision <= 8 ? 8 : precision <= 12 ? 12 : 16;
   bool ok = bits == 8 ? DecodeIjg8(data, size, writer, &error) : bits == 12 ? DecodeIjg12(data, size, writer, &error) : DecodeIjg16(data, size, writer, &error);
-  if (!ok && bits == 12) ok = DecodeIjg16(data, size, writer, &error);  // lossless 9-12 bit streams the 12-bit build refuses
+  if (!ok && bits == 12) {  // lossless 9-12 bit streams the 12-bit build may refuse
+    std::string first = error;
+    bits = 16;
+    ok = DecodeIjg16(data, size, writer, &error);
+    if (!ok) error = first;
+  }
   if (!ok) DecodeFail("gdcm-jpeg", error);
   return writer.Finish("gdcm-ijg" + std::to_string(bits));
 }

@@ -88,3 +88,22 @@ t.test('Otsu on hand-made images', async (t) => {
   t.ok(await otsuSteps(new Uint8Array(7).fill(9), 7, 1));
   await t.rejects(otsuSteps(new Uint8Array(5), 2, 3), { code: 'ERR_INVALID_ARGUMENT' });
 });
+
+t.test('P95 is numpy.percentile(linear) incl. its upper-value branch for gamma ≥ 0.5', async (t) => {
+  // numpy 1.24 _lerp: a + (b−a)·g for g < 0.5, b − (b−a)·(1−g) otherwise, with g = (n−1)·0.95 − floor(…).
+  const numpyP95 = (sorted: number[]) => {
+    const n = sorted.length;
+    const v = (n - 1) * (95 / 100);
+    if (v >= n - 1) return sorted[n - 1];
+    const lo = Math.floor(v), g = v - lo, a = sorted[lo], b = sorted[lo + 1];
+    return g >= 0.5 ? b - (b - a) * (1 - g) : a + (b - a) * g;
+  };
+  for (const n of [1, 2, 11, 15, 20, 27, 31, 39, 416 * 312]) {
+    const values = Array.from({ length: n }, (_, i) => (i * 97 + 13) % 251);
+    const sorted = [...values].sort((x, y) => x - y);
+    const [h, w] = n > 1000 ? [416, n / 416] : [1, n];
+    const st = await otsuSteps(Uint8Array.from(values), h, w);
+    t.equal(st.p95Upper, numpyP95(sorted), `n = ${n}: ${st.p95Upper}`);
+    t.equal(st.nClipped, values.filter((v) => v > st.p95Upper).length);
+  }
+});

@@ -6,7 +6,7 @@
 import fs from 'fs';
 import { RsnaMammoError } from '../../errors';
 import {
-  DTYPE_BYTES, PickleObject, PyGlobal, STORAGE_DTYPES, TORCH_DTYPE_NAMES, TensorArray, TorchDType, TorchTensor,
+  DTYPE_BYTES, PickleObject, PyGlobal, STORAGE_DTYPES, TORCH_DTYPE_NAMES, TorchDType, TorchTensor,
 } from './pickle_values';
 import { Unpickler, UnpicklingError } from './unpickler';
 import { ZipReader } from './zip_reader';
@@ -192,4 +192,3 @@ export async function readTorchCheckpoint(file: string): Promise<unknown> {
   return readTorchZip(file);
 }
 
-export type { TensorArray };

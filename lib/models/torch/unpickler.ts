@@ -6,8 +6,6 @@
  */
 import { PickleObject, PyGlobal } from './pickle_values';
 
-const MARK = Symbol('mark');
-
 export class UnpicklingError extends Error {}
 
 /** Python's `dict.__setitem__` on our Map/PickleObject representations. */
@@ -51,7 +49,8 @@ export class Unpickler {
 
   /** Calls a global with arguments (REDUCE, NEWOBJ): builds known types, otherwise a placeholder. */
   protected callGlobal(fn: PyGlobal, args: unknown[]): unknown {
-    switch (fn.qualifiedName) {
+    // Protocols 0-2 name Python 3's builtins module `__builtin__` (Python 2 compatibility).
+    switch (fn.qualifiedName.replace(/^__builtin__\./, 'builtins.')) {
       case 'collections.OrderedDict':
       case 'builtins.dict':
         return new Map((args[0] as [unknown, unknown][] | undefined) ?? []);
