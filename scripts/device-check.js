@@ -267,7 +267,7 @@ async function runPipeline(cpu, gpu, images, d2dRate) {
       if (typeof gpu.cudaImageUpload === 'function') {  // upload once, then the two stages (the pipeline's real use)
         const up = await timed(() => gpu.cudaImageUpload(im.raw, im.rows, im.cols));
         const det = await timed(() => up.value.detectorInput(im.invert, 416));
-        const cls = await timed(() => up.value.classifierInput(im.box, im.window, im.invert, 2048, 1024, true));
+        const cls = await timed(() => up.value.classifierInput(im.box, im.window, im.invert, 2048, 1024, 'float255'));
         up.value.dispose();
         Object.assign(row, { uploadMs: up.ms, detectorMs: det.ms, classifierMs: cls.ms });
       }
@@ -319,7 +319,7 @@ function printReport() {
     for (const r of report.pipeline) {
       const parity = r.detectorMismatches === undefined ? '' : `; vs CPU: detector ${r.detectorMismatches} differ (max ${sci(r.detectorMaxAbs)}), classifier ${r.classifierMismatches}/${r.classifierTotal} differ`;
       say(`preprocess one image, ${r.how}: ${pad(r.image, 20)}${r.gpuMs !== undefined ? `GPU ${num(r.gpuMs, 1)} ms, CPU ${num(r.cpuMs, 1)} ms${parity} → ` : ''}${r.ok ? 'OK' : `FAIL ${r.error ?? ''}`}`);
-      if (r.uploadMs !== undefined) say(`  staged: upload ${num(r.uploadMs, 1)} ms, detector input ${num(r.detectorMs, 1)} ms, classifier input + normalization ${num(r.classifierMs, 1)} ms (wall, incl. copies back)`);
+      if (r.uploadMs !== undefined) say(`  staged: upload ${num(r.uploadMs, 1)} ms, detector input ${num(r.detectorMs, 1)} ms, classifier input + float32 engine tensor ${num(r.classifierMs, 1)} ms (wall, incl. copies back)`);
     }
   }
   for (const s of report.skipped) say(`skipped: ${s}`);

@@ -1,11 +1,11 @@
 /**
  * The GPU-resident one-image pipeline (native/cuda_addon/gpu_image.h): upload the raw int16 image
  * once, then compute the YOLOX detector input (PIPELINE.md §2.2) and, once the ROI is known, the
- * classifier input (§2.8, §3.1; optionally §3.4-normalized float32) on the GPU. Same arguments and
+ * classifier input (§2.8, §3.1) with the float32 engine input beside it, on the GPU. Same arguments and
  * bit-identical results as lib/preprocess's CPU functions (minMaxScale255 + detectorInput,
  * classifierInput), which stay the fallback when no GPU is usable.
  */
-import { fromNativeError } from '../errors';
+import { fromNativeError, invalidArgument } from '../errors';
 import { CudaAddon, loadCudaAddon } from '../native';
 import type { NativeWindow } from '../preprocess/addon';
 import type { Box, WindowMeta } from '../preprocess/types';
@@ -19,15 +19,18 @@ export interface GpuDetectorInput {
   resizedWidth: number;
 }
 
-/** The classifier input: uint8 pixels (height x width) and, when asked, the normalized 3 x H x W tensor. */
+/** Which float32 engine input to return beside the uint8 image (3 x H x W, identical channels before normalization). */
+export type GpuTensorMode = 'none' | 'float255' | 'normalized';
+
+/** The classifier input: uint8 pixels (height x width) and, when asked, the float32 3 x H x W tensor. */
 export interface GpuClassifierInput {
   pixels: Uint8Array;
-  normalized?: Float32Array;
+  tensor?: Float32Array;
 }
 
 interface NativeCudaImage {
   detectorInput(invert: boolean, size: number): Promise<GpuDetectorInput>;
-  classifierInput(box: number[], window: NativeWindow, invert: boolean, rows: number, cols: number, normalize: boolean): Promise<GpuClassifierInput>;
+  classifierInput(box: number[], window: NativeWindow, invert: boolean, rows: number, cols: number, tensor: GpuTensorMode): Promise<GpuClassifierInput>;
   dispose(): void;
 }
 
@@ -76,15 +79,18 @@ export class GpuImage {
 
   /**
    * §2.8 + §3.1: crop, first window (min-max×255 of the crop without tags), invert, resize_and_pad,
-   * uint8 truncation; with `normalize` also the §3.4 ImageNet-normalized float32 tensor 3 x H x W.
+   * uint8 truncation. `tensor: 'float255'` also returns the 3-channel float32 0..255 tensor the 4-fold
+   * ensemble takes (§3.1.5, it normalizes inside, §4.4); `'normalized'` the §3.4 ImageNet-normalized one.
    */
   async classifierInput(box: Box,
-    options: { height?: number; width?: number; fp16Windows?: boolean; normalize?: boolean } = {}): Promise<GpuClassifierInput> {
+    options: { height?: number; width?: number; fp16Windows?: boolean; tensor?: GpuTensorMode } = {}): Promise<GpuClassifierInput> {
     checkBox(box, this.rows, this.cols);
     const height = checkSize(options.height, 'options.height', 2048);
     const width = checkSize(options.width, 'options.width', 1024);
     const window = windowFromMeta(this.meta, Boolean(options.fp16Windows));
-    return native(() => this.live().classifierInput([...box], window, Boolean(this.meta.invert), height, width, Boolean(options.normalize)));
+    const tensor = options.tensor ?? 'none';
+    if (!['none', 'float255', 'normalized'].includes(tensor)) throw invalidArgument('options.tensor', "'none', 'float255' or 'normalized'", tensor);
+    return native(() => this.live().classifierInput([...box], window, Boolean(this.meta.invert), height, width, tensor));
   }
 
   /** Frees the device memory (jobs in flight finish first). */

@@ -39,7 +39,7 @@ DetectorInputResult GpuImage::DetectorInput(bool invert, int32_t size) {
 }
 
 ClassifierInputResult GpuImage::ClassifierInput(const imgproc::Box& box, const imgproc::WindowSpec& spec, bool invert,
-                                                int32_t out_rows, int32_t out_cols, bool normalize) {
+                                                int32_t out_rows, int32_t out_cols, TensorMode mode) {
   if (box.x0 < 0 || box.y0 < 0 || box.x1 > cols_ || box.y1 > rows_ || box.x1 <= box.x0 || box.y1 <= box.y0) {
     throw NativeError("ERR_INVALID_BOX", "crop box is empty or outside the " + std::to_string(rows_) + "x" +
                                              std::to_string(cols_) + " image");
@@ -54,15 +54,16 @@ ClassifierInputResult GpuImage::ClassifierInput(const imgproc::Box& box, const i
     LaunchMinMax(raw_.get(), cols_, crop, minmax_.get() + 2, stream_.get());
   }
   cuda::DeviceBuffer<uint8_t> u8(n);
-  cuda::DeviceBuffer<float> normalized(normalize ? 3 * n : 0);
+  const bool withTensor = mode != TensorMode::kNone;
+  cuda::DeviceBuffer<float> tensor(withTensor ? 3 * n : 0);
   LaunchClassifierInput(raw_.get(), cols_, crop, Intensity{affine, invert}, minmax_.get() + 2, fit.rows, fit.cols,
-                        out_rows, out_cols, u8.get(), normalize ? normalized.get() : nullptr, stream_.get());
+                        out_rows, out_cols, u8.get(), mode, withTensor ? tensor.get() : nullptr, stream_.get());
   ClassifierInputResult r;
   r.u8.resize(n);
   u8.Download(r.u8.data(), n, stream_.get());
-  if (normalize) {
-    r.normalized.resize(3 * n);
-    normalized.Download(r.normalized.data(), 3 * n, stream_.get());
+  if (withTensor) {
+    r.tensor.resize(3 * n);
+    tensor.Download(r.tensor.data(), 3 * n, stream_.get());
   }
   stream_.Sync();
   return r;

@@ -20,7 +20,7 @@ struct DetectorInputResult {
 
 struct ClassifierInputResult {
   std::vector<uint8_t> u8;          // out_rows×out_cols (the 3 channels are identical, §3.1.4)
-  std::vector<float> normalized;    // 3×out_rows×out_cols when requested (§3.4)
+  std::vector<float> tensor;        // 3×out_rows×out_cols float32 when a TensorMode is requested
 };
 
 class GpuImage {
@@ -35,9 +35,9 @@ class GpuImage {
   DetectorInputResult DetectorInput(bool invert, int32_t size);
 
   // §2.8 + §3.1: crop `box`, window (or min-max×255 of the crop when spec.func is kNone), invert,
-  // resize_and_pad to out_rows×out_cols, truncate to uint8; normalized float32 when `normalize`.
+  // resize_and_pad to out_rows×out_cols, truncate to uint8; plus the float32 engine input per `mode`.
   ClassifierInputResult ClassifierInput(const imgproc::Box& box, const imgproc::WindowSpec& spec, bool invert,
-                                        int32_t out_rows, int32_t out_cols, bool normalize);
+                                        int32_t out_rows, int32_t out_cols, TensorMode mode);
 
  private:
   void ResetMinMax(int slot);

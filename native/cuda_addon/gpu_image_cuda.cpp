@@ -1,8 +1,8 @@
 // N-API surface of the GPU-resident one-image pipeline (gpu_image.h), CUDA addon only:
 //   cudaImageUpload(raw: Int16Array, rows, cols) → Promise<CudaImage>
 //   image.detectorInput(invert, size = 416) → Promise<{ tensor, ratio, resizedHeight, resizedWidth }>
-//   image.classifierInput(box, window, invert, outRows = 2048, outCols = 1024, normalize = false)
-//     → Promise<{ pixels: Uint8Array, normalized?: Float32Array }>
+//   image.classifierInput(box, window, invert, outRows = 2048, outCols = 1024, tensor = 'none'|'float255'|'normalized')
+//     → Promise<{ pixels: Uint8Array, tensor?: Float32Array }>
 //   image.dispose()
 //   cudaPreprocessImage(raw, rows, cols, box, window, invert) → Promise<{ detector, classifier }> (one shot)
 // Arguments are those of the CPU imgproc functions (imgproc/napi_args.h), so results compare directly.
@@ -32,8 +32,17 @@ Napi::Object DetectorToJs(Napi::Env env, DetectorInputResult& r) {
 Napi::Object ClassifierToJs(Napi::Env env, ClassifierInputResult& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("pixels", ToTypedArray(env, std::move(r.u8)));
-  if (!r.normalized.empty()) o.Set("normalized", ToTypedArray(env, std::move(r.normalized)));
+  if (!r.tensor.empty()) o.Set("tensor", ToTypedArray(env, std::move(r.tensor)));
   return o;
+}
+
+TensorMode ArgTensorMode(const Napi::CallbackInfo& info, size_t i) {
+  if (info[i].IsUndefined()) return TensorMode::kNone;
+  std::string s = info[i].ToString().Utf8Value();
+  if (s == "none") return TensorMode::kNone;
+  if (s == "float255") return TensorMode::kFloat255;
+  if (s == "normalized") return TensorMode::kNormalized;
+  throw NativeError("ERR_INVALID_ARG", "tensor must be 'none', 'float255' or 'normalized'");
 }
 
 int32_t OptionalInt(const Napi::CallbackInfo& info, size_t i, int32_t fallback, const char* name) {
@@ -75,9 +84,9 @@ class CudaImage : public Napi::ObjectWrap<CudaImage> {
       imgproc::WindowSpec window = imgproc::ArgWindow(info, 1);
       bool invert = info[2].ToBoolean().Value();
       int32_t rows = OptionalInt(info, 3, 2048, "outRows"), cols = OptionalInt(info, 4, 1024, "outCols");
-      bool normalize = info[5].ToBoolean().Value();
+      TensorMode mode = ArgTensorMode(info, 5);
       return RunAsync<ClassifierInputResult>(
-          info.Env(), [=]() { return image->ClassifierInput(box, window, invert, rows, cols, normalize); },
+          info.Env(), [=]() { return image->ClassifierInput(box, window, invert, rows, cols, mode); },
           [](Napi::Env env, ClassifierInputResult& r) -> Napi::Value { return ClassifierToJs(env, r); });
     });
   }
@@ -125,7 +134,7 @@ Napi::Value PreprocessImage(const Napi::CallbackInfo& info) {
           GpuImage image(raw->data(), rows, cols);
           OneShot r;
           r.detector = image.DetectorInput(invert, 416);
-          r.classifier = image.ClassifierInput(box, window, invert, 2048, 1024, false);
+          r.classifier = image.ClassifierInput(box, window, invert, 2048, 1024, TensorMode::kNone);
           return r;
         },
         [](Napi::Env env, OneShot& r) -> Napi::Value {

@@ -81,7 +81,7 @@ __constant__ float kStd[3] = {58.395f, 57.12f, 57.375f};
 
 __global__ void ClassifierKernel(const int16_t* raw, int32_t cols, Region crop, Intensity t, const int32_t* minmax,
                                  int32_t fit_rows, int32_t fit_cols, int32_t out_rows, int32_t out_cols,
-                                 uint8_t* u8, float* normalized) {
+                                 uint8_t* u8, TensorMode mode, float* tensor) {
   const int32_t x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= out_cols || y >= out_rows) return;
   const int32_t top = (out_rows - fit_rows) / 2, left = (out_cols - fit_cols) / 2;  // §3.1.3 centered
@@ -95,9 +95,10 @@ __global__ void ClassifierKernel(const int16_t* raw, int32_t cols, Region crop, 
   }
   const int64_t i = static_cast<int64_t>(y) * out_cols + x;
   u8[i] = value;
-  if (normalized) {
+  if (mode != TensorMode::kNone) {  // §3.1.4–3.1.5: 3 identical channels, uint8 values as float32
     const int64_t plane = static_cast<int64_t>(out_rows) * out_cols;
-    for (int c = 0; c < 3; ++c) normalized[c * plane + i] = (static_cast<float>(value) - kMean[c]) / kStd[c];
+    const float v = static_cast<float>(value);
+    for (int c = 0; c < 3; ++c) tensor[c * plane + i] = mode == TensorMode::kNormalized ? (v - kMean[c]) / kStd[c] : v;
   }
 }
 
@@ -126,13 +127,13 @@ void LaunchDetectorInput(const int16_t* d_raw, int32_t rows, int32_t cols, const
 
 void LaunchClassifierInput(const int16_t* d_raw, int32_t cols, Region crop, Intensity intensity, const int32_t* d_minmax,
                            int32_t fit_rows, int32_t fit_cols, int32_t out_rows, int32_t out_cols, uint8_t* d_u8,
-                           float* d_normalized, cudaStream_t stream) {
+                           TensorMode mode, float* d_tensor, cudaStream_t stream) {
   cuda::KernelTiming timing("pipeline.classifier_input",
-                            4.0 * fit_rows * fit_cols * sizeof(int16_t) + double(out_rows) * out_cols * (d_normalized ? 13 : 1),
+                            4.0 * fit_rows * fit_cols * sizeof(int16_t) + double(out_rows) * out_cols * (mode != TensorMode::kNone ? 13 : 1),
                             stream);
   dim3 block(32, 8);
   ClassifierKernel<<<Grid2D(out_cols, out_rows, block), block, 0, stream>>>(
-      d_raw, cols, crop, intensity, d_minmax, fit_rows, fit_cols, out_rows, out_cols, d_u8, d_normalized);
+      d_raw, cols, crop, intensity, d_minmax, fit_rows, fit_cols, out_rows, out_cols, d_u8, mode, d_tensor);
   RSNA_CUDA_CHECK(cudaGetLastError());
 }
 

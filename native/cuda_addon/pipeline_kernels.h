@@ -31,11 +31,15 @@ void LaunchDetectorInput(const int16_t* d_raw, int32_t rows, int32_t cols, const
                          bool invert, int32_t size, int32_t fit_rows, int32_t fit_cols, float* d_tensor,
                          cudaStream_t stream);
 
+// The float32 engine input written beside the uint8 image: none, the 3-channel 0..255 tensor the
+// ensemble model takes (it normalizes inside, §4.4), or the §3.4-normalized tensor (single-fold models).
+enum class TensorMode : int32_t { kNone = 0, kFloat255 = 1, kNormalized = 2 };
+
 // §3.1.1–3.1.4: crop → intensity → resize_and_pad (centered, zeros) → uint8 truncation into d_u8
-// (out_rows×out_cols); when d_normalized is given also the §3.4 normalized float32 3×out_rows×out_cols.
+// (out_rows×out_cols); with a tensor mode also the float32 3×out_rows×out_cols tensor into d_tensor.
 void LaunchClassifierInput(const int16_t* d_raw, int32_t cols, Region crop, Intensity intensity,
                            const int32_t* d_minmax, int32_t fit_rows, int32_t fit_cols, int32_t out_rows,
-                           int32_t out_cols, uint8_t* d_u8, float* d_normalized, cudaStream_t stream);
+                           int32_t out_cols, uint8_t* d_u8, TensorMode mode, float* d_tensor, cudaStream_t stream);
 
 }  // namespace gpu
 }  // namespace rsna

@@ -43,7 +43,7 @@ t.test('GPU pipeline == CPU kernels == goldens on a real RSNA image', {
     const golden = readF32(path.join(dir, 'detector_input_416.f32.bin'));
     t.ok(golden.every((v, i) => Math.abs(v - det.tensor[i]) <= 3.1e-5), 'detector channel 0 within the golden tolerance');
     const box = summary.variants.otsu.box_xyxy;
-    const cls = await gpu.classifierInput(box, { normalize: true });
+    const cls = await gpu.classifierInput(box, { tensor: 'normalized' });
     const cpuCls = await classifierInput(raw, rows, cols, box, m);
     t.ok(Buffer.from(cls.pixels).equals(Buffer.from(cpuCls)), 'classifier input bit-identical to the CPU');
     const final = fs.readFileSync(path.join(dir, 'otsu.final_2048x1024.u8.bin'));
@@ -54,9 +54,12 @@ t.test('GPU pipeline == CPU kernels == goldens on a real RSNA image', {
     const plane = 2048 * 1024;
     for (const i of [0, 1000, 777777, plane - 1]) {
       for (const [c, mean, std] of [[0, 123.675, 58.395], [1, 116.28, 57.12], [2, 103.53, 57.375]]) {
-        t.equal(cls.normalized![c * plane + i], Math.fround(Math.fround(cls.pixels[i] - Math.fround(mean)) / Math.fround(std)));
+        t.equal(cls.tensor![c * plane + i], Math.fround(Math.fround(cls.pixels[i] - Math.fround(mean)) / Math.fround(std)));
       }
     }
+    const f255 = await gpu.classifierInput(box, { tensor: 'float255' });
+    t.ok(Buffer.from(f255.pixels).equals(Buffer.from(cls.pixels)));
+    t.ok([0, 1, 2].every((c) => f255.tensor!.subarray(c * plane, (c + 1) * plane).every((v, i) => v === cls.pixels[i])), '§3.1.5: 3 identical channels, 0..255');
   } finally {
     gpu.dispose();
   }
