@@ -181,7 +181,8 @@ async function runTwins(cpu, gpu, cases, d2d) {
       const row = { name, label: c.label };
       process.stderr.write(`device-check: ${name} ${c.label}\n`);
       try {
-        const cpuOut = await cpu[name](...c.args);
+        const cpuRun = await timed(() => cpu[name](...c.args));
+        const cpuOut = cpuRun.value;
         gpu.cudaSetKernelTiming?.(true);
         gpu.cudaKernelTimings?.(true);
         const first = await timed(() => gpu[name](...c.args));
@@ -190,7 +191,7 @@ async function runTwins(cpu, gpu, cases, d2d) {
         const kernels = gpu.cudaKernelTimings?.(true) ?? [];
         gpu.cudaSetKernelTiming?.(false);
         const cmp = compare(cpuOut, first.value);
-        Object.assign(row, { ...cmp, ok: cmp.mismatches === 0, ms: median(times), firstMs: first.ms,
+        Object.assign(row, { ...cmp, ok: cmp.mismatches === 0, ms: median(times), firstMs: first.ms, cpuMs: cpuRun.ms,
           bytes: bytesOf(c.args) + bytesOf(first.value) });
         for (const k of kernels) {
           const gbps = k.bytes / (k.milliseconds / 1e3) / 1e9;
@@ -298,10 +299,10 @@ function printReport() {
     say(`copy rate: device-to-device ${num(b.deviceToDeviceGBps, 0)} GB/s (read+write), host-to-device ${num(b.hostToDeviceGBps, 1)} GB/s, device-to-host ${num(b.deviceToHostGBps, 1)} GB/s (pinned)`);
   }
   say('');
-  say(`${pad('twin (CUDA vs CPU)', 26)}${pad('input', 34)}${pad('max|diff|', 10)}${pad('mismatch', 18)}${pad('GPU ms', 9)}${pad('e2e GB/s', 9)}result`);
+  say(`${pad('twin (CUDA vs CPU)', 26)}${pad('input', 34)}${pad('max|diff|', 10)}${pad('mismatch', 18)}${pad('GPU ms', 9)}${pad('CPU ms', 9)}${pad('e2e GB/s', 9)}result`);
   for (const r of report.twins) {
     say(`${pad(r.name, 26)}${pad(r.label.slice(0, 33), 34)}${pad(r.error ? '-' : sci(r.maxAbs), 10)}${pad(r.error ? '-' : `${r.mismatches}/${r.total}`, 18)}` +
-      `${pad(num(r.ms), 9)}${pad(r.bytes && r.ms ? num(r.bytes / (r.ms / 1e3) / 1e9, 1) : '-', 9)}${r.ok ? 'OK' : `FAIL${r.error ? ` ${r.error}` : r.float ? ` (> 1e-5${r.maxUlp ? `; max ${r.maxUlp} ulp` : ''})` : ' (not bit-exact)'}`}`);
+      `${pad(num(r.ms), 9)}${pad(num(r.cpuMs, 1), 9)}${pad(r.bytes && r.ms ? num(r.bytes / (r.ms / 1e3) / 1e9, 1) : '-', 9)}${r.ok ? 'OK' : `FAIL${r.error ? ` ${r.error}` : r.float ? ` (> 1e-5${r.maxUlp ? `; max ${r.maxUlp} ulp` : ''})` : ' (not bit-exact)'}`}`);
   }
   if (report.kernels.length) {
     say('');
