@@ -6,12 +6,17 @@
  *   kernel owned by the preprocess area).
  * Colour frames are passed through, scaled to 8 bits.
  */
-import { RsnaMammoError, invalidArgument } from '../errors';
+import { RsnaMammoError, fromNativeError, invalidArgument } from '../errors';
+import type { RenderFacts } from './wasm/protocol';
 import { toOriginalInt16 } from './decode';
 import { renderStandard } from './standardRender';
+import { wasmPool } from './wasm/pool';
 import type { DecodedFrame, DicomImage } from './types';
 
 export type RenderMode = 'original' | 'standard';
+
+/** Frames below this many samples render inline; larger ones on a worker thread. */
+const STANDARD_INLINE_PIXELS = 1 << 20;
 
 export interface RenderOptions {
   mode?: RenderMode;
@@ -73,7 +78,19 @@ export async function renderFrame(image: DicomImage, frame: DecodedFrame, option
   const base = { rows: frame.rows, columns: frame.columns };
   if (frame.samplesPerPixel === 3) return { ...base, channels: 3, pixels: colourTo8Bit(frame, image) };
   if (mode === 'standard') {
-    return { ...base, channels: 1, pixels: renderStandard(frame, image, { windowIndex: options.windowIndex, voiLutIndex: options.voiLutIndex }) };
+    const opts = { windowIndex: options.windowIndex, voiLutIndex: options.voiLutIndex };
+    if (frame.pixels.length < STANDARD_INLINE_PIXELS) return { ...base, channels: 1, pixels: renderStandard(frame, image, opts) };
+    // Large frames render on a worker thread, so the event loop keeps running.
+    const facts: RenderFacts = {
+      file: image.file, photometricInterpretation: image.photometricInterpretation, presentationLutShape: image.presentationLutShape,
+      rescaleSlope: image.rescaleSlope, rescaleIntercept: image.rescaleIntercept, modalityLut: image.modalityLut, voiLuts: image.voiLuts,
+      windowCenter: image.windowCenter, windowWidth: image.windowWidth, voiLutFunction: image.voiLutFunction,
+    };
+    try {
+      return { ...base, channels: 1, pixels: await wasmPool().render(frame, facts, opts) };
+    } catch (err) {
+      throw fromNativeError(err, image.file);
+    }
   }
   const windowToUint8 = preprocessWindow(image.file);
   const pixels = await windowToUint8(toOriginalInt16(frame), frame.rows, frame.columns, { mode: 'original', windowIndex: options.windowIndex, image });
