@@ -24,7 +24,7 @@ export {
 } from './preprocess';
 export type { Box, WindowMeta, DetectorInput, DisplayImageTags } from './preprocess';
 export {
-  parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard, originalRenderAvailable,
+  parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard,
   transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
 } from './dicom';
 export type {
