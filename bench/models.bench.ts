@@ -58,7 +58,7 @@ async function ortChild(model: string, input: string, dims: number[], runs: numb
   const loadS = (performance.now() - t0) / 1000;
   const data = Float32Array.from(readFloats(input));
   const times: number[] = [];
-  let logits = new Float32Array(0);
+  let logits: Float32Array = new Float32Array(0);
   for (let i = 0; i < runs + 1; i++) {
     const t = performance.now();
     const res = await session.run({ input: { data, dims } });
