@@ -6,6 +6,7 @@
 import fs from 'fs';
 import { RsnaMammoError, invalidArgument } from '../errors';
 import { onnxRuntimeBackend } from './onnxruntime_backend';
+import { tensorrtBackend } from './tensorrt';
 import { InferenceBackend, InferenceSession, SessionOptions } from './types';
 import { runtimeLog } from './log';
 
@@ -18,7 +19,10 @@ async function availabilityOf(backend: InferenceBackend): Promise<{ available: b
   }
 }
 
-const backends = new Map<string, InferenceBackend>([[onnxRuntimeBackend.name, onnxRuntimeBackend]]);
+const backends = new Map<string, InferenceBackend>([
+  [onnxRuntimeBackend.name, onnxRuntimeBackend],
+  [tensorrtBackend.name, tensorrtBackend],
+]);
 
 /** Registers (or replaces) a backend under `backend.name`. */
 export function registerBackend(backend: InferenceBackend): void {
