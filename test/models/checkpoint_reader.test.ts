@@ -11,7 +11,7 @@ import crypto from 'crypto';
 import { spawnSync } from 'child_process';
 import { readTorchCheckpoint, TorchTensor, PickleObject } from '../../lib/models';
 import { needsShared, sharedPath } from '../helpers/shared';
-import { needsPythonTorch, pythonTorch } from './helpers';
+import { needsPythonTorch, pythonTorch } from '../helpers/models';
 
 const CONVNEXT = 'golden/convnext/convnext_golden_a.pth.tar';
 const YOLOX = 'golden/yolox/yolox_nano_416_roi_torch.pth';

@@ -8,7 +8,7 @@ import path from 'path';
 import { convertClassifier, MEAN_255, STD_255 } from '../../lib/models';
 import { createSession } from '../../lib/runtime';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
-import { compare, tmpDir, turnsDuring } from './helpers';
+import { compare, tmpDir, turnsDuring } from '../helpers/models';
 
 const DIR = 'golden/convnext_ensemble';
 

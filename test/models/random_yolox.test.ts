@@ -8,7 +8,7 @@ import path from 'path';
 import { convertYolox, makeRandomYoloxCheckpoint, readTorchCheckpoint, TorchTensor, YOLOX_NANO_RSNA, yoloxStateDictShapes } from '../../lib/models';
 import { createSession } from '../../lib/runtime';
 import { needsShared, sharedPath } from '../helpers/shared';
-import { tmpDir } from './helpers';
+import { tmpDir } from '../helpers/models';
 
 t.test('key set and shapes equal the original YOLOX-nano checkpoint', needsShared('golden/yolox'), async (t) => {
   const golden = ((await readTorchCheckpoint(path.join(sharedPath('golden/yolox')!, 'yolox_nano_416_roi_torch.pth'))) as Map<string, unknown>).get('model') as Map<string, TorchTensor>;

@@ -9,7 +9,7 @@ import path from 'path';
 import { convertClassifier } from '../../lib/models';
 import { createSession, registerBackend, InferenceBackend } from '../../lib/runtime';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
-import { compare, tmpDir, turnsDuring } from './helpers';
+import { compare, tmpDir, turnsDuring } from '../helpers/models';
 
 const DIR = 'golden/convnext_ensemble';
 const dir = tmpDir('runtime');
