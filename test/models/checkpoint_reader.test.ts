@@ -11,7 +11,7 @@ import crypto from 'crypto';
 import { spawnSync } from 'child_process';
 import { readTorchCheckpoint, TorchTensor, PickleObject } from '../../lib/models';
 import { needsShared, sharedPath } from '../helpers/shared';
-import { needsPythonTorch, pythonTorch } from '../helpers/models';
+import { needsPythonTorch, pythonTorch, turnsDuring } from '../helpers/models';
 
 const CONVNEXT = 'golden/convnext/convnext_golden_a.pth.tar';
 const YOLOX = 'golden/yolox/yolox_nano_416_roi_torch.pth';
@@ -108,4 +108,9 @@ t.test('torch-written half, bfloat16, int64, bool, strided views and Parameters 
     const got = [...ours.get(k)!.data].map(Number);
     t.same(got, values, `${k} equals torch's values exactly`);
   }
+});
+
+t.test('tensor records are read without blocking the event loop', needsShared(CONVNEXT), async (t) => {
+  const turns = await turnsDuring(readTorchCheckpoint(sharedPath(CONVNEXT)!));
+  t.ok(turns > 5, `${turns} event-loop turns while reading`);
 });
