@@ -48,7 +48,9 @@ function tsNodeBin(): string {
 }
 
 function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Child-process mode: loads the ONNX model in ORT and times it (peak RSS is this process's). */
