@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "addon/async.h"
 #include "addon/errors.h"
 #include "imgproc/kernels.h"
 
@@ -75,6 +76,70 @@ Napi::TypedArrayOf<T> ToTypedArray(Napi::Env env, std::vector<T>&& v) {
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, holder->data(), n * sizeof(T),
                                                  [](Napi::Env, void*, std::vector<T>* h) { delete h; }, holder);
   return Napi::TypedArrayOf<T>::New(env, n, buf, 0);
+}
+
+// The (raw: Int16Array, rows, cols, box, window, invert) prefix of the crop functions.
+struct CropArgs {
+  int32_t rows, cols;
+  std::shared_ptr<std::vector<int16_t>> raw;
+  Box box;
+  WindowSpec spec;
+  bool invert;
+};
+
+inline CropArgs ArgCrop(const Napi::CallbackInfo& info) {
+  CropArgs c;
+  c.rows = ArgInt(info, 1, "rows");
+  c.cols = ArgInt(info, 2, "cols");
+  c.raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, c.rows, c.cols, "raw"));
+  c.box = ArgBox(info, 3);
+  CheckBox(c.box, c.rows, c.cols);
+  c.spec = ArgWindow(info, 4);
+  c.invert = info[5].ToBoolean().Value();
+  return c;
+}
+
+// The (pixels, rows, cols, outRows, outCols) arguments of the resize functions.
+template <typename T>
+struct ResizeArgs {
+  int32_t rows, cols, out_rows, out_cols;
+  std::shared_ptr<std::vector<T>> pixels;
+};
+
+template <typename T>
+ResizeArgs<T> ArgResize(const Napi::CallbackInfo& info) {
+  ResizeArgs<T> r;
+  r.rows = ArgInt(info, 1, "rows");
+  r.cols = ArgInt(info, 2, "cols");
+  r.out_rows = ArgInt(info, 3, "outRows");
+  r.out_cols = ArgInt(info, 4, "outCols");
+  r.pixels = std::make_shared<std::vector<T>>(ArgPixels<T>(info, 0, r.rows, r.cols, "pixels"));
+  PixelCount(r.out_rows, r.out_cols, sizeof(float));
+  return r;
+}
+
+// {ratio, resizedHeight, resizedWidth, tensor, resized} of a detector input.
+inline Napi::Value DetectorResultToJs(Napi::Env env, DetectorInputResult& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ratio", r.fit.ratio);
+  o.Set("resizedHeight", r.fit.rows);
+  o.Set("resizedWidth", r.fit.cols);
+  o.Set("tensor", ToTypedArray(env, std::move(r.tensor)));
+  o.Set("resized", ToTypedArray(env, std::move(r.resized)));
+  return o;
+}
+
+inline Napi::Value F32ToJs(Napi::Env env, std::vector<float>& v) { return ToTypedArray(env, std::move(v)); }
+inline Napi::Value U8ToJs(Napi::Env env, std::vector<uint8_t>& v) { return ToTypedArray(env, std::move(v)); }
+
+// Argument errors thrown synchronously become JS exceptions with `code` (same as async rejections).
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  try {
+    return Fn(info);
+  } catch (const NativeError& e) {
+    throw MakeError(info.Env(), e.code(), e.what());
+  }
 }
 
 }  // namespace imgproc
