@@ -40,7 +40,8 @@ RSNA_HD float WindowValue(float x, const WindowAffine& w) {
 // §1.5.2: (x - min) and (max - min) in int16 (wrapping as torch does), true division in float32.
 RSNA_HD float MinMaxUnit(int16_t x, int16_t min, int16_t range) {
   int16_t diff = static_cast<int16_t>(static_cast<int32_t>(x) - static_cast<int32_t>(min));
-  return range > 0 ? static_cast<float>(diff) / static_cast<float>(range) : static_cast<float>(diff);
+  // range == 0 only when max == min (a wrapped range is never 0): then x - min (all zeros).
+  return range != 0 ? static_cast<float>(diff) / static_cast<float>(range) : static_cast<float>(diff);
 }
 
 // §1.7.3 inversion 255 - y (float32).
