@@ -31,6 +31,7 @@ struct WindowSpec {
   bool fp16 = false;  // §1.3.5 DALI-branch quantization (documented option, off by default)
 };
 
+// rows*cols after checking both are positive and the byte size is sane (before any allocation).
 inline size_t PixelCount(int32_t rows, int32_t cols, size_t elem_size) {
   if (rows <= 0 || cols <= 0) {
     throw NativeError("ERR_INVALID_SIZE", "image size " + std::to_string(rows) + "x" + std::to_string(cols) +
@@ -40,9 +41,8 @@ inline size_t PixelCount(int32_t rows, int32_t cols, size_t elem_size) {
   return static_cast<size_t>(rows) * static_cast<size_t>(cols);
 }
 
-// torch and cv2 refuse an empty output size.
+// torch and cv2 refuse an empty output size; the original then falls back to the full frame (§2.7) or fails.
 inline void CheckResizedSize(int32_t rows, int32_t cols, int32_t out_rows, int32_t out_cols) {
-  // torch/cv2 refuse an empty output; the original then falls back (§2.7) or fails.
   if (out_rows <= 0 || out_cols <= 0) {
     throw NativeError("ERR_EMPTY_RESIZE", "resizing " + std::to_string(rows) + "x" + std::to_string(cols) +
                                               " gives an empty " + std::to_string(out_rows) + "x" +

@@ -71,35 +71,22 @@ t.test('RSNA preprocessing goldens', { skip }, async (t) => {
         if (!v) continue;
         const box = v.box_xyxy as Box;
         const windowed = await imgprocAddon().imgprocWindowedCrop(raw, rows, cols, box, windowFromMeta(meta), false);
-        const sigmoid = meta.voiLutFunction === 'SIGMOID';
-        const windowedGolden = v.windowed_crop;
-        if (sigmoid) {
-          // torch uses Sleef expf (≤1 ulp, not correctly rounded); ours rounds exp from double:
-          // equal up to float32 rounding of exp, far inside P9 (1e-3). Checked on samples.
-          let max = 0;
-          for (const [y, x, val] of windowedGolden.samples_y_x_value) max = Math.max(max, Math.abs(windowed[y * (box[2] - box[0]) + x] - val));
-          t.ok(max <= 1e-4, `${variant}: SIGMOID windowed crop samples within ${max} (P9 1e-3)`);
-        } else {
-          t.equal(sha256(windowed), windowedGolden.sha256, `${variant}: windowed crop (before inversion) bit-exact`);
-        }
+        t.equal(sha256(windowed), v.windowed_crop.sha256, `${variant}: windowed crop (before inversion) bit-exact (P9)`);
         const inverted = await imgprocAddon().imgprocWindowedCrop(raw, rows, cols, box, windowFromMeta(meta), meta.invert);
-        if (meta.invert && !sigmoid) t.equal(sha256(inverted), v.windowed_inverted_crop.sha256, `${variant}: windowed + inverted crop bit-exact`);
+        if (meta.invert) t.equal(sha256(inverted), v.windowed_inverted_crop.sha256, `${variant}: windowed + inverted crop bit-exact`);
 
         const out = await classifierInput(raw, rows, cols, box, meta);
         const golden = readU8(`${dir}/${v.final_file}`);
         const cmp = compareU8(out, golden);
-        // Only SIGMOID can differ (torch's Sleef expf vs our correctly rounded exp moves a value across an
-        // integer before truncation): 1 pixel by 1 on 10006@1864590858 manual; all others bit-exact.
         t.ok(cmp.max <= 1 && cmp.count <= golden.length * 0.001, `${variant}: final 2048x1024 within P10 (${cmp.count} px differ, max ${cmp.max})`);
-        if (!sigmoid) t.equal(sha256(out), v.final_sha256, `${variant}: final 2048x1024 bit-exact`);
+        t.equal(sha256(out), v.final_sha256, `${variant}: final 2048x1024 bit-exact`);
         t.comment(`${img.folder} ${variant}: final differs from the golden in ${cmp.count} pixels (max ${cmp.max})`);
 
         const dali = await classifierInput(raw, rows, cols, box, meta, { fp16Windows: true });
         const daliGolden = v.dali_branch_fp16_windows;
-        if (!sigmoid) t.equal(sha256(dali), daliGolden.final_sha256, `${variant}: fp16-window (DALI branch) final sha256`);
+        t.equal(sha256(dali), daliGolden.final_sha256, `${variant}: fp16-window (DALI branch) final sha256`);
         const daliDiff = compareU8(dali, out).count;
-        const daliTol = sigmoid ? golden.length * 0.001 : 0;
-        t.ok(Math.abs(daliDiff - daliGolden.pixels_differing_from_dicomsdl_branch) <= daliTol,
+        t.ok(daliDiff === daliGolden.pixels_differing_from_dicomsdl_branch,
           `${variant}: fp16 windows change ${daliDiff} pixels (golden ${daliGolden.pixels_differing_from_dicomsdl_branch})`);
 
         // §7.7.1 stage-2 PNG: truncation of the windowed, inverted crop at native size.
