@@ -6,10 +6,12 @@
 import t, { Test } from 'tap';
 import { needsGpu } from '../helpers/shared';
 import { imgprocAddon, type ImgprocKernels, type NativeWindow } from '../../lib/preprocess/addon';
-import { loadCudaImgproc } from './cuda';
+import { cudaAddonPath, tryLoadCudaAddon } from '../../lib/native';
 import { synthF32, synthU32, synthU8 } from './helpers';
 
-const cuda = loadCudaImgproc();
+// The project's loader: the CUDA addon only when a driver and a GPU are usable (test-loaded first).
+const gpuAddon = tryLoadCudaAddon(() => undefined) as (ImgprocKernels & { deviceInfo(): { deviceCount: number } }) | undefined;
+const cuda = { addon: gpuAddon, usable: !!gpuAddon && gpuAddon.deviceInfo().deviceCount > 0 };
 const cpu = imgprocAddon() as ImgprocKernels;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -39,7 +41,22 @@ async function parity<T extends ArrayLike<number>>(t: Test, kernel: string, size
 }
 
 const gpu = needsGpu(cuda.usable, 'imgproc CUDA twins vs CPU');
-if (!cuda.usable) t.comment(`imgproc CUDA parity: ${cuda.reason}`);
+
+t.test('the CUDA addon binary carries the imgproc twins (built here by scripts/build-cuda.js)', { skip: cudaAddonPath() ? false : 'CUDA addon not built here' }, async (t) => {
+  // Loading the binary needs no GPU (cudart is static). Without a device a call rejects with a
+  // typed error instead of crashing; argument errors are thrown before any CUDA call.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const binary = require(cudaAddonPath()!) as ImgprocKernels & { modules: string[]; deviceInfo(): { deviceCount: number } };
+  t.ok(binary.modules.includes('imgproc_cuda'));
+  for (const name of ['imgprocMinMaxScale255', 'imgprocWindowedCrop', 'imgprocWindowedCropU8', 'imgprocTorchResize',
+    'imgprocDetectorInput', 'imgprocClassifierInput', 'imgprocCvResizeLinear'] as const) {
+    t.type(binary[name], 'function', `${name} exported under the CPU name`);
+  }
+  t.throws(() => binary.imgprocMinMaxScale255(new Int16Array(3), 2, 2, false), { code: 'ERR_INVALID_ARG' });
+  if (binary.deviceInfo().deviceCount === 0) {
+    await t.rejects(binary.imgprocMinMaxScale255(new Int16Array(4), 2, 2, false), { code: 'ERR_CUDA' });
+  }
+});
 
 t.test('min-max ×255 and windowing twins', gpu, async (t) => {
   for (const [rows, cols, bits] of [[2776, 2082, 12], [1, 1, 12], [517, 333, 16], [64, 48, 14]]) {
