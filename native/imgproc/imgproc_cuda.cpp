@@ -109,7 +109,7 @@ Napi::Value DetectorInputJs(const Napi::CallbackInfo& info) {
     r.tensor = Download(d_tensor, 3 * plane, s);
     r.resized = Download(d_resized, resized, s);
     return r;
-  }, DetectorResultToJs);
+  }, DetectorResultToJs<float>);
 }
 
 Napi::Value ClassifierInputJs(const Napi::CallbackInfo& info) {

@@ -63,12 +63,18 @@ Napi::Value TorchResizeJs(const Napi::CallbackInfo& info) {
 }
 
 
-// (image: Float32Array, rows, cols, size) -> Promise<{tensor, resized, ratio, resizedHeight, resizedWidth}>
+// (image: Float32Array|Float64Array, rows, cols, size) -> Promise<{tensor, resized, ratio, resizedHeight,
+// resizedWidth}>; a Float64Array runs torch's float64 kernel (resized stays Float64Array).
 Napi::Value DetectorInputJs(const Napi::CallbackInfo& info) {
   int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols"), size = ArgInt(info, 3, "size");
+  if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+    auto img = std::make_shared<std::vector<double>>(ArgPixels<double>(info, 0, rows, cols, "image"));
+    return RunAsync<DetectorInputOf<double>>(info.Env(), [=] { return DetectorInput(img->data(), rows, cols, size); },
+                                             DetectorResultToJs<double>);
+  }
   auto img = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "image"));
   return RunAsync<DetectorInputResult>(info.Env(), [=] { return DetectorInput(img->data(), rows, cols, size); },
-                                       DetectorResultToJs);
+                                       DetectorResultToJs<float>);
 }
 
 // (raw, rows, cols, box, window, invert, outRows, outCols) -> Promise<Uint8Array> (§2.8 + §3.1)

@@ -23,16 +23,24 @@ std::vector<double> PercentileMinMaxScale(const T* pixels, size_t n);
 std::vector<float> WindowedCrop(const int16_t* raw, int32_t rows, int32_t cols, const Box& box,
                                 const WindowSpec& spec, bool invert);
 
-// §2.2.3: torch bilinear (align_corners False, recompute_scale_factor True) to out_rows x out_cols.
-void ResizeTorchBilinear(const float* in, int32_t rows, int32_t cols, float* out, int32_t out_rows,
-                         int32_t out_cols, size_t out_stride);
+// §2.2.3: torch bilinear (align_corners False, recompute_scale_factor True) to out_rows x out_cols
+// (T = float: the float32 kernel; T = double: the float64 one).
+template <typename T>
+void ResizeTorchBilinear(const T* in, int32_t rows, int32_t cols, T* out, int32_t out_rows, int32_t out_cols,
+                         size_t out_stride);
 
-// §2.2.2–2.2.5: detector tensor 1x3xSxS (top-left letterbox, 114) and the resized image.
-struct DetectorInputResult {
-  std::vector<float> tensor, resized;
+// §2.2.2–2.2.5: detector tensor 1x3xSxS float32 (top-left letterbox, 114; `.float()` of a float64
+// image) and the resized image in the input's type.
+template <typename T>
+struct DetectorInputOf {
+  std::vector<float> tensor;
+  std::vector<T> resized;
   FitSize fit;
 };
-DetectorInputResult DetectorInput(const float* image, int32_t rows, int32_t cols, int32_t size);
+using DetectorInputResult = DetectorInputOf<float>;
+
+template <typename T>
+DetectorInputOf<T> DetectorInput(const T* image, int32_t rows, int32_t cols, int32_t size);
 
 // §3.1.3–3.1.4: resize_and_pad (centered, zeros) and truncation to uint8 (single channel).
 std::vector<uint8_t> ResizeAndPadU8(const float* crop, int32_t rows, int32_t cols, int32_t out_rows,

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 #include "addon/async.h"
 #include "addon/errors.h"
@@ -23,10 +24,23 @@ inline int32_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* name
   return static_cast<int32_t>(v);
 }
 
+template <typename T>
+constexpr napi_typedarray_type TypedArrayKind() {
+  if constexpr (std::is_same_v<T, uint8_t>) return napi_uint8_array;
+  else if constexpr (std::is_same_v<T, int16_t>) return napi_int16_array;
+  else if constexpr (std::is_same_v<T, uint16_t>) return napi_uint16_array;
+  else if constexpr (std::is_same_v<T, int32_t>) return napi_int32_array;
+  else if constexpr (std::is_same_v<T, float>) return napi_float32_array;
+  else return napi_float64_array;
+}
+
 // Copies a typed array of element type T whose length must be rows*cols (taken before going async).
 template <typename T>
 std::vector<T> ArgPixels(const Napi::CallbackInfo& info, size_t i, int32_t rows, int32_t cols, const char* name) {
   size_t n = PixelCount(rows, cols, sizeof(T));
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != TypedArrayKind<T>()) {
+    throw NativeError("ERR_INVALID_ARG", std::string(name) + " has the wrong typed-array type");
+  }
   Napi::TypedArrayOf<T> a = info[i].As<Napi::TypedArrayOf<T>>();
   if (a.ElementLength() != n) {
     throw NativeError("ERR_INVALID_ARG", std::string(name) + " has " + std::to_string(a.ElementLength()) +
@@ -119,7 +133,8 @@ ResizeArgs<T> ArgResize(const Napi::CallbackInfo& info) {
 }
 
 // {ratio, resizedHeight, resizedWidth, tensor, resized} of a detector input.
-inline Napi::Value DetectorResultToJs(Napi::Env env, DetectorInputResult& r) {
+template <typename T = float>
+Napi::Value DetectorResultToJs(Napi::Env env, DetectorInputOf<T>& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("ratio", r.fit.ratio);
   o.Set("resizedHeight", r.fit.rows);

@@ -107,33 +107,77 @@ RSNA_HD float BilinearTap(float a, float b, float c, float d, float h0, float h1
   return static_cast<float>(acc);
 }
 
-// Source taps of one output index along one axis (§2.2.3, torch CPU recipe: scale = f32(in)/f32(out),
-// source index in double, lambdas rounded to float32; in == out copies).
-struct AxisTap {
+// Source taps of one output index along one axis (§2.2.3, torch CPU recipe: source index in double
+// from the kernel's scale, lambdas in the element type L; in == out copies).
+template <typename L>
+struct AxisTapT {
   int32_t i0, i1;
-  float l0, l1;
+  L l0, l1;
 };
 
-RSNA_HD AxisTap TorchAxisTap(int32_t in, int32_t out, int32_t d) {
-  AxisTap t;
+template <typename L>
+RSNA_HD AxisTapT<L> TorchTapFromScale(int32_t in, int32_t out, int32_t d, double scale) {
+  AxisTapT<L> t;
   if (in == out) {
     t.i0 = t.i1 = d;
-    t.l0 = 1.0f;
-    t.l1 = 0.0f;
+    t.l0 = L(1);
+    t.l1 = L(0);
     return t;
   }
-  float scale = static_cast<float>(in) / static_cast<float>(out);
-  double src = static_cast<double>(scale) * (static_cast<double>(d) + 0.5) - 0.5;
+  double src = scale * (static_cast<double>(d) + 0.5) - 0.5;
   if (src < 0.0) src = 0.0;
   int32_t i0 = static_cast<int32_t>(src);
   if (i0 > in - 1) i0 = in - 1;
   t.i0 = i0;
   t.i1 = i0 + (i0 < in - 1 ? 1 : 0);
-  float l1 = static_cast<float>(src - static_cast<double>(i0));
-  t.l1 = l1 < 1.0f ? l1 : 1.0f;
-  t.l0 = 1.0f - t.l1;
+  L l1 = static_cast<L>(src - static_cast<double>(i0));
+  t.l1 = l1 < L(1) ? l1 : L(1);
+  t.l0 = L(1) - t.l1;
   return t;
 }
+
+// float32 kernel: scale = f32(in)/f32(out), lambdas rounded to float32.
+using AxisTap = AxisTapT<float>;
+RSNA_HD AxisTap TorchAxisTap(int32_t in, int32_t out, int32_t d) {
+  return TorchTapFromScale<float>(in, out, d, static_cast<double>(static_cast<float>(in) / static_cast<float>(out)));
+}
+
+// float64 kernel (MiniDDSM's detector input is float64, §2.2.1): scale, index and lambdas in double.
+using AxisTap64 = AxisTapT<double>;
+RSNA_HD AxisTap64 TorchAxisTap64(int32_t in, int32_t out, int32_t d) {
+  return TorchTapFromScale<double>(in, out, d, static_cast<double>(in) / static_cast<double>(out));
+}
+
+RSNA_HD double BilinearTap64(double a, double b, double c, double d, double h0, double h1, double w0, double w1) {
+  double w00 = h0 * w0, w01 = h0 * w1, w10 = h1 * w0, w11 = h1 * w1;
+  double acc = a * w00;
+  acc = acc + b * w01;
+  acc = acc + c * w10;
+  acc = acc + d * w11;
+  return acc;
+}
+
+// Per element type: the torch CPU taps and pixel mix (float: §2.2.3 recipe above; double: all double).
+template <typename T>
+struct TorchBilinear;
+
+template <>
+struct TorchBilinear<float> {
+  using Tap = AxisTap;
+  RSNA_HD static Tap MakeTap(int32_t in, int32_t out, int32_t d) { return TorchAxisTap(in, out, d); }
+  RSNA_HD static float Mix(float a, float b, float c, float d, const Tap& v, const Tap& h) {
+    return BilinearTap(a, b, c, d, v.l0, v.l1, h.l0, h.l1);
+  }
+};
+
+template <>
+struct TorchBilinear<double> {
+  using Tap = AxisTap64;
+  RSNA_HD static Tap MakeTap(int32_t in, int32_t out, int32_t d) { return TorchAxisTap64(in, out, d); }
+  RSNA_HD static double Mix(double a, double b, double c, double d, const Tap& v, const Tap& h) {
+    return BilinearTap64(a, b, c, d, v.l0, v.l1, h.l0, h.l1);
+  }
+};
 
 // OpenCV INTER_LINEAR 8U (§3.2.3): per-axis source index and 11-bit fixed-point coefficients.
 constexpr int kCvCoefBits = 11;

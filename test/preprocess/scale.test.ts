@@ -3,7 +3,7 @@
 // windowing LINEAR / LINEAR_EXACT / SIGMOID at float64 (§1.4), fp16 window quantization (§1.3.5),
 // truncation (§1.7.1) and the display modes of windowToUint8.
 import t from 'tap';
-import { minMaxScale255, percentileMinMaxScale, windowToUint8, classifierInput } from '../../lib/preprocess';
+import { minMaxScale255, percentileMinMaxScale, windowToUint8, classifierInput, detectorInput } from '../../lib/preprocess';
 import { imgprocAddon, type NativeWindow } from '../../lib/preprocess/addon';
 
 const f32 = Math.fround;
@@ -117,4 +117,39 @@ t.test('windowToUint8 standard mode: PS3.3 window after rescale, MONOCHROME1, fl
   const second = await windowToUint8(px, 1, px.length, { mode: 'original', windowIndex: 1, image: {
     windowCenter: [5000, 50], windowWidth: [10, 100], photometricInterpretation: 'MONOCHROME2' } });
   t.equal(second[3], Math.trunc(window64(50, 'LINEAR', 50, 100)));
+});
+
+/** torch's float64 bilinear at one axis (scale, index and lambdas in double), §2.2.3. */
+function taps64(n: number, out: number): Array<[number, number, number, number]> {
+  const scale = n / out;
+  return Array.from({ length: out }, (_, d) => {
+    if (n === out) return [d, d, 1, 0];
+    const src = Math.max(scale * (d + 0.5) - 0.5, 0);
+    const i0 = Math.min(Math.trunc(src), n - 1);
+    const l1 = Math.min(src - i0, 1);
+    return [i0, i0 + (i0 < n - 1 ? 1 : 0), 1 - l1, l1];
+  });
+}
+
+t.test('detectorInput on a float64 image (MiniDDSM) follows torch\'s float64 formula', async (t) => {
+  for (const [rows, cols] of [[1000, 700], [37, 23]]) {
+    const img = Float64Array.from({ length: rows * cols }, (_, i) => ((i * 2654435761) % 1000003) / 3921.5);
+    const d = await detectorInput(img, rows, cols);
+    t.ok(d.resized instanceof Float64Array, 'resized stays float64');
+    const r = Math.min(416 / rows, 416 / cols);
+    const [h, w] = [Math.floor(rows * r), Math.floor(cols * r)];
+    t.same([d.resizedHeight, d.resizedWidth], [h, w]);
+    const ty = taps64(rows, h), tx = taps64(cols, w);
+    let bad = 0;
+    for (let y = 0; y < h; y++) {
+      const [y0, y1, h0, h1] = ty[y];
+      for (let x = 0; x < w; x++) {
+        const [x0, x1, w0, w1] = tx[x];
+        const v = img[y0 * cols + x0] * (h0 * w0) + img[y0 * cols + x1] * (h0 * w1) + img[y1 * cols + x0] * (h1 * w0) + img[y1 * cols + x1] * (h1 * w1);
+        if (d.resized[y * w + x] !== v || d.tensor[y * 416 + x] !== Math.fround(v)) bad++;
+      }
+    }
+    t.equal(bad, 0, `${rows}x${cols}: resized float64 and float32 tensor equal the formula`);
+    t.equal(d.tensor[415 * 416 + 415], h < 416 || w < 416 ? 114 : d.tensor[415 * 416 + 415], 'letterbox 114');
+  }
 });
