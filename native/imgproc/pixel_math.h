@@ -45,6 +45,7 @@ RSNA_HD float FloatFromBits(uint32_t bits) {
 // torch's float32 exp on CPU: SLEEF's expf_u10 with FMA (the AVX2/AVX512 kernels), reproduced
 // operation by operation so SIGMOID windows match the original bit for bit (10006 goldens).
 RSNA_HD float SleefExpf(float d) {
+  if (d != d) return d;  // NaN stays NaN (and never reaches the int conversion)
   if (d < -104.0f) return 0.0f;
   if (d > 104.0f) return INFINITY;
   const float kLog2e = 1.442695040888963407359924681001892137426645954152985934135449406931f;

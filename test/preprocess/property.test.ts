@@ -38,6 +38,7 @@ async function exercise(t: Test, name: string, raw: Int16Array, rows: number, co
   for (const meta of [
     { windowCenter: [2048], windowWidth: [4096], voiLutFunction: 'LINEAR', invert },
     { windowCenter: [100], windowWidth: [50], voiLutFunction: 'SIGMOID', invert },
+    { windowCenter: [3], windowWidth: [1e-30], voiLutFunction: 'SIGMOID', invert }, // ±inf/NaN inside exp
     { windowCenter: [], windowWidth: [], invert },
   ] as WindowMeta[]) {
     const c = await validOrEmpty(t, `${name} classifierInput`, () => classifierInput(raw, rows, cols, box, meta));
