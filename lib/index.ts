@@ -22,7 +22,7 @@ export {
   minMaxScale255, percentileMinMaxScale, detectorInput, classifierInput, windowedCropUint8, resizeTrainingPath,
   windowToUint8,
 } from './preprocess';
-export type { Box, WindowMeta, DetectorInput, DisplayImageTags } from './preprocess';
+export type { Box, WindowMeta, DetectorInput, DetectorInput64, DisplayImageTags } from './preprocess';
 export {
   parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard,
   transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
