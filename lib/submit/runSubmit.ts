@@ -5,7 +5,7 @@
  * aggregation always reads the images in test.csv order, so a resumed run writes the identical file.
  */
 import path from 'path';
-import type { Pipeline } from '../pipeline/createPipeline';
+import type { Pipeline } from '../pipeline/scheduler';
 import type { ImageResult } from '../pipeline/types';
 import { aggregateBreasts, BreastPrediction, DEFAULT_THRESHOLD, ThresholdRule } from '../pipeline/aggregate';
 import { csvLine } from './csv';

@@ -4,7 +4,7 @@
  * per-image failure isolation. Stage doubles from fakeStages.ts; real stages are tested in e2e.
  */
 import t from 'tap';
-import { createPipelineFromStages } from '../../lib/pipeline/createPipeline';
+import { createPipelineFromStages } from '../../lib/pipeline/scheduler';
 import { imageMean } from '../../lib/pipeline/aggregate';
 import { fakeProbability, fakeStages } from './fakeStages';
 

@@ -9,7 +9,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { spawn } from 'child_process';
-import { createPipelineFromStages } from '../../lib/pipeline/createPipeline';
+import { createPipelineFromStages } from '../../lib/pipeline/scheduler';
 import { aggregateBreasts, imageMean } from '../../lib/pipeline/aggregate';
 import { formatSubmission, runSubmit } from '../../lib/submit/runSubmit';
 import { parseCsvRecords } from '../../lib/submit/csv';
