@@ -12,7 +12,7 @@ import { packageRoot } from '../../native';
 import { createPipeline } from '../../pipeline/createPipeline';
 import type { ImageFailure, ImagePrediction } from '../../pipeline/types';
 import { modelFiles, ensureOnnx, FOLD_CHECKPOINTS, ENSEMBLE_ONNX } from '../../submit/modelFiles';
-import { convertEnsemble, resolveModels } from '../../submit/resolveModels';
+import { convertEnsemble, modelDirFiles, resolveModels } from '../../submit/resolveModels';
 import { readTestCsv, TestImageRow } from '../../submit/testCsv';
 import { runSubmit } from '../../submit/runSubmit';
 import { createProgress } from '../../submit/progress';
@@ -50,20 +50,20 @@ the classifier input, per-fold probabilities). Uses assets/trained/ when the rea
 there; otherwise untrained random weights (the numbers are then NOT predictions).
 
   --out DIR               output folder (default demo-output)
+  --models DIR            where to look for the trained checkpoints (default assets/trained)
 ${RUN_OPTION_USAGE}`,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { out: { type: 'string' }, ...RUN_OPTION_SPECS }, strict: true });
+    const { values } = parseArgs({ args, options: { out: { type: 'string' }, models: { type: 'string' }, ...RUN_OPTION_SPECS }, strict: true });
     const out = path.resolve(values.out ?? 'demo-output');
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     const bold = (s: string): string => (tty ? `\x1b[1;31m${s}\x1b[0m` : `*** ${s} ***`);
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
 
-    const settings = loadSettings(undefined, packageRoot);
-    const files = modelFiles('trained', settings);
-    const trained = fs.existsSync(files.classifierOnnx) || files.classifierCheckpoints.every((f) => fs.existsSync(f));
+    const files = values.models ? modelDirFiles(path.resolve(values.models)) : modelFiles('trained', loadSettings(undefined, packageRoot));
+    const trained = fs.existsSync(files.classifierOnnx) || (files.classifierCheckpoints.length === 4 && files.classifierCheckpoints.every((f) => fs.existsSync(f)));
     const hasDetector = fs.existsSync(files.detectorOnnx) || fs.existsSync(files.detectorCheckpoint);
     const opts = parseRunOptions(values, hasDetector ? 'yolox' : 'otsu');
-    if (!values.roi && !hasDetector) log('no YOLOX weights in assets/trained/: ROI by the Otsu fallback (PIPELINE.md §2.6) for every image');
+    if (!values.roi && !hasDetector) log(`no YOLOX weights in ${files.detectorDir}: ROI by the Otsu fallback (PIPELINE.md §2.6) for every image`);
     let classifier: string;
     let detector: string | undefined;
     if (trained) {
@@ -78,7 +78,7 @@ ${RUN_OPTION_USAGE}`,
     const rows = readTestCsv(path.join(example, 'test.csv'), path.join(example, 'test_images'));
     const pipeline = await createPipeline({
       classifier, detector, roi: opts.roi, backend: opts.backend, threads: opts.threads,
-      batchSize: opts.batchSize, concurrency: opts.concurrency, previewWidth: 160,
+      batchSize: opts.batchSize, concurrency: opts.concurrency, previewWidth: 200,
     });
     const images: ImagePrediction<TestImageRow>[] = [];
     const failures: ImageFailure<TestImageRow>[] = [];
