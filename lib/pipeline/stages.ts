@@ -3,14 +3,14 @@
  * (lib/preprocess) → fold ensemble (lib/runtime). Every heavy step is async native work on the
  * libuv pool or the runtime's own threads, so the event loop stays free.
  */
+import os from 'os';
 import { RsnaMammoError } from '../errors';
 import { decodeFrame, parseDicom, readDicom, toOriginalInt16 } from '../dicom';
 import type { DecoderChoice } from '../dicom';
 import { classifierInput, minMaxScale255 } from '../preprocess';
-import { detectRoi, ROI_DEFAULTS } from '../roi';
-import type { YoloxRunner } from '../roi';
+import { detectRoi, yoloxRunnerFromModel } from '../roi';
 import { createSession } from '../runtime';
-import type { InferenceSession, SessionOptions } from '../runtime';
+import type { SessionOptions } from '../runtime';
 import { BatchTensorBuffer } from './tensor';
 import { thumbnail } from './thumbnail';
 import type { ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
@@ -28,7 +28,7 @@ export interface RealStageOptions {
   roi: 'yolox' | 'otsu';
   /** Inference backend of lib/runtime ('auto': TensorRT when usable, else ONNX Runtime). */
   backend?: SessionOptions['backend'];
-  /** Inference threads (0 = runtime default). */
+  /** Inference threads (0 = all cores but one, leaving one to the event loop and decoding). */
   threads?: number;
   /** Largest batch the classifier session is prepared for. */
   maxBatch?: number;
@@ -43,15 +43,6 @@ export interface RealStageOptions {
 
 const now = (): number => performance.now();
 
-/** YOLOX session as the ROI stage's runner: (1,3,416,416) → raw head (1,3549,6) (PIPELINE.md §2.2–2.3). */
-function yoloxRunner(session: InferenceSession): YoloxRunner {
-  const size = ROI_DEFAULTS.inputSize;
-  return async (tensor) => {
-    const out = await session.run({ [session.inputNames[0]]: { data: tensor, dims: [1, 3, size, size] } });
-    return out[session.outputNames[0]].data;
-  };
-}
-
 /**
  * Opens the model sessions and returns the stages.
  * @throws RsnaMammoError ERR_NO_DETECTOR when `roi` is 'yolox' without a detector model.
@@ -61,16 +52,13 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
     throw new RsnaMammoError('ERR_NO_DETECTOR', 'ROI method yolox needs the YOLOX detector model; pass --roi otsu to use the Otsu fallback for every image');
   }
   const [height, width] = o.inputSize ?? CLASSIFIER_INPUT_SIZE;
-  const sessionOptions: SessionOptions = { backend: o.backend ?? 'auto', maxBatch: o.maxBatch ?? 2 };
-  if (o.threads) sessionOptions.threads = o.threads;
+  // One core is left to the event loop and the decode/ROI jobs unless told otherwise.
+  const threads = o.threads || Math.max(1, os.availableParallelism() - 1);
+  const sessionOptions: SessionOptions = { backend: o.backend ?? 'auto', maxBatch: o.maxBatch ?? 2, threads };
   const session = await createSession(o.classifier, sessionOptions);
-  let detectorSession: InferenceSession | undefined;
-  let detector: YoloxRunner | undefined;
+  let detector: Awaited<ReturnType<typeof yoloxRunnerFromModel>> | undefined;
   try {
-    if (o.roi === 'yolox') {
-      detectorSession = await createSession(o.detector!, { ...sessionOptions, maxBatch: 1 });
-      detector = yoloxRunner(detectorSession);
-    }
+    if (o.roi === 'yolox') detector = await yoloxRunnerFromModel(o.detector!, { ...sessionOptions, maxBatch: 1 });
   } catch (err) {
     await session.dispose();
     throw err;
@@ -141,7 +129,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
     infer,
     async close() {
       await session.dispose();
-      await detectorSession?.dispose();
+      await detector?.dispose();
     },
   };
 }

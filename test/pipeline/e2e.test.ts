@@ -94,3 +94,25 @@ t.test('submit without detector weights stops with a clear message unless --roi 
   t.equal(await main(['submit', '--settings', settings], { stdout: sink().stream, stderr: err.stream }), 1);
   t.match(err.text(), /YOLOX detector weights are missing .*yolox_nano_416_roi_torch\.pth.*--roi otsu/);
 });
+
+t.test('--roi yolox with a detector that finds nothing falls back to Otsu, as the golden run did', {
+  skip: missing?.skip || needsShared('golden/yolox/yolox_nano_416_roi_torch.pth').skip || false,
+}, async (t) => {
+  // The random YOLOX of ../shared/golden/yolox (plain) passes no box at conf 0.5: the original's
+  // "nothing detected" path (PIPELINE.md §2.5.2 → §2.6), which is how the e2e golden was made.
+  const { settings, root } = layout();
+  fs.symlinkSync(sharedPath('golden/yolox/yolox_nano_416_roi_torch.pth')!, path.join(root, 'assets', 'trained', 'yolox_nano_416_roi_torch.pth'));
+  const comp = path.join(root, 'raw', 'rsna-breast-cancer-detection');
+  const csv = fs.readFileSync(path.join(comp, 'test.csv'), 'utf8').trim().split('\n');
+  fs.writeFileSync(path.join(comp, 'test.csv'), `${csv.slice(0, 2).join('\n')}\n`); // one image keeps it short
+  const err = sink();
+  const code = await main(['submit', '--settings', settings, '--quiet'], { stdout: sink().stream, stderr: err.stream });
+  t.equal(code, 0, code === 0 ? 'exit 0' : err.text());
+  t.match(err.text(), /YOLOX detector: converting yolox_nano_416_roi_torch\.pth to ONNX once/);
+  const [p] = parseCsvRecords(fs.readFileSync(path.join(root, 'submissions', 'predictions.csv'), 'utf8')).records;
+  const g = JSON.parse(fs.readFileSync(sharedPath('golden/e2e/e2e.json')!, 'utf8')).per_image[0];
+  t.equal(p.image_id, String(g.image_id));
+  t.equal(p.roi_method, 'otsu');
+  t.same([p.roi_x0, p.roi_y0, p.roi_x1, p.roi_y1].map(Number), g.roi_xyxy);
+  for (let k = 0; k < 4; k++) t.ok(Math.abs(Number(p[`prob_fold${k}`]) - g[`prob_fold${k}`]) <= 1e-4, `fold ${k} within 1e-4`);
+});
