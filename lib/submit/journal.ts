@@ -7,7 +7,8 @@
 import fs from 'fs';
 import path from 'path';
 import { RsnaMammoError } from '../errors';
-import { csvLine, parseCsv } from './csv';
+import { parseCsv } from '../data/csv';
+import { csvLine } from './csv';
 
 /** An open journal: the records already there (on resume) and an `append` for new ones. */
 export interface CsvJournal {
@@ -45,14 +46,14 @@ export function openCsvJournal(file: string, options: JournalOptions): CsvJourna
       // A write cut short by the crash: drop the partial line.
       fs.truncateSync(file, Buffer.byteLength(text.slice(0, complete), 'utf8'));
     }
-    const rows = parseCsv(text.slice(0, complete));
-    if (rows.length > 0) {
-      header = rows[0];
-      for (const r of rows.slice(1)) {
+    const table = parseCsv(text.slice(0, complete));
+    if (table.header.length > 0) {
+      header = table.header;
+      for (const r of table.rows) {
         if (r.length !== header.length) {
           throw new RsnaMammoError('ERR_JOURNAL', `a line has ${r.length} fields, the header ${header.length}; not resumable`, { file });
         }
-        existing.push(Object.fromEntries(header.map((h, i) => [h, r[i]])));
+        existing.push(Object.fromEntries(header!.map((h, i) => [h, r[i]])));
       }
     }
   }
