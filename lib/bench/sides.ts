@@ -1,0 +1,89 @@
+/**
+ * Runs one job on one side in its own child process, so that thread settings (which must be in the
+ * environment before the libraries start their pools) and peak RSS belong to that job alone.
+ * - rsna-mammo: `node worker.js JOB` (UV_THREADPOOL_SIZE, OMP_NUM_THREADS; ORT intra-op threads via job.threads)
+ * - original:   `/usr/bin/python3 scripts/bench_peer.py --job JOB` (OMP/MKL/OpenBLAS threads; torch and cv2 via job.threads)
+ */
+import { spawn } from 'child_process';
+import fs from 'fs';
+import path from 'path';
+import { packageRoot } from '../native';
+import { BenchJob, SideResult } from './types';
+
+/** The interpreter the peer runs with: Debian's, where the python3-* packages live. */
+export const PEER_PYTHON = process.env.RSNA_MAMMO_BENCH_PYTHON ?? '/usr/bin/python3';
+export const PEER_SCRIPT = path.join(packageRoot, 'scripts', 'bench_peer.py');
+
+/** Environment that pins every thread pool either side may use to `threads`. */
+export function threadEnv(threads: number): NodeJS.ProcessEnv {
+  const n = String(threads);
+  return {
+    ...process.env,
+    UV_THREADPOOL_SIZE: n,
+    OMP_NUM_THREADS: n,
+    MKL_NUM_THREADS: n,
+    OPENBLAS_NUM_THREADS: n,
+    RSNA_MAMMO_THREADS: n,
+  };
+}
+
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve(out);
+      const last = err.trim().split('\n').filter(Boolean).slice(-1)[0] ?? '';
+      reject(new Error(`${path.basename(cmd)} exited ${signal ? `on ${signal} (timeout ${timeoutMs / 1000} s?)` : code}: ${last}`));
+    });
+  });
+}
+
+function lastJsonLine<T>(stdout: string): T {
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (!line) throw new Error('the side printed no result line');
+  return JSON.parse(line) as T;
+}
+
+/** rsna-mammo's answer: a result, or why the stage is not available in this build. */
+export type OursResult = SideResult | { unavailable: string };
+
+function writeJob(job: BenchJob, side: string, dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `job-${side}-${job.stage}-${job.threads}t-${process.pid}-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify(job));
+  return file;
+}
+
+/** Runs `job` on the Python peer. */
+export async function runPeer(job: BenchJob, jobDir: string, timeoutMs: number): Promise<SideResult> {
+  const file = writeJob(job, 'peer', jobDir);
+  return lastJsonLine<SideResult>(await runChild(PEER_PYTHON, [PEER_SCRIPT, '--job', file], threadEnv(job.threads), timeoutMs));
+}
+
+/** Runs `job` on rsna-mammo (worker.js next to this file; ts-node's hooks are inherited under tests). */
+export async function runOurs(job: BenchJob, jobDir: string, timeoutMs: number): Promise<OursResult> {
+  const file = writeJob(job, 'ours', jobDir);
+  const worker = path.join(__dirname, `worker${path.extname(__filename)}`);
+  const args = [...process.execArgv, worker, file];
+  return lastJsonLine<OursResult>(await runChild(process.execPath, args, threadEnv(job.threads), timeoutMs));
+}
+
+/** Why the peer cannot run here (missing interpreter or packages), or undefined. */
+export async function peerUnavailable(): Promise<string | undefined> {
+  try {
+    await runChild(PEER_PYTHON, ['-c', 'import numpy, cv2, torch, pydicom, gdcm'], process.env, 120_000);
+    return undefined;
+  } catch (e) {
+    return `Python peer not runnable (${PEER_PYTHON}: ${(e as Error).message}); run \`bash scripts/install-system-deps.sh --bench\``;
+  }
+}
