@@ -39,7 +39,7 @@ interface ModelSet {
 }
 
 interface ModelsApi {
-  makeRandomConvnextCheckpoint(file: string, options: { depths: number[]; dims: number[]; seed: number }): Promise<unknown> | unknown;
+  makeRandomConvnextCheckpoint(file: string, options: { depths: number[]; dims: number[]; seed: number; globalPool: 'max' }): Promise<unknown> | unknown;
 }
 
 /** Random-weight fold checkpoints of `spec`, made once by lib/models and cached. */
@@ -52,7 +52,7 @@ async function ensembleCheckpoints(spec: EnsembleSpec, cacheDir: string): Promis
   for (let k = 0; k < spec.folds; k++) {
     const file = path.join(dir, `best_convnext_fold_${k}.pth.tar`);
     if (!fs.existsSync(file)) {
-      await api.makeRandomConvnextCheckpoint(`${file}.part`, { depths: spec.depths, dims: spec.dims, seed: 1000 + k });
+      await api.makeRandomConvnextCheckpoint(`${file}.part`, { depths: spec.depths, dims: spec.dims, seed: 1000 + k, globalPool: 'max' });
       fs.renameSync(`${file}.part`, file);
     }
     files.push(file);
@@ -97,7 +97,7 @@ function emptyRow(p: PlannedRow, threads: number, status: StageRow['status'], re
 
 /** Runs one planned row at one thread count on both sides and fills its StageRow. */
 async function measureRow(p: PlannedRow, threads: number, models: ModelSet, peerReason: string | undefined,
-  jobDir: string, timeoutMs: number): Promise<StageRow> {
+  jobDir: string, cacheDir: string, timeoutMs: number): Promise<StageRow> {
   const needsModels = p.stage === 'yolox' || p.stage === 'ensemble' || p.stage === 'e2e';
   if (needsModels && models.reason) return emptyRow(p, threads, 'not available', models.reason);
   const outBase = path.join(jobDir, `${p.stage}-${p.items[0]?.id ?? 'none'}-${threads}t`);
@@ -107,6 +107,7 @@ async function measureRow(p: PlannedRow, threads: number, models: ModelSet, peer
     warmup: p.warmup,
     repeats: p.repeats,
     out_dir: path.join(outBase, side),
+    cache_dir: cacheDir,
     models: { yolox: models.yolox, folds: models.folds },
     items: p.items,
   });
@@ -196,7 +197,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     const models = await modelsFor(p);
     for (const t of p.threads ?? threads) {
       const t0 = Date.now();
-      const row = await measureRow(p, t, models, peerReason, jobDir, timeoutMs);
+      const row = await measureRow(p, t, models, peerReason, jobDir, opts.cacheDir, timeoutMs);
       rows.push(row);
       log(`${row.stage} | ${row.input} | ${t}t | ours ${row.rsna_mammo_ms?.toFixed(1) ?? '—'} ms | orig ${row.python_original_ms?.toFixed(1) ?? '—'} ms | ` +
         `ratio ${row.ratio?.toFixed(2) ?? '—'} | same ${row.same_output ?? row.status} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

@@ -36,6 +36,8 @@ export interface BenchJob {
   repeats: number;
   /** Where each side writes its per-item output arrays (for the same_output check). */
   out_dir: string;
+  /** Converted models (ONNX) and other per-run caches. */
+  cache_dir: string;
   models: { yolox?: string; folds?: string[]; onnx?: Record<string, string> };
   items: BenchItem[];
 }

@@ -5,7 +5,7 @@
  */
 import fs from 'fs';
 import { procStatusKb, peakRssKb, timeRepeated } from './measure';
-import { oursStage } from './ours';
+import { oursStage } from './adapters';
 import { BenchJob, ItemResult, SideResult } from './types';
 
 async function main(file: string): Promise<void> {
