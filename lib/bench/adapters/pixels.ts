@@ -9,6 +9,18 @@ import {
 import { firstMissing } from '../api';
 import { StageName } from '../types';
 
+interface PixelApis {
+  d: DicomApi;
+  p: PreprocessApi;
+  r: RoiApi;
+}
+
+/** lib/dicom + lib/preprocess (+ lib/roi when `withRoi`), or the first missing one's reason. */
+function pixelApis(withRoi: boolean): PixelApis | string {
+  const [d, p, r] = [dicomApi(), preprocessApi(), withRoi ? roiApi() : ({} as RoiApi)];
+  return firstMissing(d, p, r) ?? { d: d as DicomApi, p: p as PreprocessApi, r: r as RoiApi };
+}
+
 export const PIXEL_ADAPTERS: Partial<Record<StageName, Adapter>> = {
   decode: (job) => {
     const d = dicomApi();
@@ -23,11 +35,9 @@ export const PIXEL_ADAPTERS: Partial<Record<StageName, Adapter>> = {
   },
 
   detector_input: (job) => {
-    const d = dicomApi();
-    const p = preprocessApi();
-    const missing = firstMissing(d, p);
-    if (missing) return missing;
-    const [dd, pp] = [d as DicomApi, p as PreprocessApi];
+    const apis = pixelApis(false);
+    if (typeof apis === 'string') return apis;
+    const { d: dd, p: pp } = apis;
     return async (it) => {
       const img = await decode(dd, it.dicom as string);
       return {
@@ -43,12 +53,9 @@ export const PIXEL_ADAPTERS: Partial<Record<StageName, Adapter>> = {
   },
 
   otsu_roi: () => {
-    const d = dicomApi();
-    const p = preprocessApi();
-    const r = roiApi();
-    const missing = firstMissing(d, p, r);
-    if (missing) return missing;
-    const [dd, pp, rr] = [d as DicomApi, p as PreprocessApi, r as RoiApi];
+    const apis = pixelApis(true);
+    if (typeof apis === 'string') return apis;
+    const { d: dd, p: pp, r: rr } = apis;
     return async (it) => {
       const img = await decode(dd, it.dicom as string);
       const det = await pp.detectorInput(await pp.minMaxScale255(img.raw, img.rows, img.cols, img.meta.invert), img.rows, img.cols);
@@ -63,12 +70,9 @@ export const PIXEL_ADAPTERS: Partial<Record<StageName, Adapter>> = {
   },
 
   classifier_input: (job) => {
-    const d = dicomApi();
-    const p = preprocessApi();
-    const r = roiApi();
-    const missing = firstMissing(d, p, r);
-    if (missing) return missing;
-    const [dd, pp, rr] = [d as DicomApi, p as PreprocessApi, r as RoiApi];
+    const apis = pixelApis(true);
+    if (typeof apis === 'string') return apis;
+    const { d: dd, p: pp, r: rr } = apis;
     return async (it) => {
       const img = await decode(dd, it.dicom as string);
       const box = await otsuBox(pp, rr, img);
@@ -84,12 +88,9 @@ export const PIXEL_ADAPTERS: Partial<Record<StageName, Adapter>> = {
   },
 
   sweep: () => {
-    const d = dicomApi();
-    const p = preprocessApi();
-    const r = roiApi();
-    const missing = firstMissing(d, p, r);
-    if (missing) return missing;
-    const [dd, pp, rr] = [d as DicomApi, p as PreprocessApi, r as RoiApi];
+    const apis = pixelApis(true);
+    if (typeof apis === 'string') return apis;
+    const { d: dd, p: pp, r: rr } = apis;
     const one = async (file: string): Promise<string> => {
       const img = await decode(dd, file);
       return sha256(await pp.classifierInput(img.raw, img.rows, img.cols, await otsuBox(pp, rr, img), img.meta));
