@@ -29,6 +29,8 @@ export interface BenchOptions {
   threads?: number[];
   /** Per side and job. */
   timeoutS?: number;
+  /** Writes `node --cpu-prof` and Python cProfile profiles of every job here. */
+  profileDir?: string;
   log?: (line: string) => void;
 }
 
@@ -97,7 +99,7 @@ function emptyRow(p: PlannedRow, threads: number, status: StageRow['status'], re
 
 /** Runs one planned row at one thread count on both sides and fills its StageRow. */
 async function measureRow(p: PlannedRow, threads: number, models: ModelSet, peerReason: string | undefined,
-  jobDir: string, cacheDir: string, timeoutMs: number): Promise<StageRow> {
+  jobDir: string, cacheDir: string, timeoutMs: number, profileDir?: string): Promise<StageRow> {
   const needsModels = p.stage === 'yolox' || p.stage === 'ensemble' || p.stage === 'e2e';
   if (needsModels && models.reason) return emptyRow(p, threads, 'not available', models.reason);
   const outBase = path.join(jobDir, `${p.stage}-${p.items[0]?.id ?? 'none'}-${threads}t`);
@@ -112,8 +114,8 @@ async function measureRow(p: PlannedRow, threads: number, models: ModelSet, peer
     items: p.items,
   });
   const settle = async <T>(f: () => Promise<T>): Promise<T | Error> => f().catch((e: Error) => e);
-  const ours = await settle(() => runOurs(job('ours'), jobDir, timeoutMs));
-  const peer: OursResult | Error = peerReason ? { unavailable: peerReason } : await settle(() => runPeer(job('peer'), jobDir, timeoutMs));
+  const ours = await settle(() => runOurs(job('ours'), jobDir, timeoutMs, profileDir && path.join(profileDir, 'rsna-mammo')));
+  const peer: OursResult | Error = peerReason ? { unavailable: peerReason } : await settle(() => runPeer(job('peer'), jobDir, timeoutMs, profileDir && path.join(profileDir, 'python')));
   const row = emptyRow(p, threads, 'ok');
   const reasons: string[] = [];
   let o: SideResult | undefined;
@@ -164,6 +166,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   const timeoutMs = (opts.timeoutS ?? (opts.mode === 'quick' ? 120 : 1800)) * 1000;
   const jobDir = path.join(opts.cacheDir, 'jobs', started.replace(/[:.]/g, '-'));
   const notes: string[] = [];
+  if (opts.profileDir) for (const side of ['rsna-mammo', 'python']) fs.mkdirSync(path.join(opts.profileDir, side), { recursive: true });
 
   const peerReason = await peerUnavailable();
   if (peerReason) notes.push(peerReason);
@@ -197,7 +200,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     const models = await modelsFor(p);
     for (const t of p.threads ?? threads) {
       const t0 = Date.now();
-      const row = await measureRow(p, t, models, peerReason, jobDir, opts.cacheDir, timeoutMs);
+      const row = await measureRow(p, t, models, peerReason, jobDir, opts.cacheDir, timeoutMs, opts.profileDir);
       rows.push(row);
       log(`${row.stage} | ${row.input} | ${t}t | ours ${row.rsna_mammo_ms?.toFixed(1) ?? '—'} ms | orig ${row.python_original_ms?.toFixed(1) ?? '—'} ms | ` +
         `ratio ${row.ratio?.toFixed(2) ?? '—'} | same ${row.same_output ?? row.status} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

@@ -64,17 +64,25 @@ function writeJob(job: BenchJob, side: string, dir: string): string {
   return file;
 }
 
-/** Runs `job` on the Python peer. */
-export async function runPeer(job: BenchJob, jobDir: string, timeoutMs: number): Promise<SideResult> {
+/** Profile output name of a job (one per stage and thread count). */
+const profileName = (job: BenchJob): string => `${job.stage}-${job.threads}t`;
+
+/** Runs `job` on the Python peer (under cProfile when `profileDir` is set). */
+export async function runPeer(job: BenchJob, jobDir: string, timeoutMs: number, profileDir?: string): Promise<SideResult> {
   const file = writeJob(job, 'peer', jobDir);
-  return lastJsonLine<SideResult>(await runChild(PEER_PYTHON, [PEER_SCRIPT, '--job', file], threadEnv(job.threads), timeoutMs));
+  const prof = profileDir ? ['-m', 'cProfile', '-o', path.join(profileDir, `${profileName(job)}.pstats`)] : [];
+  return lastJsonLine<SideResult>(await runChild(PEER_PYTHON, [...prof, PEER_SCRIPT, '--job', file], threadEnv(job.threads), timeoutMs));
 }
 
-/** Runs `job` on rsna-mammo (worker.js next to this file; ts-node's hooks are inherited under tests). */
-export async function runOurs(job: BenchJob, jobDir: string, timeoutMs: number): Promise<OursResult> {
+/**
+ * Runs `job` on rsna-mammo (worker.js next to this file; ts-node's hooks are inherited under tests),
+ * with `node --cpu-prof` when `profileDir` is set.
+ */
+export async function runOurs(job: BenchJob, jobDir: string, timeoutMs: number, profileDir?: string): Promise<OursResult> {
   const file = writeJob(job, 'ours', jobDir);
   const worker = path.join(__dirname, `worker${path.extname(__filename)}`);
-  const args = [...process.execArgv, worker, file];
+  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName(job)}.cpuprofile`] : [];
+  const args = [...process.execArgv, ...prof, worker, file];
   return lastJsonLine<OursResult>(await runChild(process.execPath, args, threadEnv(job.threads), timeoutMs));
 }
 

@@ -23,7 +23,8 @@ Options:
   --shared DIR        the shared data folder (default: ../shared next to the package)
   --out DIR           results folder (default: bench/results)
   --cache DIR         synthetic inputs, random checkpoints, job outputs (default: bench/results/tmp)
-  --timeout SECONDS   per side and job (default 120 quick, 1800 full)`;
+  --timeout SECONDS   per side and job (default 120 quick, 1800 full)
+  --profile DIR       write node --cpu-prof (.cpuprofile) and Python cProfile (.pstats) files per job`;
 
 /** `rsna-mammo bench`: the side-by-side benchmark (lib/bench). */
 export const command: CliCommand = {
@@ -41,6 +42,7 @@ export const command: CliCommand = {
         out: { type: 'string' },
         cache: { type: 'string' },
         timeout: { type: 'string' },
+        profile: { type: 'string' },
       },
       strict: true,
     });
@@ -59,6 +61,7 @@ export const command: CliCommand = {
       stages,
       threads,
       timeoutS,
+      profileDir: values.profile ? path.resolve(values.profile) : undefined,
       log: (line) => io.stderr.write(`bench: ${line}\n`),
     });
     const bad = result.rows.filter((r) => r.same_output === false);
