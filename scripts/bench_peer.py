@@ -644,10 +644,12 @@ def stage_sweep(item, models, out_dir):
     """Decode + detector input + Otsu + classifier input for N files; with threads > 1 a process pool
     of that size, as the original spread images over joblib workers (§5.6.2)."""
     paths, workers = item['dicoms'], int(item.get('workers', 1))
+    _preprocess_one(paths[0])  # first-call costs (lazy imports, allocator) outside the timing
     pool = None
     if workers > 1:
         import multiprocessing
         pool = multiprocessing.get_context('fork').Pool(workers)
+        pool.map(_preprocess_one, paths[:1])
 
     def run():
         return pool.map(_preprocess_one, paths, chunksize=1) if pool else [_preprocess_one(p) for p in paths]

@@ -5,22 +5,42 @@
  */
 import path from 'path';
 
-/** Loads `lib/<area>` and returns it when every name in `fns` is a function there, else the reason. */
-export function libApi<T>(area: string, fns: string[]): T | string {
-  const target = path.join(__dirname, '..', area);
-  let mod: Record<string, unknown>;
+type Exports = Record<string, unknown>;
+
+/** Loads lib/<rel>; undefined when that module is not in this build, the error line when it fails. */
+function load(rel: string): Exports | undefined | string {
+  const target = path.join(__dirname, '..', rel);
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    mod = require(target) as Record<string, unknown>;
+    return require(target) as Exports;
   } catch (e) {
     const err = e as { code?: string; message?: string };
     const message = String(err.message).split('\n')[0];
-    const absent = err.code === 'MODULE_NOT_FOUND' && message.includes(`'${target}'`);
-    return absent ? `lib/${area} is not in this build` : `lib/${area} failed to load: ${message}`;
+    if (err.code === 'MODULE_NOT_FOUND' && message.includes(`'${target}'`)) return undefined;
+    return `lib/${rel} failed to load: ${message}`;
   }
-  const missing = fns.filter((f) => typeof mod[f] !== 'function');
+}
+
+/**
+ * Loads `lib/<area>` (its index, plus the named sub-modules when the area exports from files rather
+ * than an index) and returns the merged exports when every name in `fns` is a function there, else
+ * the reason.
+ */
+export function libApi<T>(area: string, fns: string[], subModules: string[] = []): T | string {
+  const merged: Exports = {};
+  let found = false;
+  for (const rel of [area, ...subModules.map((s) => `${area}/${s}`)]) {
+    const mod = load(rel);
+    if (typeof mod === 'string') return mod;
+    if (mod) {
+      found = true;
+      Object.assign(merged, mod);
+    }
+  }
+  if (!found) return `lib/${area} is not in this build`;
+  const missing = fns.filter((f) => typeof merged[f] !== 'function');
   if (missing.length) return `lib/${area} has no ${missing.join(', ')} in this build`;
-  return mod as T;
+  return merged as T;
 }
 
 /** The first reason among several lookups, or undefined when all resolved. */

@@ -68,8 +68,11 @@ export function compareItem(
   const p = peer.output;
   switch (c.kind) {
     case 'hash': {
-      const same = typeof o.sha256 === 'string' && JSON.stringify(o.sha256) === JSON.stringify(p.sha256);
-      return { same, detail: same ? 'sha256 equal' : `sha256 ${String(o.sha256).slice(0, 12)} vs ${String(p.sha256).slice(0, 12)}` };
+      // One hash, or one per image (sweep).
+      const [a, b] = [[o.sha256].flat(), [p.sha256].flat()];
+      const same = a.length > 0 && a.every((h) => typeof h === 'string') && JSON.stringify(a) === JSON.stringify(b);
+      const differ = a.findIndex((h, i) => h !== b[i]);
+      return { same, detail: same ? `sha256 equal${a.length > 1 ? ` (${a.length} images)` : ''}` : `sha256 #${differ} ${String(a[differ]).slice(0, 12)} vs ${String(b[differ]).slice(0, 12)}` };
     }
     case 'box': {
       const same = JSON.stringify(o.box) === JSON.stringify(p.box);

@@ -34,6 +34,8 @@ t.test('same_output comparators', async (t) => {
 
   t.ok(compareItem(COMPARATORS.decode, it({ sha256: 'ab' }), it({ sha256: 'ab' }), dirs).same);
   t.notOk(compareItem(COMPARATORS.decode, it({ sha256: 'ab' }), it({ sha256: 'ac' }), dirs).same);
+  t.ok(compareItem(COMPARATORS.sweep, it({ sha256: ['a', 'b'] }), it({ sha256: ['a', 'b'] }), dirs).same, 'sweep: one hash per image');
+  t.notOk(compareItem(COMPARATORS.sweep, it({ sha256: ['a', 'b'] }), it({ sha256: ['a', 'c'] }), dirs).same);
   t.ok(compareItem(COMPARATORS.otsu_roi, it({ box: [0, 1, 2, 3] }), it({ box: [0, 1, 2, 3] }), dirs).same);
   t.notOk(compareItem(COMPARATORS.otsu_roi, it({ box: [0, 1, 2, 3] }), it({ box: [0, 1, 2, 4] }), dirs).same);
   t.ok(compareItem(COMPARATORS.ensemble, it({ probs: [0.5, 0.25] }), it({ probs: [0.50005, 0.25] }), dirs).same);
