@@ -626,7 +626,9 @@ def e2e_one(path, models, tmp_png):
 
 def stage_e2e(item, models, out_dir):
     models.yolox(), models.ensemble()
-    tmp_png = os.path.join(out_dir or '/tmp', f'peer-{os.getpid()}.png')
+    png_dir = out_dir or '/tmp'
+    os.makedirs(png_dir, exist_ok=True)
+    tmp_png = os.path.join(png_dir, f'peer-{os.getpid()}.png')
 
     def run():
         return e2e_one(item['dicom'], models, tmp_png)
