@@ -635,6 +635,11 @@ def stage_e2e(item, models, out_dir):
     return run, lambda res: res
 
 
+def _single_threaded():
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+
+
 def _preprocess_one(path):
     ds, x16 = decode_int16(path)
     meta = window_meta(ds)
@@ -649,9 +654,10 @@ def stage_sweep(item, models, out_dir):
     _preprocess_one(paths[0])  # first-call costs (lazy imports, allocator) outside the timing
     pool = None
     if workers > 1:
+        # 'spawn' like joblib's loky workers (fork after OpenMP has run can hang); one thread each.
         import multiprocessing
-        pool = multiprocessing.get_context('fork').Pool(workers)
-        pool.map(_preprocess_one, paths[:1])
+        pool = multiprocessing.get_context('spawn').Pool(workers, initializer=_single_threaded)
+        pool.map(_preprocess_one, paths[:1] * workers)
 
     def run():
         return pool.map(_preprocess_one, paths, chunksize=1) if pool else [_preprocess_one(p) for p in paths]
