@@ -4,7 +4,7 @@ original used (pydicom + GDCM in place of dicomsdl, numpy, OpenCV, PyTorch), wri
 from /work/shared/spec/PIPELINE.md (section numbers cited below). No code of the original is copied.
 
 Run by the bench harness (lib/bench/peer.ts) with Debian's /usr/bin/python3:
-    bench_peer.py --job JOB.json      -> one JSON line on stdout (timings, outputs, peak RSS)
+    bench_peer.py --job JOB.json      -> one JSON line per job on stdout (timings, outputs, peak RSS)
     bench_peer.py --selfcheck SHARED  -> checks this peer against the goldens in SHARED/golden
 Thread control comes from the environment (OMP_NUM_THREADS etc., set by the harness) and the job's
 "threads" (torch.set_num_threads, cv2.setNumThreads).
@@ -499,21 +499,26 @@ def roi_box(x16, meta):
     return found[0] if found else [0, 0, x16.shape[1], x16.shape[0]]
 
 
+_MODEL_CACHE = {}
+
+
 class Models:
+    """The job's models, loaded on first use and kept for later jobs of the same batch."""
     def __init__(self, job):
         self.job = job
-        self._yolox = None
-        self._ensemble = None
+
+    def _cached(self, key, load):
+        if key not in _MODEL_CACHE:
+            _MODEL_CACHE[key] = load()
+        return _MODEL_CACHE[key]
 
     def yolox(self):
-        if self._yolox is None:
-            self._yolox = load_yolox(self.job['models']['yolox'])
-        return self._yolox
+        path = self.job['models']['yolox']
+        return self._cached(('yolox', path), lambda: load_yolox(path))
 
     def ensemble(self):
-        if self._ensemble is None:
-            self._ensemble = Ensemble(self.job['models']['folds'])
-        return self._ensemble
+        folds = tuple(self.job['models']['folds'])
+        return self._cached(('ensemble',) + folds, lambda: Ensemble(list(folds)))
 
 
 def stage_decode(item, models, out_dir):
@@ -751,14 +756,20 @@ def selfcheck(shared):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--job', help='job JSON written by the bench harness')
+    ap.add_argument('--job', help='job JSON (one job or a list) written by the bench harness')
     ap.add_argument('--selfcheck', metavar='SHARED', help='check against SHARED/golden and exit')
     args = ap.parse_args()
     if args.selfcheck:
         sys.exit(0 if selfcheck(args.selfcheck) else 1)
     with open(args.job) as f:
-        job = json.load(f)
-    print(json.dumps(run_job(job)))
+        jobs = json.load(f)
+    # One job, or a batch (one process for all rows at one thread count): one result line per job.
+    for job in jobs if isinstance(jobs, list) else [jobs]:
+        try:
+            result = run_job(job)
+        except Exception as e:  # the row reports the error; the batch goes on
+            result = {'error': f'{type(e).__name__}: {e}'}
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == '__main__':

@@ -11,7 +11,7 @@ import { compareSides, ratio, rowMs } from './compare';
 import { EnsembleSpec, Mode, PlannedRow, SYNTHETIC_SIZES, realFiles, threadCounts } from './plan';
 import { writeResults } from './report';
 import { planRows } from './rows';
-import { OursResult, peerUnavailable, runOurs, runPeer } from './sides';
+import { JobAnswer, peerUnavailable, runOurs, runPeer } from './sides';
 import { encoderAvailable, syntheticDicom, SyntheticFile } from './synthetic';
 import { BenchJob, BenchResult, SideResult, StageName, StageRow } from './types';
 
@@ -31,6 +31,8 @@ export interface BenchOptions {
   timeoutS?: number;
   /** Writes `node --cpu-prof` and Python cProfile profiles of every job here. */
   profileDir?: string;
+  /** One process per row and side (cleaner peak RSS; default in full mode) instead of one per thread count. */
+  oneProcessPerRow?: boolean;
   log?: (line: string) => void;
 }
 
@@ -97,13 +99,9 @@ function emptyRow(p: PlannedRow, threads: number, status: StageRow['status'], re
   };
 }
 
-/** Runs one planned row at one thread count on both sides and fills its StageRow. */
-async function measureRow(p: PlannedRow, threads: number, models: ModelSet, peerReason: string | undefined,
-  jobDir: string, cacheDir: string, timeoutMs: number, profileDir?: string): Promise<StageRow> {
-  const needsModels = p.stage === 'yolox' || p.stage === 'ensemble' || p.stage === 'e2e';
-  if (needsModels && models.reason) return emptyRow(p, threads, 'not available', models.reason);
-  const outBase = path.join(jobDir, `${p.stage}-${p.items[0]?.id ?? 'none'}-${threads}t`);
-  const job = (side: string): BenchJob => ({
+/** The job of planned row `p` at `threads` for one side (its outputs go to `<outBase>/<side>`). */
+function buildJob(p: PlannedRow, threads: number, side: 'ours' | 'peer', models: ModelSet, outBase: string, cacheDir: string): BenchJob {
+  return {
     stage: p.stage,
     threads,
     warmup: p.warmup,
@@ -112,20 +110,31 @@ async function measureRow(p: PlannedRow, threads: number, models: ModelSet, peer
     cache_dir: cacheDir,
     models: { yolox: models.yolox, folds: models.folds },
     items: p.items,
-  });
-  const settle = async <T>(f: () => Promise<T>): Promise<T | Error> => f().catch((e: Error) => e);
-  const ours = await settle(() => runOurs(job('ours'), jobDir, timeoutMs, profileDir && path.join(profileDir, 'rsna-mammo')));
-  const peer: OursResult | Error = peerReason ? { unavailable: peerReason } : await settle(() => runPeer(job('peer'), jobDir, timeoutMs, profileDir && path.join(profileDir, 'python')));
+  };
+}
+
+const outBaseOf = (p: PlannedRow, threads: number, jobDir: string): string =>
+  path.join(jobDir, `${p.stage}-${p.items[0]?.id ?? 'none'}-${threads}t`);
+
+/** Fills the row of `p` at `threads` from the two sides' answers (an Error = the side's process failed). */
+function assembleRow(p: PlannedRow, threads: number, ours: JobAnswer | Error, peer: JobAnswer | Error, outBase: string): StageRow {
   const row = emptyRow(p, threads, 'ok');
   const reasons: string[] = [];
-  let o: SideResult | undefined;
-  let q: SideResult | undefined;
-  if (ours instanceof Error) reasons.push(`rsna-mammo failed: ${ours.message}`);
-  else if ('unavailable' in ours) reasons.push(ours.unavailable);
-  else o = ours;
-  if (peer instanceof Error) reasons.push(`peer failed: ${peer.message}`);
-  else if ('unavailable' in peer) reasons.push(peer.unavailable);
-  else q = peer;
+  let failed = false;
+  const take = (a: JobAnswer | Error, who: string): SideResult | undefined => {
+    if (a instanceof Error || 'error' in a) {
+      failed = true;
+      reasons.push(`${who} failed: ${a instanceof Error ? a.message : a.error}`);
+      return undefined;
+    }
+    if ('unavailable' in a) {
+      reasons.push(a.unavailable);
+      return undefined;
+    }
+    return a;
+  };
+  const o = take(ours, 'rsna-mammo');
+  const q = take(peer, 'peer');
   if (o) {
     row.rsna_mammo_ms = rowMs(o.items);
     row.rsna_mammo_peak_rss_mb = mb(o.peak_rss_kb);
@@ -141,11 +150,44 @@ async function measureRow(p: PlannedRow, threads: number, models: ModelSet, peer
     // Speed is compared only when both computed the same thing.
     row.ratio = v.same ? ratio(row.python_original_ms, row.rsna_mammo_ms) : null;
   } else {
-    row.status = ours instanceof Error || peer instanceof Error ? 'error' : 'not available';
+    row.status = failed ? 'error' : 'not available';
     row.reason = reasons.join('; ');
   }
   return row;
 }
+
+interface Planned {
+  p: PlannedRow;
+  threads: number;
+  models: ModelSet;
+}
+
+/** Runs planned rows (all at one thread count) as one batch per side, or one process per row. */
+async function measureRows(batch: Planned[], ctx: { peerReason?: string; jobDir: string; cacheDir: string; timeoutMs: number;
+  profileDir?: string; oneProcessPerRow: boolean }): Promise<StageRow[]> {
+  const runnable = batch.filter((b) => !(needsModels(b.p.stage) && b.models.reason));
+  const groups = ctx.oneProcessPerRow ? runnable.map((b) => [b]) : runnable.length ? [runnable] : [];
+  const answers = new Map<Planned, [JobAnswer | Error, JobAnswer | Error]>();
+  for (const group of groups) {
+    const jobs = (side: 'ours' | 'peer'): BenchJob[] =>
+      group.map((b) => buildJob(b.p, b.threads, side, b.models, outBaseOf(b.p, b.threads, ctx.jobDir), ctx.cacheDir));
+    const timeout = ctx.timeoutMs * group.length;
+    const settle = (f: () => Promise<JobAnswer[]>): Promise<Array<JobAnswer | Error>> =>
+      f().catch((e: Error) => group.map(() => e));
+    const ours = await settle(() => runOurs(jobs('ours'), ctx.jobDir, timeout, ctx.profileDir && path.join(ctx.profileDir, 'rsna-mammo')));
+    const peer = ctx.peerReason
+      ? group.map(() => ({ unavailable: ctx.peerReason as string }))
+      : await settle(() => runPeer(jobs('peer'), ctx.jobDir, timeout, ctx.profileDir && path.join(ctx.profileDir, 'python')));
+    group.forEach((b, i) => answers.set(b, [ours[i], peer[i]]));
+  }
+  return batch.map((b) => {
+    const a = answers.get(b);
+    if (!a) return emptyRow(b.p, b.threads, 'not available', b.models.reason);
+    return assembleRow(b.p, b.threads, a[0], a[1], outBaseOf(b.p, b.threads, ctx.jobDir));
+  });
+}
+
+const needsModels = (stage: StageName): boolean => stage === 'yolox' || stage === 'ensemble' || stage === 'e2e';
 
 function machine(): BenchResult['machine'] {
   const cpus = os.cpus();
@@ -196,20 +238,32 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   };
 
   const rows: StageRow[] = [];
-  for (const p of planned) {
-    const models = await modelsFor(p);
-    for (const t of p.threads ?? threads) {
-      const t0 = Date.now();
-      const row = await measureRow(p, t, models, peerReason, jobDir, opts.cacheDir, timeoutMs, opts.profileDir);
+  const oneProcessPerRow = opts.oneProcessPerRow ?? opts.mode === 'full';
+  const ctx = { peerReason, jobDir, cacheDir: opts.cacheDir, timeoutMs, profileDir: opts.profileDir, oneProcessPerRow };
+  const plannedWithModels: Array<{ p: PlannedRow; models: ModelSet }> = [];
+  for (const p of planned) plannedWithModels.push({ p, models: await modelsFor(p) });
+  for (const t of threads) {
+    const batch = plannedWithModels.filter(({ p }) => (p.threads ?? threads).includes(t)).map(({ p, models }) => ({ p, threads: t, models }));
+    const t0 = Date.now();
+    log(`${batch.length} rows at ${t} thread${t === 1 ? '' : 's'}${oneProcessPerRow ? ' (one process per row and side)' : ' (one process per side)'}`);
+    for (const row of await measureRows(batch, ctx)) {
       rows.push(row);
       log(`${row.stage} | ${row.input} | ${t}t | ours ${row.rsna_mammo_ms?.toFixed(1) ?? '—'} ms | orig ${row.python_original_ms?.toFixed(1) ?? '—'} ms | ` +
-        `ratio ${row.ratio?.toFixed(2) ?? '—'} | same ${row.same_output ?? row.status} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        `ratio ${row.ratio?.toFixed(2) ?? '—'} | same ${row.same_output ?? row.status}`);
     }
+    log(`${t} thread${t === 1 ? '' : 's'} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
+  rows.sort((a, b) => {
+    const ia = planned.findIndex((p) => p.stage === a.stage && p.input === a.input);
+    const ib = planned.findIndex((p) => p.stage === b.stage && p.input === b.input);
+    return ia - ib || a.threads - b.threads;
+  });
   notes.push(
     'The original is run as written from PIPELINE.md by scripts/bench_peer.py (Debian python3-torch/-opencv/-numpy/-pydicom/-gdcm; ' +
       'pydicom+GDCM decode stands in for dicomsdl). Its e2e includes the PNG write/read of §3.1.4–3.1.5, as the original did.',
     'ratio is reported only when same_output is true.',
+    'Peak RSS is per side process (VmHWM reset before the timed repeats); the peer\'s sweep pool workers are separate processes and not counted.',
+    oneProcessPerRow ? 'Each row ran in its own process per side.' : 'All rows of one thread count ran in one process per side (models loaded once); peak RSS includes what earlier rows left allocated.',
   );
   const result: BenchResult = {
     schema: 'rsna-mammo-bench/1',

@@ -48,42 +48,43 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs
   });
 }
 
-function lastJsonLine<T>(stdout: string): T {
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (!line) throw new Error('the side printed no result line');
-  return JSON.parse(line) as T;
+/** What a side answers per job: a result, why the stage is not available, or the job's error. */
+export type JobAnswer = SideResult | { unavailable: string } | { error: string };
+
+/** The result lines of a batch, in job order (a missing line becomes that job's error). */
+function resultLines(stdout: string, jobs: BenchJob[]): JobAnswer[] {
+  const lines = stdout.split('\n').filter((l) => l.startsWith('{'));
+  return jobs.map((_, i) => (lines[i] ? (JSON.parse(lines[i]) as JobAnswer) : { error: 'the side printed no result line' }));
 }
 
-/** rsna-mammo's answer: a result, or why the stage is not available in this build. */
-export type OursResult = SideResult | { unavailable: string };
-
-function writeJob(job: BenchJob, side: string, dir: string): string {
+function writeJobs(jobs: BenchJob[], side: string, dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `job-${side}-${job.stage}-${job.threads}t-${process.pid}-${Date.now()}.json`);
-  fs.writeFileSync(file, JSON.stringify(job));
+  const stages = jobs.length === 1 ? jobs[0].stage : `batch${jobs.length}`;
+  const file = path.join(dir, `job-${side}-${stages}-${jobs[0].threads}t-${process.pid}-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify(jobs));
   return file;
 }
 
-/** Profile output name of a job (one per stage and thread count). */
-const profileName = (job: BenchJob): string => `${job.stage}-${job.threads}t`;
+/** Profile output name of a batch (its first stage and thread count). */
+const profileName = (jobs: BenchJob[]): string => `${jobs.length === 1 ? jobs[0].stage : 'batch'}-${jobs[0].threads}t`;
 
-/** Runs `job` on the Python peer (under cProfile when `profileDir` is set). */
-export async function runPeer(job: BenchJob, jobDir: string, timeoutMs: number, profileDir?: string): Promise<SideResult> {
-  const file = writeJob(job, 'peer', jobDir);
-  const prof = profileDir ? ['-m', 'cProfile', '-o', path.join(profileDir, `${profileName(job)}.pstats`)] : [];
-  return lastJsonLine<SideResult>(await runChild(PEER_PYTHON, [...prof, PEER_SCRIPT, '--job', file], threadEnv(job.threads), timeoutMs));
+/** Runs a batch of jobs (same thread count) in one Python peer process (under cProfile with `profileDir`). */
+export async function runPeer(jobs: BenchJob[], jobDir: string, timeoutMs: number, profileDir?: string): Promise<JobAnswer[]> {
+  const file = writeJobs(jobs, 'peer', jobDir);
+  const prof = profileDir ? ['-m', 'cProfile', '-o', path.join(profileDir, `${profileName(jobs)}.pstats`)] : [];
+  return resultLines(await runChild(PEER_PYTHON, [...prof, PEER_SCRIPT, '--job', file], threadEnv(jobs[0].threads), timeoutMs), jobs);
 }
 
 /**
- * Runs `job` on rsna-mammo (worker.js next to this file; ts-node's hooks are inherited under tests),
- * with `node --cpu-prof` when `profileDir` is set.
+ * Runs a batch of jobs in one rsna-mammo worker process (worker.js next to this file; ts-node's
+ * hooks are inherited under tests), with `node --cpu-prof` when `profileDir` is set.
  */
-export async function runOurs(job: BenchJob, jobDir: string, timeoutMs: number, profileDir?: string): Promise<OursResult> {
-  const file = writeJob(job, 'ours', jobDir);
+export async function runOurs(jobs: BenchJob[], jobDir: string, timeoutMs: number, profileDir?: string): Promise<JobAnswer[]> {
+  const file = writeJobs(jobs, 'ours', jobDir);
   const worker = path.join(__dirname, `worker${path.extname(__filename)}`);
-  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName(job)}.cpuprofile`] : [];
+  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName(jobs)}.cpuprofile`] : [];
   const args = [...process.execArgv, ...prof, worker, file];
-  return lastJsonLine<OursResult>(await runChild(process.execPath, args, threadEnv(job.threads), timeoutMs));
+  return resultLines(await runChild(process.execPath, args, threadEnv(jobs[0].threads), timeoutMs), jobs);
 }
 
 /** Why the peer cannot run here (missing interpreter or packages), or undefined. */

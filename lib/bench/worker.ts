@@ -1,20 +1,17 @@
 /**
- * Child-process entry of rsna-mammo's side: `node worker.js JOB.json` runs one job (one stage at one
- * thread count, set in the environment by sides.ts) and prints one JSON line (SideResult), or
- * `{"unavailable": reason}` when the stage's functions are not in this build.
+ * Child-process entry of rsna-mammo's side: `node worker.js JOBS.json` runs one job or a batch (rows
+ * at one thread count, set in the environment by sides.ts) and prints one JSON line per job: a
+ * SideResult, `{"unavailable": reason}` when the stage's functions are not in this build, or
+ * `{"error": message}`.
  */
 import fs from 'fs';
 import { procStatusKb, peakRssKb, timeRepeated } from './measure';
 import { oursStage } from './adapters';
 import { BenchJob, ItemResult, SideResult } from './types';
 
-async function main(file: string): Promise<void> {
-  const job = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchJob;
+async function runJob(job: BenchJob): Promise<SideResult | { unavailable: string }> {
   const setup = oursStage(job);
-  if (typeof setup === 'string') {
-    process.stdout.write(`${JSON.stringify({ unavailable: setup })}\n`);
-    return;
-  }
+  if (typeof setup === 'string') return { unavailable: setup };
   const items: ItemResult[] = [];
   let peak = 0;
   let baseline: number | null = null;
@@ -26,7 +23,7 @@ async function main(file: string): Promise<void> {
     peak = Math.max(peak, peakRssKb());
     items.push({ id: it.id, ms: timed.ms, output: stage.output(timed.last) });
   }
-  const result: SideResult = {
+  return {
     side: 'rsna_mammo',
     stage: job.stage,
     threads: job.threads,
@@ -35,10 +32,21 @@ async function main(file: string): Promise<void> {
     baseline_rss_kb: baseline,
     versions: { node: process.version, uvThreadpool: process.env.UV_THREADPOOL_SIZE ?? null },
   };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main(process.argv[2]).catch((err: Error & { code?: string }) => {
-  process.stderr.write(`bench worker: ${err.message}${err.code ? ` [${err.code}]` : ''}\n`);
-  process.exitCode = 1;
-});
+async function main(file: string): Promise<void> {
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchJob | BenchJob[];
+  for (const job of Array.isArray(parsed) ? parsed : [parsed]) {
+    const result = await runJob(job).catch((err: Error & { code?: string }) => ({ error: `${err.message}${err.code ? ` [${err.code}]` : ''}` }));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
+}
+
+main(process.argv[2]).then(
+  // Sessions and worker threads of the models may keep the loop alive: the batch is done.
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench worker: ${err.message}\n`);
+    process.exit(1);
+  },
+);

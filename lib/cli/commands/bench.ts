@@ -24,6 +24,7 @@ Options:
   --out DIR           results folder (default: bench/results)
   --cache DIR         synthetic inputs, random checkpoints, job outputs (default: bench/results/tmp)
   --timeout SECONDS   per side and job (default 120 quick, 1800 full)
+  --process-per-row   one process per row and side (default in full mode; quick batches rows per thread count)
   --profile DIR       write node --cpu-prof (.cpuprofile) and Python cProfile (.pstats) files per job`;
 
 /** `rsna-mammo bench`: the side-by-side benchmark (lib/bench). */
@@ -43,6 +44,7 @@ export const command: CliCommand = {
         cache: { type: 'string' },
         timeout: { type: 'string' },
         profile: { type: 'string' },
+        'process-per-row': { type: 'boolean' },
       },
       strict: true,
     });
@@ -61,6 +63,7 @@ export const command: CliCommand = {
       stages,
       threads,
       timeoutS,
+      oneProcessPerRow: values['process-per-row'],
       profileDir: values.profile ? path.resolve(values.profile) : undefined,
       log: (line) => io.stderr.write(`bench: ${line}\n`),
     });
