@@ -20,7 +20,8 @@ export function markdownTable(result: BenchResult): string {
   const lines = [
     `# rsna-mammo bench — ${result.mode} mode, ${result.started}`,
     '',
-    `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.totalMemMb} MB, Node ${result.machine.node}. ` +
+    `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.totalMemMb} MB, Node ${result.machine.node}, ` +
+      `load average ${result.machine.loadAverage[0]} → ${result.machine.loadAverage[1]}. ` +
       `Ratio = original (Python) ms ÷ rsna-mammo ms: above 1 means rsna-mammo is faster. ms = per item (per batch for the sweep), median of repeats.`,
     '',
     '| stage | input | threads | rsna-mammo ms | original ms | ratio | same output | peak RSS MB (ours / orig) |',

@@ -189,7 +189,7 @@ async function measureRows(batch: Planned[], ctx: { peerReason?: string; jobDir:
 
 const needsModels = (stage: StageName): boolean => stage === 'yolox' || stage === 'ensemble' || stage === 'e2e';
 
-function machine(): BenchResult['machine'] {
+function machine(loadAtStart: number): BenchResult['machine'] {
   const cpus = os.cpus();
   return {
     cpus: os.availableParallelism ? os.availableParallelism() : cpus.length,
@@ -197,6 +197,7 @@ function machine(): BenchResult['machine'] {
     totalMemMb: Math.round(os.totalmem() / 1048576),
     node: process.version,
     platform: `${os.platform()}-${os.arch()}`,
+    loadAverage: [loadAtStart, Math.round(os.loadavg()[0] * 100) / 100],
   };
 }
 
@@ -204,6 +205,7 @@ function machine(): BenchResult['machine'] {
 export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; files: { json: string; md: string; svg: string } }> {
   const log = opts.log ?? (() => undefined);
   const started = new Date().toISOString();
+  const loadAtStart = Math.round(os.loadavg()[0] * 100) / 100;
   const threads = opts.threads?.length ? opts.threads : threadCounts();
   const timeoutMs = (opts.timeoutS ?? (opts.mode === 'quick' ? 120 : 1800)) * 1000;
   const jobDir = path.join(opts.cacheDir, 'jobs', started.replace(/[:.]/g, '-'));
@@ -270,7 +272,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     mode: opts.mode,
     started,
     finished: new Date().toISOString(),
-    machine: machine(),
+    machine: machine(loadAtStart),
     threadCounts: threads,
     rows,
     notes,

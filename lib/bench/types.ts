@@ -97,7 +97,15 @@ export interface BenchResult {
   mode: 'quick' | 'full';
   started: string;
   finished: string;
-  machine: { cpus: number; cpuModel: string; totalMemMb: number; node: string; platform: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    totalMemMb: number;
+    node: string;
+    platform: string;
+    /** 1-minute load average at the start and at the end (other work on a shared machine skews times). */
+    loadAverage: [number, number];
+  };
   threadCounts: number[];
   rows: StageRow[];
   peerVersions?: Record<string, unknown>;

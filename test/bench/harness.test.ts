@@ -80,7 +80,7 @@ t.test('result schema, Markdown table and SVG chart', async (t) => {
   });
   const result: BenchResult = {
     schema: 'rsna-mammo-bench/1', mode: 'quick', started: '2026-01-01T00:00:00.000Z', finished: '2026-01-01T00:01:00.000Z',
-    machine: { cpus: 2, cpuModel: 'cpu', totalMemMb: 1, node: 'v20', platform: 'linux-x64' }, threadCounts: [1, 2],
+    machine: { cpus: 2, cpuModel: 'cpu', totalMemMb: 1, node: 'v20', platform: 'linux-x64', loadAverage: [0.5, 1] }, threadCounts: [1, 2],
     rows: [
       row({}),
       row({ threads: 2, ratio: 0.4, rsna_mammo_ms: 100, python_original_ms: 40 }),

@@ -89,11 +89,9 @@ export async function decode(d: DicomApi, file: string): Promise<Decoded> {
   };
 }
 
-/** §2.6: the Otsu input is the resized detector image truncated to uint8. */
+/** §2.6: the Otsu input is the resized detector image truncated to uint8 — done as lib/roi's detect does it. */
 export function truncU8(f: Float32Array): Uint8Array {
-  const u = new Uint8Array(f.length);
-  for (let i = 0; i < f.length; i++) u[i] = f[i];
-  return u;
+  return Uint8Array.from(f);
 }
 
 export async function otsuBox(p: PreprocessApi, r: RoiApi, d: Decoded): Promise<Box> {
