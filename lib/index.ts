@@ -6,3 +6,35 @@ export { RsnaMammoError } from './errors';
 export { loadSettings, DEFAULT_SETTINGS, SETTINGS_KEYS } from './settings';
 export type { Settings } from './settings';
 export { loadCpuAddon, cpuAddonStatus } from './native';
+export {
+  minMaxScale255, percentileMinMaxScale, detectorInput, classifierInput, windowedCropUint8, resizeTrainingPath,
+  windowToUint8,
+} from './preprocess';
+export type { Box, WindowMeta, DetectorInput, DisplayImageTags } from './preprocess';
+export {
+  parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard, originalRenderAvailable,
+  transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
+} from './dicom';
+export type {
+  DicomImage, DecodedFrame, DecoderChoice, Lut, PixelDataLocation, StoredPixels, TransferSyntax, CodecFamily,
+  RenderMode, RenderOptions, RenderedImage, StandardRenderOptions,
+} from './dicom';
+export * from './models';
+export * from './runtime';
+export {
+  decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, yoloxRunnerFromModel, ROI_DEFAULTS,
+} from './roi';
+export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions } from './roi';
+export {
+  pfbeta, confusionMetrics, sweepThresholds, rocAuc, prAuc, computeMetrics, evaluatePredictions, DEFAULT_THRESHOLDS, METRIC_KEYS,
+} from './metrics';
+export type { PredictionRow, ReducerName, ReducerMetrics, ThresholdSweep, ThresholdMetrics } from './metrics';
+export { stratifiedGroupKFold } from './data/stratifiedGroupKFold';
+export { runCvSplit } from './data/cvSplit';
+export type { CvSplitOptions, CvSplitResult } from './data/cvSplit';
+export { runStage1, DATASETS } from './data/stage1';
+export type { DatasetName, Stage1Context, Stage1Result } from './data/stage1';
+export { prepareClassificationDataset, STAGE2_SOURCES } from './data/prepareClassification';
+export { stage2Image, writeStage2Image } from './data/stage2/processImage';
+export { prepareRoiDataset } from './data/roiDataset/prepareRoiDataset';
+export { Yolov5ToCoco } from './data/roiDataset/yolov5ToCoco';

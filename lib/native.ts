@@ -4,8 +4,12 @@
  * - CUDA addon (CMakeLists.txt, build-cuda/): optional, loaded only when a GPU is usable
  *   (see lib/runtime/ and `rsna-mammo doctor`).
  */
+import fs from 'fs';
 import path from 'path';
 import { RsnaMammoError } from './errors';
+import { detectDriver } from './gpu/detectDriver';
+import { testLoadAddon } from './gpu/testLoadAddon';
+import { CudaAddonStatus, CudaDeviceInfo, cpuFallbackLine, decideCudaUse } from './gpu/cudaStatus';
 
 /** Root of the installed package (works from lib/ via ts-node and from dist/). */
 export const packageRoot: string = path.resolve(__dirname, '..');
@@ -52,5 +56,70 @@ export function cpuAddonStatus(): { loaded: boolean; reason?: string; modules?: 
     return { loaded: true, modules: addon.modules };
   } catch (err) {
     return { loaded: false, reason: (err as Error).message };
+  }
+}
+
+/** The CUDA addon's surface (CMakeLists.txt); each area adds its CUDA twins under the CPU names. */
+export interface CudaAddon {
+  modules: string[];
+  deviceInfo(): CudaDeviceInfo;
+  [name: string]: unknown;
+}
+
+/**
+ * Where the CUDA addon binary is: $RSNA_MAMMO_CUDA_ADDON, the source build (build-cuda/Release), or
+ * the CUDA prebuild (prebuilds/linux-x64-cuda/, a folder name node-gyp-build ignores).
+ */
+export function cudaAddonPath(): string | undefined {
+  const candidates = [
+    process.env.RSNA_MAMMO_CUDA_ADDON,
+    path.join(packageRoot, 'build-cuda', 'Release', 'rsna_mammo_cuda.node'),
+    path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}-cuda`, 'rsna_mammo_cuda.node'),
+  ];
+  return candidates.find((p): p is string => typeof p === 'string' && p.length > 0 && fs.existsSync(p));
+}
+
+let cudaStatusCache: CudaAddonStatus | undefined;
+let cudaAddon: CudaAddon | undefined;
+
+/**
+ * Probes the CUDA path (driver, binary, test load in a child process) once per process.
+ * `alwaysTestLoad` also test-loads without a driver (for `doctor`), and is never cached.
+ */
+export function cudaAddonStatus(options: { alwaysTestLoad?: boolean } = {}): CudaAddonStatus {
+  if (cudaStatusCache && !options.alwaysTestLoad) return cudaStatusCache;
+  const status = decideCudaUse({
+    disabled: process.env.RSNA_MAMMO_GPU === '0',
+    addonPath: cudaAddonPath(),
+    driver: detectDriver(),
+    testLoad: (p) => testLoadAddon(p),
+    alwaysTestLoad: options.alwaysTestLoad,
+  });
+  if (!options.alwaysTestLoad) cudaStatusCache = status;
+  return status;
+}
+
+/** Loads the CUDA addon when a GPU is usable; throws ERR_CUDA_UNAVAILABLE with the reason otherwise. */
+export function loadCudaAddon(): CudaAddon {
+  if (cudaAddon) return cudaAddon;
+  const status = cudaAddonStatus();
+  if (!status.usable || !status.path) {
+    throw new RsnaMammoError('ERR_CUDA_UNAVAILABLE', `the GPU path is not available: ${status.reason}`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  cudaAddon = require(status.path) as CudaAddon;
+  return cudaAddon;
+}
+
+/**
+ * The CUDA addon when a GPU is usable, else undefined after calling `log` once with the reason
+ * (the caller then takes the CPU path).
+ */
+export function tryLoadCudaAddon(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): CudaAddon | undefined {
+  try {
+    return loadCudaAddon();
+  } catch {
+    log(cpuFallbackLine(cudaAddonStatus()));
+    return undefined;
   }
 }

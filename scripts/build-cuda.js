@@ -31,6 +31,9 @@ if (!hasCudaTarget) done('skipped: CMakeLists.txt has no CUDA target yet', false
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
 const args = [cmakeJs, 'compile', '--out', 'build-cuda', '--CDCMAKE_CUDA_COMPILER=' + nvcc];
 if (process.env.RSNA_MAMMO_CUDA_ARCHS) args.push(`--CDRSNA_CUDA_ARCHS=${process.env.RSNA_MAMMO_CUDA_ARCHS}`);
+// TensorRT headers (only headers: the library is dlopen'ed at run time); without them the TensorRT
+// engine builder/runtime is skipped visibly by CMake.
+if (process.env.TENSORRT_INCLUDE_DIR) args.push(`--CDTENSORRT_INCLUDE_DIR=${process.env.TENSORRT_INCLUDE_DIR}`);
 // cmake-js would download Node's headers; use the local ones (npm's nodedir, or a system Node's /usr).
 const env = { ...process.env };
 if (!env.npm_config_nodedir) {

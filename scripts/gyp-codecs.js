@@ -23,15 +23,18 @@ function findCodecs() {
   const byPkg = [
     { define: 'RSNA_HAVE_OPENJPEG', pkg: 'libopenjp2' },
     { define: 'RSNA_HAVE_CHARLS', pkg: 'charls' },
-    { define: 'RSNA_HAVE_OPENJPH', pkg: 'openjph' },
+    { define: 'RSNA_HAVE_OPENJPH', pkg: 'openjph', lib: '-lopenjph' },
   ];
   for (const codec of byPkg) {
     const libs = pkgConfig(codec.pkg, '--libs');
     if (libs === null) continue;
     const cflags = pkgConfig(codec.pkg, '--cflags') || '';
+    const libraries = libs.split(/\s+/).filter(Boolean);
+    // openjph's pkg-config file prints no -l flag: add the library it names.
+    if (codec.lib && !libraries.includes(codec.lib)) libraries.push(codec.lib);
     found.push({
       define: codec.define,
-      libraries: libs.split(/\s+/).filter(Boolean),
+      libraries,
       includeDirs: cflags.split(/\s+/).filter((f) => f.startsWith('-I')).map((f) => f.slice(2)),
     });
   }

@@ -1,0 +1,41 @@
+/**
+ * The `--engine` hook for commands that write ONNX models (`rsna-mammo convert ... --engine`):
+ * spread ENGINE_FLAG_OPTIONS into the command's util.parseArgs options, then call
+ * buildEnginesIfRequested with the written ONNX files (PIPELINE.md §4.5/§4.6, the seed's 5.1.1/5.1.2).
+ */
+import { CliIO } from './command';
+import { invalidArgument } from '../errors';
+import { buildEngine } from '../runtime/tensorrt';
+
+/** parseArgs options shared by `convert --engine` and `engine build`. */
+export const ENGINE_FLAG_OPTIONS = {
+  engine: { type: 'boolean' as const, default: false },
+  fp16: { type: 'boolean' as const, default: false },
+  tf32: { type: 'boolean' as const, default: false },
+  batch: { type: 'string' as const },
+};
+
+/** Parses `--batch` (default 2, PIPELINE.md §4.5). */
+export function parseBatch(value: string | undefined, fallback = 2): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw invalidArgument('--batch', 'an integer between 1 and 64', value);
+  return n;
+}
+
+/** Builds one engine per ONNX file when `--engine` was given; prints one line per engine. */
+export async function buildEnginesIfRequested(
+  values: { engine?: boolean; fp16?: boolean; tf32?: boolean; batch?: string },
+  onnxPaths: string[],
+  io: CliIO,
+): Promise<string[]> {
+  if (!values.engine) return [];
+  const maxBatch = parseBatch(values.batch);
+  const built: string[] = [];
+  for (const onnx of onnxPaths) {
+    const r = await buildEngine(onnx, { fp16: values.fp16, tf32: values.tf32, maxBatch });
+    io.stdout.write(`engine ${r.enginePath} (${(r.bytes / 2 ** 20).toFixed(1)} MiB, ${r.seconds.toFixed(1)} s)\n`);
+    built.push(r.enginePath);
+  }
+  return built;
+}

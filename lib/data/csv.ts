@@ -1,0 +1,96 @@
+/**
+ * Minimal RFC 4180 CSV reading and writing (pandas `read_csv` / `to_csv` quoting: a field is quoted
+ * only when it contains the separator, a quote or a line break).
+ */
+import fs from 'fs';
+import { RsnaMammoError } from '../errors';
+
+/** A parsed CSV: header names and rows of raw string cells. */
+export interface CsvTable {
+  header: string[];
+  rows: string[][];
+}
+
+/** Parses CSV text (LF or CRLF, quoted fields with doubled quotes). The first record is the header. */
+export function parseCsv(text: string): CsvTable {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  if (text.charCodeAt(0) === 0xfeff) i = 1; // BOM
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
+  const nonEmpty = records.filter((r) => !(r.length === 1 && r[0] === ''));
+  const [header = [], ...rows] = nonEmpty;
+  return { header, rows };
+}
+
+/** Reads and parses a CSV file; errors name the file. */
+export function readCsv(file: string): CsvTable {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new RsnaMammoError('ERR_CSV_READ', `cannot read CSV: ${(err as Error).message}`, { file, cause: err });
+  }
+  return parseCsv(text);
+}
+
+/** Index of each named column; throws naming the file and the missing column. */
+export function columnIndex(table: CsvTable, names: readonly string[], file?: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of names) {
+    const i = table.header.indexOf(n);
+    if (i < 0) throw new RsnaMammoError('ERR_CSV_COLUMN', `missing column "${n}" (has ${table.header.join(',')})`, { file });
+    out[n] = i;
+  }
+  return out;
+}
+
+/** Quotes a cell when pandas would (separator, quote, CR or LF inside). */
+export function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Formats a table as CSV text with LF line endings and a trailing newline (pandas `to_csv`). */
+export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const lines = [header.map(csvCell).join(',')];
+  for (const r of rows) lines.push(r.map(csvCell).join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** Writes a CSV atomically (temp file in the same folder, then rename). */
+export function writeCsvAtomic(file: string, header: readonly string[], rows: readonly (readonly string[])[]): void {
+  writeFileAtomic(file, formatCsv(header, rows));
+}
+
+/** Writes `data` to `file` through a temp file + rename, so readers never see a partial file. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}

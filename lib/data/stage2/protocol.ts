@@ -1,0 +1,18 @@
+/** Messages between the stage-2 pool and its worker threads. */
+import type { RoiResult } from '../../roi';
+import type { Stage2Kind } from './processImage';
+
+export interface Stage2WorkerInit {
+  /** YOLOX ONNX model; absent = Otsu/full-frame fallbacks only. */
+  roiModel?: string;
+  roi: 'yolox' | 'otsu';
+}
+
+export interface Stage2Job {
+  id: number;
+  kind: Stage2Kind;
+  src: string;
+  dst: string;
+}
+
+export type Stage2Reply = { id: number; ok: true; roi: RoiResult } | { id: number; ok: false; error: string };

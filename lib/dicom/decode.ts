@@ -1,0 +1,143 @@
+/**
+ * decodeFrame: one frame of a DicomImage → its stored values (canonical form, lib/dicom/canonical.ts).
+ * Native frames are read directly; compressed frames go to a compiled codec on the libuv pool
+ * (native/dicom) or to an npm WASM codec in a worker thread (lib/dicom/wasm), and the result says
+ * which decoder ran. Sizes are checked before anything is allocated.
+ */
+import { RsnaMammoError, fromNativeError, invalidArgument } from '../errors';
+import { nativeCodecs, dicomAddon, NativeCodecName } from './addon';
+import { canonicalize, readNativeSamples, StoredLayout, viewStored } from './canonical';
+import { isJp2, jp2Codestream, readSof } from './codestream';
+import { encapsulatedFrameBytes, nativeFrameBytes } from './frames';
+import { CodecFamily, transferSyntax } from './transferSyntax';
+import type { DecodedFrame, DecoderChoice, DicomImage, StoredPixels } from './types';
+import { wasmPool } from './wasm/pool';
+import type { WasmCodecName } from './wasm/protocol';
+
+/** Frames above this many pixels are refused (fuzzed or absurd headers). */
+export const MAX_FRAME_PIXELS = 2 ** 28;
+
+const NATIVE_CODECS: Partial<Record<CodecFamily, NativeCodecName[]>> = {
+  rle: ['rle'],
+  jpeg2000: ['openjpeg'],
+  htj2k: ['openjpeg', 'openjph'], // libopenjp2 first: it is the reference decoder of MANIFEST.json
+  'jpeg-lossless': ['gdcm-jpeg'],
+  'jpeg-baseline': ['gdcm-jpeg'],
+  'jpeg-extended': ['gdcm-jpeg'],
+  'jpeg-ls': ['charls'],
+};
+
+/** The WASM codec for a family; jpeg-baseline/extended only for 8-bit streams. */
+function wasmCodecFor(family: CodecFamily, bytes: Uint8Array): WasmCodecName | undefined {
+  switch (family) {
+    case 'jpeg2000': return 'openjpeg';
+    case 'htj2k': return 'openjph';
+    case 'jpeg-ls': return 'charls';
+    case 'jpeg-lossless': return 'jpeg-lossless';
+    case 'jpeg-baseline':
+    case 'jpeg-extended': return (readSof(bytes)?.precision ?? 8) <= 8 ? 'libjpeg-turbo' : undefined;
+    default: return undefined;
+  }
+}
+
+function layoutOf(image: DicomImage): StoredLayout {
+  return {
+    rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel,
+    bitsAllocated: image.bitsAllocated, bitsStored: image.bitsStored, pixelRepresentation: image.pixelRepresentation,
+  };
+}
+
+function checkDecodable(image: DicomImage, frame: number): void {
+  const file = image.file;
+  const fail = (code: string, message: string): never => {
+    throw new RsnaMammoError(code, message, { file });
+  };
+  if (!image.pixelData) fail('ERR_DICOM_NO_PIXEL_DATA', 'the file has no PixelData (7FE0,0010)');
+  if (!Number.isInteger(frame) || frame < 0 || frame >= image.numberOfFrames) {
+    throw invalidArgument('frame', `an integer frame index in 0..${image.numberOfFrames - 1}`, frame);
+  }
+  if (![8, 16, 32].includes(image.bitsAllocated)) fail('ERR_DICOM_UNSUPPORTED', `BitsAllocated ${image.bitsAllocated} is not supported (8, 16 or 32)`);
+  if (image.bitsStored < 1 || image.bitsStored > image.bitsAllocated) fail('ERR_DICOM_HEADER', `BitsStored ${image.bitsStored} is outside 1..${image.bitsAllocated}`);
+  if (image.samplesPerPixel !== 1 && image.samplesPerPixel !== 3) fail('ERR_DICOM_UNSUPPORTED', `SamplesPerPixel ${image.samplesPerPixel} is not supported (1 or 3)`);
+  if (image.rows < 1 || image.columns < 1) fail('ERR_DICOM_HEADER', 'Rows and Columns must be positive');
+  if (image.rows * image.columns * image.samplesPerPixel > MAX_FRAME_PIXELS) {
+    fail('ERR_DICOM_TOO_LARGE', `a ${image.columns}x${image.rows}x${image.samplesPerPixel} frame exceeds the limit of 2^28 samples`);
+  }
+}
+
+function decodeNative(image: DicomImage, frame: number, bigEndian: boolean): DecodedFrame {
+  const bytes = nativeFrameBytes(image, image.pixelData!, frame);
+  const values = readNativeSamples(bytes, image.bitsAllocated, bigEndian);
+  const planar = image.samplesPerPixel > 1 && image.planarConfiguration === 1;
+  const pixels = canonicalize(values, layoutOf(image), planar);
+  return { pixels, rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel, decoder: 'native-uncompressed' };
+}
+
+async function decodeCompressed(image: DicomImage, frame: number, family: CodecFamily, choice: DecoderChoice, threads: number): Promise<DecodedFrame> {
+  const file = image.file;
+  const bytes = encapsulatedFrameBytes(image, image.pixelData!, frame);
+  const layout = layoutOf(image);
+  const done = (pixels: StoredPixels, decoder: string): DecodedFrame => ({ pixels, rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel, decoder });
+  const native = choice === 'wasm' ? undefined : NATIVE_CODECS[family]?.find((c) => nativeCodecs().has(c));
+  if (native) {
+    const spec = { ...layout, isSigned: image.pixelRepresentation === 1, threads };
+    try {
+      const r = await dicomAddon().dicomDecodeFrame(native, bytes, spec);
+      return done(viewStored(layout, r.pixels), r.decoder);
+    } catch (err) {
+      throw fromNativeError(err, file);
+    }
+  }
+  const wasm = choice === 'native' ? undefined : wasmCodecFor(family, bytes);
+  if (!wasm) {
+    const which = choice === 'auto' ? 'native or WASM' : choice;
+    throw new RsnaMammoError('ERR_DICOM_DECODER_UNAVAILABLE', `no ${which} decoder for ${transferSyntax(image.transferSyntaxUID)?.name ?? image.transferSyntaxUID} is available`, { file });
+  }
+  const stream = wasm === 'openjpeg' && isJp2(bytes) ? jp2Codestream(bytes) : bytes;
+  if (!stream) throw new RsnaMammoError('ERR_DICOM_DECODE', 'the JP2 file in the fragment has no codestream box', { file });
+  try {
+    const r = await wasmPool().run(wasm, stream, layout);
+    return done(viewStored(layout, r.pixels), r.decoder);
+  } catch (err) {
+    throw fromNativeError(err, file);
+  }
+}
+
+/**
+ * Decodes one frame to its DICOM stored values.
+ * @param image a parsed image (parseDicom/readDicom)
+ * @param frame frame index, default 0
+ * @param options.decoder 'auto' (native codec when compiled in, else WASM), 'native' or 'wasm'
+ * @param options.threads codec threads for libopenjp2 (0: automatic)
+ * @returns the frame, samples interleaved, natural dtype; `decoder` names the codec that ran
+ * @throws RsnaMammoError ERR_DICOM_* (unsupported syntax, truncated data, corrupt codestream, …)
+ * @example const frame = await decodeFrame(await readDicom('a.dcm'));
+ */
+export async function decodeFrame(image: DicomImage, frame = 0, options: { decoder?: DecoderChoice; threads?: number } = {}): Promise<DecodedFrame> {
+  if (!image || typeof image !== 'object' || typeof image.transferSyntaxUID !== 'string') throw invalidArgument('image', 'a DicomImage', image);
+  const choice = options.decoder ?? 'auto';
+  if (!['auto', 'native', 'wasm'].includes(choice)) throw invalidArgument('options.decoder', "'auto', 'native' or 'wasm'", choice);
+  const threads = options.threads ?? 0;
+  if (!Number.isInteger(threads) || threads < 0 || threads > 256) throw invalidArgument('options.threads', 'an integer in 0..256', threads);
+  checkDecodable(image, frame);
+  const syntax = transferSyntax(image.transferSyntaxUID);
+  if (!syntax) {
+    throw new RsnaMammoError('ERR_DICOM_UNSUPPORTED_SYNTAX', `transfer syntax ${image.transferSyntaxUID} is not supported`, { file: image.file });
+  }
+  if (syntax.family === 'uncompressed') {
+    if (image.pixelData!.fragments) throw new RsnaMammoError('ERR_DICOM_HEADER', 'native transfer syntax with encapsulated pixel data', { file: image.file });
+    return decodeNative(image, frame, Boolean(syntax.bigEndian));
+  }
+  if (!image.pixelData!.fragments) throw new RsnaMammoError('ERR_DICOM_HEADER', 'compressed transfer syntax without encapsulated pixel data', { file: image.file });
+  return decodeCompressed(image, frame, syntax.family, choice, threads);
+}
+
+/**
+ * The frame as numpy `astype(int16)` would give it (PIPELINE.md §1.2.3): values ≥ 32768 wrap.
+ * @param frame a decoded frame
+ */
+export function toOriginalInt16(frame: DecodedFrame): Int16Array {
+  const out = new Int16Array(frame.pixels.length);
+  out.set(frame.pixels); // typed-array conversion is modulo 2^16, like numpy's astype
+  return out;
+}

@@ -1,0 +1,136 @@
+/**
+ * `rsna-mammo doctor`: what this machine offers and what rsna-mammo will use. The JSON keys are a
+ * stable interface (documented in docs/GPU.md); add keys, never rename or remove them.
+ */
+import os from 'os';
+import { cpuAddonStatus, cudaAddonStatus, loadCpuAddon } from '../native';
+import { CudaDevice } from '../gpu/cudaStatus';
+import { DriverProbe } from '../gpu/detectDriver';
+import { TensorRtInfo, tensorrtUnavailableReason } from '../gpu/tensorrtAddon';
+import { BackendName, selectBackend } from '../runtime/selectBackend';
+import { LibtorchProbe, OnnxRuntimeProbe, probeLibtorch, probeOnnxRuntime } from './probes';
+
+/** Version of the report's shape; bumped only if a key ever has to change meaning. */
+export const DOCTOR_SCHEMA = 1;
+
+export type CodecSource = 'native' | 'wasm';
+
+export interface DoctorReport {
+  schema: number;
+  version: string;
+  platform: { os: string; arch: string; node: string; cpus: number };
+  cpuAddon: { loaded: boolean; reason: string | null; modules: string[]; napiVersion: number | null };
+  /** Per codec: compiled into the CPU addon ("native") or the WASM fallback. */
+  codecs: Record<string, CodecSource>;
+  /** True when every codec is native. */
+  nativeCodecs: boolean;
+  driver: DriverProbe;
+  cudaAddon: {
+    built: boolean;
+    path: string | null;
+    /** Loaded in a child process without crashing (null: not tried). */
+    loadable: boolean | null;
+    /** Will be loaded by the pipeline (a GPU is usable). */
+    loaded: boolean;
+    reason: string | null;
+    runtimeVersion: number | null;
+    driverVersion: number | null;
+  };
+  gpus: CudaDevice[];
+  tensorrt: { found: boolean; version: string | null; compiled: boolean; headerVersion: string | null; usable: boolean; reason: string | null };
+  onnxruntime: OnnxRuntimeProbe;
+  libtorch: LibtorchProbe;
+  /** What a default run uses. */
+  uses: { decode: CodecSource | 'mixed'; preprocessing: 'cuda' | 'cpu'; inference: BackendName | null; notes: string[] };
+}
+
+/** Gathers the report (spawns one child process to test-load the CUDA addon). */
+export function collectDoctorReport(): DoctorReport {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const version: string = require('../../package.json').version;
+  const cpu = cpuAddonStatus();
+  const build = cpu.loaded ? loadCpuAddon().buildInfo() : undefined;
+  const codecs: Record<string, CodecSource> = {};
+  for (const [name, native] of Object.entries(build?.codecs ?? { openjpeg: false, charls: false, openjph: false, gdcmJpeg: false })) {
+    codecs[name] = native ? 'native' : 'wasm';
+  }
+  const sources = new Set(Object.values(codecs));
+  const cuda = cudaAddonStatus({ alwaysTestLoad: true });
+  const trtInfo = cuda.tensorrtInfo as TensorRtInfo | undefined;
+  const trtReason = !cuda.built ? 'the CUDA addon is not built' : !cuda.loadable ? `the CUDA addon does not load: ${cuda.reason}` : tensorrtUnavailableReason(trtInfo);
+  const trtUsable = cuda.usable && !trtReason;
+  const ort = probeOnnxRuntime();
+  const notes: string[] = [];
+  let inference: BackendName | null = null;
+  try {
+    const choice = selectBackend('auto', {
+      tensorrt: { available: trtUsable, reason: trtReason ?? (cuda.usable ? undefined : cuda.reason) },
+      onnxruntime: { available: ort.found, reason: ort.reason ?? undefined },
+    });
+    inference = choice.backend;
+    if (choice.note) notes.push(choice.note);
+  } catch (err) {
+    notes.push((err as Error).message);
+  }
+  if (!cuda.usable) notes.push(`preprocessing on the CPU: ${cuda.reason}`);
+  return {
+    schema: DOCTOR_SCHEMA,
+    version,
+    platform: { os: `${process.platform} ${os.release()}`, arch: process.arch, node: process.version, cpus: os.cpus().length },
+    cpuAddon: { loaded: cpu.loaded, reason: cpu.reason ?? null, modules: cpu.modules ?? [], napiVersion: build?.napiVersion ?? null },
+    codecs,
+    nativeCodecs: sources.size === 1 && sources.has('native'),
+    driver: cuda.driver,
+    cudaAddon: {
+      built: cuda.built,
+      path: cuda.path ?? null,
+      loadable: cuda.loadable ?? null,
+      loaded: cuda.usable,
+      reason: cuda.reason ?? null,
+      runtimeVersion: cuda.deviceInfo?.runtimeVersion ?? null,
+      driverVersion: cuda.deviceInfo?.driverVersion ?? null,
+    },
+    gpus: cuda.deviceInfo?.devices ?? [],
+    tensorrt: {
+      found: trtInfo?.found ?? false,
+      version: trtInfo?.version ?? null,
+      compiled: trtInfo?.compiled ?? false,
+      headerVersion: trtInfo?.headerVersion ?? null,
+      usable: trtUsable,
+      reason: trtUsable ? null : trtReason ?? cuda.reason ?? null,
+    },
+    onnxruntime: ort,
+    libtorch: probeLibtorch(),
+    uses: {
+      decode: sources.size === 1 ? [...sources][0] : 'mixed',
+      preprocessing: cuda.usable ? 'cuda' : 'cpu',
+      inference,
+      notes,
+    },
+  };
+}
+
+function yesNo(ok: boolean, detail: string | null | undefined, why: string | null | undefined): string {
+  return ok ? `yes${detail ? ` (${detail})` : ''}` : `no${why ? ` — ${why}` : ''}`;
+}
+
+/** The human-readable form, one line per fact. */
+export function formatDoctorReport(r: DoctorReport): string {
+  const codecList = Object.entries(r.codecs).map(([k, v]) => `${k}=${v}`).join(', ');
+  const gpus = r.gpus.map((g) => `${g.name} (sm_${g.computeCapability.replace('.', '')}, ${(g.totalMemory / 2 ** 30).toFixed(0)} GiB)`);
+  const lines = [
+    `rsna-mammo ${r.version} on ${r.platform.os} ${r.platform.arch}, Node ${r.platform.node}, ${r.platform.cpus} CPUs`,
+    `CPU addon:        ${yesNo(r.cpuAddon.loaded, `${r.cpuAddon.modules.length} modules`, r.cpuAddon.reason)}`,
+    `codecs:           ${codecList}${r.nativeCodecs ? '' : ' (WASM fallback for the others)'}`,
+    `NVIDIA driver:    ${yesNo(r.driver.present, r.driver.kernelModule ?? r.driver.libcuda, r.driver.reason)}`,
+    `CUDA addon:       built ${r.cudaAddon.built ? 'yes' : 'no'}, loadable ${r.cudaAddon.loadable === null ? 'not tried' : r.cudaAddon.loadable ? 'yes' : 'no'}, ` +
+      `used ${yesNo(r.cudaAddon.loaded, null, r.cudaAddon.reason)}`,
+    `GPUs:             ${gpus.length ? gpus.join('; ') : 'none'}`,
+    `TensorRT:         ${yesNo(r.tensorrt.usable, r.tensorrt.version, r.tensorrt.reason)}`,
+    `ONNX Runtime:     ${yesNo(r.onnxruntime.found, r.onnxruntime.version && `${r.onnxruntime.version}; providers ${r.onnxruntime.providers.join(', ')}`, r.onnxruntime.reason)}`,
+    `libtorch:         ${yesNo(r.libtorch.found, [r.libtorch.version, r.libtorch.path].filter(Boolean).join(' '), r.libtorch.reason)}`,
+    `uses:             decode ${r.uses.decode}, preprocessing ${r.uses.preprocessing}, inference ${r.uses.inference ?? 'none'}`,
+    ...r.uses.notes.map((n) => `note:             ${n}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,56 @@
+/**
+ * Typed surface of the imgproc kernels (native/imgproc). The CPU addon and the CUDA addon export the
+ * same names with the same arguments, so parity tests can call either through this interface.
+ */
+import { loadCpuAddon } from '../native';
+
+/** Window as the kernels take it (PIPELINE.md §1.3–§1.4); func 'NONE' selects min-max (§1.4.6). */
+export interface NativeWindow {
+  func: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID' | 'NONE';
+  center: number;
+  width: number;
+  /** §1.3.5 float16 quantization of center/width (the original's DALI branch); off by default. */
+  fp16: boolean;
+}
+
+export interface NativeDetectorInput {
+  tensor: Float32Array;
+  resized: Float32Array;
+  ratio: number;
+  resizedHeight: number;
+  resizedWidth: number;
+}
+
+export interface NativeDisplayParams extends NativeWindow {
+  standard: boolean;
+  invert: boolean;
+  slope: number;
+  intercept: number;
+}
+
+/** Functions every imgproc-capable addon (CPU and CUDA) exports. */
+export interface ImgprocKernels {
+  imgprocMinMaxScale255(raw: Int16Array, rows: number, cols: number, invert: boolean): Promise<Float32Array>;
+  imgprocWindowedCrop(raw: Int16Array, rows: number, cols: number, box: number[], window: NativeWindow,
+    invert: boolean): Promise<Float32Array>;
+  imgprocWindowedCropU8(raw: Int16Array, rows: number, cols: number, box: number[], window: NativeWindow,
+    invert: boolean): Promise<Uint8Array>;
+  imgprocTorchResize(image: Float32Array, rows: number, cols: number, outRows: number, outCols: number): Promise<Float32Array>;
+  imgprocDetectorInput(image: Float32Array, rows: number, cols: number, size: number): Promise<NativeDetectorInput>;
+  imgprocClassifierInput(raw: Int16Array, rows: number, cols: number, box: number[], window: NativeWindow,
+    invert: boolean, outRows: number, outCols: number): Promise<Uint8Array>;
+  imgprocCvResizeLinear(pixels: Uint8Array, rows: number, cols: number, outRows: number, outCols: number): Promise<Uint8Array>;
+}
+
+/** The CPU addon's imgproc functions (kernels plus the CPU-only ones). */
+export interface ImgprocCpuAddon extends ImgprocKernels {
+  imgprocPercentileMinMaxScale(pixels: Uint16Array | Uint8Array, rows: number, cols: number): Promise<Float64Array>;
+  imgprocTrainingResize(pixels: Uint8Array, rows: number, cols: number, outRows: number, outCols: number): Promise<Uint8Array>;
+  imgprocWindowToUint8(pixels: Int16Array | Uint16Array | Int32Array | Float32Array, rows: number, cols: number,
+    params: NativeDisplayParams): Promise<Uint8Array>;
+}
+
+/** The CPU addon typed as its imgproc surface. */
+export function imgprocAddon(): ImgprocCpuAddon {
+  return loadCpuAddon() as unknown as ImgprocCpuAddon;
+}

@@ -1,0 +1,100 @@
+/**
+ * Breast-ROI detection end to end (PIPELINE.md §2): detector input, YOLOX box (§2.5), Otsu fallback
+ * (§2.6), full-frame fallback (§2.7), as the original RoiExtractor.detect_single and its caller do.
+ */
+import { invalidArgument } from '../errors';
+import { detectorInput, minMaxScale255 } from '../preprocess';
+import { otsuRoi } from './otsu';
+import { DetectRoiOptions, ROI_DEFAULTS, RoiResult } from './types';
+import { selectYoloxBox } from './yolox';
+
+function checkSize(rows: unknown, cols: unknown): void {
+  if (!Number.isInteger(rows) || (rows as number) < 1) throw invalidArgument('rows', 'a positive integer', rows);
+  if (!Number.isInteger(cols) || (cols as number) < 1) throw invalidArgument('cols', 'a positive integer', cols);
+}
+
+function checkOptions(options: DetectRoiOptions): void {
+  if (options.detector !== undefined && typeof options.detector !== 'function') {
+    throw invalidArgument('options.detector', 'a YoloxRunner function', options.detector);
+  }
+  if (options.method !== undefined && options.method !== 'yolox' && options.method !== 'otsu') {
+    throw invalidArgument('options.method', "'yolox' or 'otsu'", options.method);
+  }
+}
+
+/** r = min(416/H, 416/W) in double (§2.2.2). */
+export function detectorRatio(rows: number, cols: number, inputSize: number = ROI_DEFAULTS.inputSize): number {
+  return Math.min(inputSize / rows, inputSize / cols);
+}
+
+/** The full-frame ROI of §2.7: [0, 0, W, H]. */
+export function fullFrameRoi(rows: number, cols: number): RoiResult {
+  return { box: [0, 0, cols, rows], method: 'full', areaPct: 1, score: null, ratio: detectorRatio(rows, cols) };
+}
+
+/**
+ * ROI of one image from its detector image F (§2.2.1: min-max × 255, inverted for MONOCHROME1).
+ * With a detector: the YOLOX box if one passes obj·cls ≥ 0.5 and covers ≥ 4 % (§2.5); otherwise — or
+ * without a detector, or with method 'otsu' — the Otsu box of the resized image truncated to uint8
+ * (§2.6); otherwise the full frame. Any error inside detection gives the full frame (§2.7.1), reported
+ * through `options.onError` when given.
+ * @param scaled rows × cols float32 detector image F
+ * @param rows full-resolution height H
+ * @param cols full-resolution width W
+ * @returns the box in full-resolution pixels and the method that produced it
+ * @example const roi = await detectRoiFromScaled(f, 2776, 2082, { detector });
+ */
+export async function detectRoiFromScaled(
+  scaled: Float32Array,
+  rows: number,
+  cols: number,
+  options: DetectRoiOptions = {},
+): Promise<RoiResult> {
+  checkSize(rows, cols);
+  if (!(scaled instanceof Float32Array) || scaled.length !== rows * cols) {
+    throw invalidArgument('scaled', `a Float32Array of ${rows}×${cols} pixels`, scaled);
+  }
+  checkOptions(options);
+  try {
+    const input = await detectorInput(scaled, rows, cols, ROI_DEFAULTS.inputSize);
+    if (options.detector && options.method !== 'otsu') {
+      const raw = await options.detector(input.tensor);
+      const yolox = selectYoloxBox(raw, input.ratio, rows, cols);
+      if (yolox) return yolox;
+    }
+    // resized_img.to(torch.uint8): truncation toward zero of values in [0, 255].
+    const resizedU8 = Uint8Array.from(input.resized);
+    const otsu = await otsuRoi(resizedU8, input.resizedHeight, input.resizedWidth, input.ratio, rows, cols);
+    if (otsu) return otsu;
+  } catch (err) {
+    options.onError?.(err as Error);
+  }
+  return fullFrameRoi(rows, cols);
+}
+
+/**
+ * ROI of one decoded image (§2): F = min_max_scale(raw int16) × 255 (255 − F for MONOCHROME1), then
+ * {@link detectRoiFromScaled}. A constant image is the full frame, as in the original, where the int16
+ * zero tensor makes the resize fail (§1.5.3).
+ * @param raw stored values cast to int16, row-major rows × cols
+ * @param invert PhotometricInterpretation === 'MONOCHROME1'
+ * @example const roi = await detectRoi(pixels, 2776, 2082, false);
+ */
+export async function detectRoi(
+  raw: Int16Array,
+  rows: number,
+  cols: number,
+  invert: boolean,
+  options: DetectRoiOptions = {},
+): Promise<RoiResult> {
+  checkSize(rows, cols);
+  if (!(raw instanceof Int16Array) || raw.length !== rows * cols) {
+    throw invalidArgument('raw', `an Int16Array of ${rows}×${cols} pixels`, raw);
+  }
+  checkOptions(options);
+  let constant = true;
+  for (let i = 1; i < raw.length && constant; i++) constant = raw[i] === raw[0];
+  if (constant) return fullFrameRoi(rows, cols);
+  const scaled = await minMaxScale255(raw, rows, cols, invert);
+  return detectRoiFromScaled(scaled, rows, cols, options);
+}

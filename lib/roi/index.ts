@@ -1,0 +1,11 @@
+/**
+ * Breast-ROI detection (PIPELINE.md §2): YOLOX post-processing, the Otsu fallback and the full-frame
+ * fallback, backed by native kernels (native/roi).
+ */
+export type { Box, RoiMethod, RoiResult, YoloxCandidate, YoloxOptions, YoloxSelectOptions, YoloxRunner, DetectRoiOptions } from './types';
+export { ROI_DEFAULTS } from './types';
+export { decodeYolox, postprocessYolox, postprocessYoloxRows, selectYoloxBox } from './yolox';
+export { otsuRoi, otsuSteps } from './otsu';
+export type { NativeOtsuSteps } from './addon';
+export { detectRoi, detectRoiFromScaled, detectorRatio, fullFrameRoi } from './detect';
+export { yoloxRunnerFromModel } from './runner';

@@ -1,0 +1,195 @@
+// N-API glue of the CPU pixel kernels: copy the inputs, run the kernel on the libuv pool, return
+// typed arrays. The CUDA addon exports the same names and signatures (imgproc_cuda.cpp).
+#include <napi.h>
+#include "addon/async.h"
+#include "addon/registry.h"
+#include "imgproc/display.h"
+#include "imgproc/kernels.h"
+#include "imgproc/napi_args.h"
+
+namespace rsna {
+namespace imgproc {
+namespace {
+
+using F32 = std::vector<float>;
+using U8 = std::vector<uint8_t>;
+
+Napi::Value F32ToJs(Napi::Env env, F32& v) { return ToTypedArray(env, std::move(v)); }
+Napi::Value U8ToJs(Napi::Env env, U8& v) { return ToTypedArray(env, std::move(v)); }
+
+// (raw: Int16Array, rows, cols, invert) -> Promise<Float32Array>
+Napi::Value MinMaxScale255Js(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
+  bool invert = info[3].ToBoolean().Value();
+  return RunAsync<F32>(info.Env(), [raw, invert] { return MinMaxScale255(raw->data(), raw->size(), invert); }, F32ToJs);
+}
+
+// (pixels: Uint16Array|Uint8Array, rows, cols) -> Promise<Float64Array>
+Napi::Value PercentileMinMaxScaleJs(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  auto to_js = [](Napi::Env env, std::vector<double>& v) -> Napi::Value { return ToTypedArray(env, std::move(v)); };
+  if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+    auto px = std::make_shared<std::vector<uint8_t>>(ArgPixels<uint8_t>(info, 0, rows, cols, "pixels"));
+    return RunAsync<std::vector<double>>(info.Env(), [px] { return PercentileMinMaxScale(px->data(), px->size()); }, to_js);
+  }
+  auto px = std::make_shared<std::vector<uint16_t>>(ArgPixels<uint16_t>(info, 0, rows, cols, "pixels"));
+  return RunAsync<std::vector<double>>(info.Env(), [px] { return PercentileMinMaxScale(px->data(), px->size()); }, to_js);
+}
+
+// (raw: Int16Array, rows, cols, box, window, invert) -> Promise<Float32Array> (float windowed crop)
+Napi::Value WindowedCropJs(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
+  Box box = ArgBox(info, 3);
+  WindowSpec spec = ArgWindow(info, 4);
+  bool invert = info[5].ToBoolean().Value();
+  return RunAsync<F32>(info.Env(), [=] { return WindowedCrop(raw->data(), rows, cols, box, spec, invert); }, F32ToJs);
+}
+
+// (raw, rows, cols, box, window, invert) -> Promise<Uint8Array> (native crop size, truncated, §7.7.1)
+Napi::Value WindowedCropU8Js(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
+  Box box = ArgBox(info, 3);
+  WindowSpec spec = ArgWindow(info, 4);
+  bool invert = info[5].ToBoolean().Value();
+  return RunAsync<U8>(info.Env(), [=] {
+    F32 f = WindowedCrop(raw->data(), rows, cols, box, spec, invert);
+    U8 out(f.size());
+    for (size_t i = 0; i < f.size(); ++i) out[i] = TruncateU8(f[i]);
+    return out;
+  }, U8ToJs);
+}
+
+// (img: Float32Array, rows, cols, outRows, outCols) -> Promise<Float32Array>
+Napi::Value TorchResizeJs(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  int32_t out_rows = ArgInt(info, 3, "outRows"), out_cols = ArgInt(info, 4, "outCols");
+  auto img = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "image"));
+  PixelCount(out_rows, out_cols, sizeof(float));
+  return RunAsync<F32>(info.Env(), [=] {
+    F32 out(static_cast<size_t>(out_rows) * out_cols);
+    ResizeTorchBilinear(img->data(), rows, cols, out.data(), out_rows, out_cols, out_cols);
+    return out;
+  }, F32ToJs);
+}
+
+Napi::Value DetectorResultToJs(Napi::Env env, DetectorInputResult& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ratio", r.fit.ratio);
+  o.Set("resizedHeight", r.fit.rows);
+  o.Set("resizedWidth", r.fit.cols);
+  o.Set("tensor", ToTypedArray(env, std::move(r.tensor)));
+  o.Set("resized", ToTypedArray(env, std::move(r.resized)));
+  return o;
+}
+
+// (image: Float32Array, rows, cols, size) -> Promise<{tensor, resized, ratio, resizedHeight, resizedWidth}>
+Napi::Value DetectorInputJs(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols"), size = ArgInt(info, 3, "size");
+  auto img = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "image"));
+  return RunAsync<DetectorInputResult>(info.Env(), [=] { return DetectorInput(img->data(), rows, cols, size); },
+                                       DetectorResultToJs);
+}
+
+// (raw, rows, cols, box, window, invert, outRows, outCols) -> Promise<Uint8Array> (§2.8 + §3.1)
+Napi::Value ClassifierInputJs(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
+  Box box = ArgBox(info, 3);
+  WindowSpec spec = ArgWindow(info, 4);
+  bool invert = info[5].ToBoolean().Value();
+  int32_t out_rows = ArgInt(info, 6, "outRows"), out_cols = ArgInt(info, 7, "outCols");
+  PixelCount(out_rows, out_cols, 4);
+  return RunAsync<U8>(info.Env(), [=] {
+    F32 crop = WindowedCrop(raw->data(), rows, cols, box, spec, invert);
+    return ResizeAndPadU8(crop.data(), box.y1 - box.y0, box.x1 - box.x0, out_rows, out_cols);
+  }, U8ToJs);
+}
+
+// (u8: Uint8Array, rows, cols, outRows, outCols) -> Promise<Uint8Array> (cv INTER_LINEAR, exact size)
+Napi::Value CvResizeLinearJs(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  int32_t out_rows = ArgInt(info, 3, "outRows"), out_cols = ArgInt(info, 4, "outCols");
+  auto px = std::make_shared<U8>(ArgPixels<uint8_t>(info, 0, rows, cols, "pixels"));
+  PixelCount(out_rows, out_cols, 1);
+  return RunAsync<U8>(info.Env(), [=] {
+    U8 out(static_cast<size_t>(out_rows) * out_cols);
+    CvResizeLinearU8(px->data(), rows, cols, out.data(), out_rows, out_cols, out_cols);
+    return out;
+  }, U8ToJs);
+}
+
+// (u8, rows, cols, outRows, outCols) -> Promise<Uint8Array> (fit-resize + centered pad, §3.2.3)
+Napi::Value TrainingResizeJs(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  int32_t out_rows = ArgInt(info, 3, "outRows"), out_cols = ArgInt(info, 4, "outCols");
+  auto px = std::make_shared<U8>(ArgPixels<uint8_t>(info, 0, rows, cols, "pixels"));
+  PixelCount(out_rows, out_cols, 1);
+  return RunAsync<U8>(info.Env(), [=] { return TrainingResizeU8(px->data(), rows, cols, out_rows, out_cols); }, U8ToJs);
+}
+
+// (pixels: Int16Array|Uint16Array|Int32Array|Float32Array, rows, cols,
+//  {standard, func, center, width, invert, slope, intercept}) -> Promise<Uint8Array>
+Napi::Value WindowToUint8Js(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  DisplayParams p;
+  p.window = ArgWindow(info, 3);
+  Napi::Object o = info[3].As<Napi::Object>();
+  p.standard = o.Get("standard").ToBoolean().Value();
+  p.invert = o.Get("invert").ToBoolean().Value();
+  if (o.Has("slope")) p.slope = o.Get("slope").ToNumber().DoubleValue();
+  if (o.Has("intercept")) p.intercept = o.Get("intercept").ToNumber().DoubleValue();
+  if (!info[0].IsTypedArray()) throw NativeError("ERR_INVALID_ARG", "pixels must be a typed array");
+  switch (info[0].As<Napi::TypedArray>().TypedArrayType()) {
+    case napi_int16_array: {
+      auto px = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "pixels"));
+      return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
+    }
+    case napi_uint16_array: {
+      auto px = std::make_shared<std::vector<uint16_t>>(ArgPixels<uint16_t>(info, 0, rows, cols, "pixels"));
+      return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
+    }
+    case napi_int32_array: {
+      auto px = std::make_shared<std::vector<int32_t>>(ArgPixels<int32_t>(info, 0, rows, cols, "pixels"));
+      return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
+    }
+    case napi_float32_array: {
+      auto px = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "pixels"));
+      return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
+    }
+    default:
+      throw NativeError("ERR_INVALID_ARG", "pixels must be an Int16Array, Uint16Array, Int32Array or Float32Array");
+  }
+}
+
+// Argument errors thrown synchronously become JS exceptions with `code` (same as async rejections).
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  try {
+    return Fn(info);
+  } catch (const NativeError& e) {
+    throw MakeError(info.Env(), e.code(), e.what());
+  }
+}
+
+void InitImgproc(Napi::Env env, Napi::Object exports) {
+  exports.Set("imgprocMinMaxScale255", Napi::Function::New(env, Guarded<MinMaxScale255Js>));
+  exports.Set("imgprocPercentileMinMaxScale", Napi::Function::New(env, Guarded<PercentileMinMaxScaleJs>));
+  exports.Set("imgprocWindowedCrop", Napi::Function::New(env, Guarded<WindowedCropJs>));
+  exports.Set("imgprocWindowedCropU8", Napi::Function::New(env, Guarded<WindowedCropU8Js>));
+  exports.Set("imgprocTorchResize", Napi::Function::New(env, Guarded<TorchResizeJs>));
+  exports.Set("imgprocDetectorInput", Napi::Function::New(env, Guarded<DetectorInputJs>));
+  exports.Set("imgprocClassifierInput", Napi::Function::New(env, Guarded<ClassifierInputJs>));
+  exports.Set("imgprocCvResizeLinear", Napi::Function::New(env, Guarded<CvResizeLinearJs>));
+  exports.Set("imgprocTrainingResize", Napi::Function::New(env, Guarded<TrainingResizeJs>));
+  exports.Set("imgprocWindowToUint8", Napi::Function::New(env, Guarded<WindowToUint8Js>));
+}
+
+}  // namespace
+
+RSNA_REGISTER_MODULE(imgproc, InitImgproc);
+
+}  // namespace imgproc
+}  // namespace rsna

@@ -1,0 +1,113 @@
+// Sizes and intensity scaling: min_max_scale (PIPELINE.md §1.5, §2.2.1) and the numpy
+// percentile_min_max_scale (§1.6), plus the fit-resize size rules (§2.2.2, §3.1.3, §3.2.3).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include "addon/errors.h"
+#include "imgproc/kernels.h"
+
+namespace rsna {
+namespace imgproc {
+
+size_t PixelCount(int32_t rows, int32_t cols, size_t elem_size) {
+  if (rows <= 0 || cols <= 0) {
+    throw NativeError("ERR_INVALID_SIZE", "image size " + std::to_string(rows) + "x" + std::to_string(cols) +
+                                              " is not positive");
+  }
+  CheckedBytes(static_cast<size_t>(rows), static_cast<size_t>(cols), elem_size);
+  return static_cast<size_t>(rows) * static_cast<size_t>(cols);
+}
+
+static void CheckResizedSize(int32_t rows, int32_t cols, int32_t out_rows, int32_t out_cols) {
+  // torch/cv2 refuse an empty output; the original then falls back (§2.7) or fails.
+  if (out_rows <= 0 || out_cols <= 0) {
+    throw NativeError("ERR_EMPTY_RESIZE", "resizing " + std::to_string(rows) + "x" + std::to_string(cols) +
+                                              " gives an empty " + std::to_string(out_rows) + "x" +
+                                              std::to_string(out_cols) + " image");
+  }
+}
+
+FitSize TorchFitSize(int32_t rows, int32_t cols, int32_t target_rows, int32_t target_cols) {
+  FitSize f;
+  f.ratio = std::min(static_cast<double>(target_rows) / rows, static_cast<double>(target_cols) / cols);
+  // recompute_scale_factor=True: floor(float(in) * r) in double (415 instead of 416 happens, §2.2.2).
+  f.rows = static_cast<int32_t>(std::floor(static_cast<double>(rows) * f.ratio));
+  f.cols = static_cast<int32_t>(std::floor(static_cast<double>(cols) * f.ratio));
+  CheckResizedSize(rows, cols, f.rows, f.cols);
+  return f;
+}
+
+FitSize CvFitSize(int32_t rows, int32_t cols, int32_t target_rows, int32_t target_cols) {
+  FitSize f;
+  f.ratio = std::min(static_cast<double>(target_rows) / rows, static_cast<double>(target_cols) / cols);
+  f.rows = static_cast<int32_t>(static_cast<double>(rows) * f.ratio);  // Python int(): truncation
+  f.cols = static_cast<int32_t>(static_cast<double>(cols) * f.ratio);
+  CheckResizedSize(rows, cols, f.rows, f.cols);
+  return f;
+}
+
+std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert) {
+  int16_t lo = std::numeric_limits<int16_t>::max(), hi = std::numeric_limits<int16_t>::min();
+  for (size_t i = 0; i < n; ++i) {
+    lo = std::min(lo, raw[i]);
+    hi = std::max(hi, raw[i]);
+  }
+  // §1.5.2: max - min in int16 (wraps for ranges > 32767, as torch does); max == min gives zeros
+  // (the original then fails on the int16 tensor and uses the full frame, §1.5.3).
+  int16_t range = hi > lo ? static_cast<int16_t>(static_cast<int32_t>(hi) - lo) : 0;
+  std::vector<float> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    float y = MinMaxUnit(raw[i], lo, range) * 255.0f;
+    out[i] = invert ? Invert255(y) : y;
+  }
+  return out;
+}
+
+// numpy 1.24 percentile(method='linear') of the sorted values, via a histogram (T is 8/16-bit).
+template <typename T>
+static double NumpyPercentile(const T* pixels, size_t n, double q) {
+  std::vector<size_t> hist(size_t(1) << (8 * sizeof(T)), 0);
+  for (size_t i = 0; i < n; ++i) ++hist[pixels[i]];
+  auto kth = [&](size_t k) {  // k-th smallest value (0-based)
+    size_t seen = 0;
+    for (size_t v = 0; v < hist.size(); ++v) {
+      seen += hist[v];
+      if (seen > k) return static_cast<double>(v);
+    }
+    return static_cast<double>(hist.size() - 1);
+  };
+  double virtual_index = static_cast<double>(n - 1) * (q / 100.0);
+  double prev_index = std::floor(virtual_index);
+  size_t prev = virtual_index >= static_cast<double>(n - 1) ? n - 1 : static_cast<size_t>(prev_index);
+  size_t next = std::min(prev + 1, n - 1);
+  double gamma = virtual_index - prev_index;
+  double a = kth(prev), b = kth(next);
+  double diff = b - a;  // uint subtraction in numpy; b >= a, exact
+  // numpy _lerp: a + diff*t, but b - diff*(1-t) where t >= 0.5.
+  return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
+}
+
+template <typename T>
+std::vector<double> PercentileMinMaxScale(const T* pixels, size_t n) {
+  double hi = NumpyPercentile(pixels, n, 99.0) - 1.0;
+  T lo_value = *std::min_element(pixels, pixels + n);
+  double lo = static_cast<double>(lo_value);
+  if (!(hi >= lo)) {
+    throw NativeError("ERR_PERCENTILE_RANGE", "percentile_min_max_scale: P99 - 1 (" + std::to_string(hi) +
+                                                  ") is below the minimum (" + std::to_string(lo) +
+                                                  "); the original asserts here (PIPELINE.md §1.6.1)");
+  }
+  std::vector<double> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    double diff = static_cast<double>(static_cast<T>(pixels[i] - lo_value));
+    double r = hi > lo ? diff / (hi - lo) : diff;
+    out[i] = r < 0.0 ? 0.0 : (r > 1.0 ? 1.0 : r);
+  }
+  return out;
+}
+
+template std::vector<double> PercentileMinMaxScale<uint8_t>(const uint8_t*, size_t);
+template std::vector<double> PercentileMinMaxScale<uint16_t>(const uint16_t*, size_t);
+
+}  // namespace imgproc
+}  // namespace rsna

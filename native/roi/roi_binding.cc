@@ -1,0 +1,150 @@
+// N-API surface of the ROI kernels in the CPU addon (types in lib/roi/addon.ts):
+//   yoloxDecode(raw, inputSize) → Float32Array                       decode_outputs (§2.4)
+//   yoloxDecodeFilter(raw, inputSize, conf) → {decoded, candidates}  decode + obj·cls ≥ conf (CUDA twin)
+//   yoloxPostprocess(raw, inputSize, conf, nms) → Float32Array       post_process rows (§2.5.1–§2.5.3)
+//   yoloxSelect(rows, ratio, rows, cols, areaThres) → object | null  §2.5.4–§2.5.6
+//   otsuRoi(u8, height, width, keepImages) → Promise<object>         extract_roi_otsu (§2.6)
+// The YOLOX functions are microseconds of work on 3549 anchors and run synchronously; Otsu is async.
+#include <napi.h>
+
+#include "addon/async.h"
+#include "addon/registry.h"
+#include "roi/otsu_roi.h"
+#include "roi/roi_args.h"
+#include "roi/yolox_post.h"
+
+namespace rsna {
+namespace roi {
+
+namespace {
+
+const float* RawArg(const Napi::CallbackInfo& info, const YoloxGrid& grid) {
+  Napi::Float32Array raw = Float32Arg(info, 0, "raw");
+  if (raw.ElementLength() != static_cast<size_t>(grid.anchors) * kYoloxChannels) {
+    throw NativeError("ERR_INVALID_ARGUMENT", "raw YOLOX output must have " + std::to_string(grid.anchors) + "×6 values for a " +
+                                                  std::to_string(grid.input_size) + " input, got " +
+                                                  std::to_string(raw.ElementLength()));
+  }
+  return raw.Data();
+}
+
+Napi::Value YoloxDecodeJs(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
+    return ToTypedArray<float, Napi::Float32Array>(info.Env(), DecodeYolox(RawArg(info, grid), grid));
+  });
+}
+
+Napi::Value YoloxDecodeFilterJs(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
+    const double conf = NumberArg(info, 2, "confThres");
+    std::vector<float> decoded = DecodeYolox(RawArg(info, grid), grid);
+    std::vector<int32_t> candidates = FilterAnchors(decoded, grid.anchors, conf);
+    Napi::Object out = Napi::Object::New(info.Env());
+    out.Set("decoded", ToTypedArray<float, Napi::Float32Array>(info.Env(), decoded));
+    out.Set("candidates", ToTypedArray<int32_t, Napi::Int32Array>(info.Env(), candidates));
+    return out;
+  });
+}
+
+Napi::Value YoloxPostprocessJs(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
+    const double conf = NumberArg(info, 2, "confThres");
+    const double nms = NumberArg(info, 3, "nmsThres");
+    return ToTypedArray<float, Napi::Float32Array>(info.Env(), PostprocessYolox(RawArg(info, grid), grid, conf, nms));
+  });
+}
+
+Napi::Value YoloxSelectJs(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    Napi::Float32Array rows = Float32Arg(info, 0, "rows");
+    if (rows.ElementLength() % kRowChannels != 0) {
+      throw NativeError("ERR_INVALID_ARGUMENT", "post_process rows must have 7 values each");
+    }
+    const double ratio = NumberArg(info, 1, "ratio");
+    const int height = IntArg(info, 2, "rows", 1, 1 << 20);
+    const int width = IntArg(info, 3, "cols", 1, 1 << 20);
+    const double area_thres = NumberArg(info, 4, "areaThres");
+    std::vector<float> r(rows.Data(), rows.Data() + rows.ElementLength());
+    YoloxSelection sel = SelectYoloxBox(r, ratio, height, width, area_thres);
+    Napi::Env env = info.Env();
+    if (!sel.found) return env.Null();
+    Napi::Object out = Napi::Object::New(env);
+    Napi::Array box = Napi::Array::New(env, 4), scaled = Napi::Array::New(env, 4);
+    for (uint32_t k = 0; k < 4; ++k) {
+      box.Set(k, sel.box[k]);
+      scaled.Set(k, static_cast<double>(sel.scaled[k]));
+    }
+    out.Set("row", sel.row);
+    out.Set("scaled", scaled);
+    out.Set("score", static_cast<double>(sel.score));
+    out.Set("box", box);
+    out.Set("areaPct", sel.area_pct);
+    out.Set("accepted", sel.accepted);
+    return out;
+  });
+}
+
+Napi::Value OtsuRoiJs(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      throw NativeError("ERR_INVALID_ARGUMENT", "expected a Uint8Array for the resized image");
+    }
+    Napi::Uint8Array img = info[0].As<Napi::Uint8Array>();
+    const int height = IntArg(info, 1, "height", 1, 1 << 16);
+    const int width = IntArg(info, 2, "width", 1, 1 << 16);
+    const bool keep = info.Length() > 3 && info[3].ToBoolean().Value();
+    if (img.ElementLength() != static_cast<size_t>(height) * static_cast<size_t>(width)) {
+      throw NativeError("ERR_INVALID_ARGUMENT", "image length must equal height × width");
+    }
+    U8Image copy = CopyTypedArray(img);
+    return RunAsync<OtsuSteps>(
+        info.Env(), [copy = std::move(copy), height, width, keep]() mutable { return RunOtsu(std::move(copy), height, width, keep); },
+        [](Napi::Env env, OtsuSteps& st) -> Napi::Value {
+          Napi::Object out = Napi::Object::New(env);
+          out.Set("p95Upper", st.p95_upper);
+          out.Set("imageMin", st.image_min);
+          out.Set("nClipped", static_cast<double>(st.n_clipped));
+          out.Set("threshold", st.threshold);
+          out.Set("binaryForeground", static_cast<double>(st.binary_foreground));
+          out.Set("dilatedForeground", static_cast<double>(st.dilated_foreground));
+          out.Set("contourAreas", ToTypedArray<double, Napi::Float64Array>(env, st.areas));
+          out.Set("contourPoints", ToTypedArray<int, Napi::Int32Array>(env, st.n_points));
+          out.Set("largest", st.largest);
+          Napi::Array rect = Napi::Array::New(env, 4), box = Napi::Array::New(env, 4);
+          const int r[4] = {st.rect.x, st.rect.y, st.rect.width, st.rect.height};
+          for (uint32_t k = 0; k < 4; ++k) {
+            rect.Set(k, r[k]);
+            box.Set(k, st.box[k]);
+          }
+          out.Set("rect", rect);
+          out.Set("box", box);
+          out.Set("areaPct", st.area_pct);
+          if (!st.blurred.empty()) {
+            out.Set("clipped", ToTypedArray<uint8_t, Napi::Uint8Array>(env, st.clipped));
+            out.Set("blurred", ToTypedArray<uint8_t, Napi::Uint8Array>(env, st.blurred));
+            out.Set("binary", ToTypedArray<uint8_t, Napi::Uint8Array>(env, st.binary));
+            out.Set("dilated", ToTypedArray<uint8_t, Napi::Uint8Array>(env, st.dilated));
+          }
+          return out;
+        });
+  });
+}
+
+void InitRoi(Napi::Env env, Napi::Object exports) {
+  exports.Set("yoloxDecode", Napi::Function::New(env, YoloxDecodeJs, "yoloxDecode"));
+  exports.Set("yoloxDecodeFilter", Napi::Function::New(env, YoloxDecodeFilterJs, "yoloxDecodeFilter"));
+  exports.Set("yoloxPostprocess", Napi::Function::New(env, YoloxPostprocessJs, "yoloxPostprocess"));
+  exports.Set("yoloxSelect", Napi::Function::New(env, YoloxSelectJs, "yoloxSelect"));
+  exports.Set("otsuRoi", Napi::Function::New(env, OtsuRoiJs, "otsuRoi"));
+}
+
+}  // namespace
+
+RSNA_REGISTER_MODULE(roi, InitRoi);
+
+}  // namespace roi
+}  // namespace rsna

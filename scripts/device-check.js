@@ -1,0 +1,335 @@
+#!/usr/bin/env node
+'use strict';
+// GPU parity and timing for the device check (run by scripts/device-check.sh; plain Node, no
+// node_modules needed). Every function the CUDA addon exports under the same name as the CPU addon
+// (the CUDA twins) is called with the same arguments on both and compared: integer outputs must be
+// bit-exact, float outputs within 1e-5. Inputs: real RSNA images decoded by
+// scripts/device-check-prepare.js (.devcheck/images) and their preprocess goldens, else synthetic
+// images. Each twin is timed (median wall time incl. copies; kernel time when its launcher records
+// KernelTiming) and its bandwidth is set against the measured device-to-device copy rate.
+// Usage: node scripts/device-check.js [--out DIR] [--reps N] [--self-test]
+// --self-test: no GPU needed; a second copy of the CPU addon poses as the CUDA addon, so the case
+// building, comparison and table are exercised here (every row must then be OK with diff 0).
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+
+const root = path.join(__dirname, '..');
+const args = process.argv.slice(2);
+const outDir = args.includes('--out') ? args[args.indexOf('--out') + 1] : process.env.OUT;
+const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 5;
+const selfTest = args.includes('--self-test');
+const FLOAT_TOL = 1e-5;
+const lines = [];
+const report = { gpu: null, bandwidth: null, twins: [], kernels: [], goldens: [], pipeline: [], skipped: [] };
+const say = (s = '') => { lines.push(s); console.log(s); };
+
+function loadAddon(candidates, what) {
+  for (const p of candidates) {
+    if (!p || !fs.existsSync(p)) continue;
+    try {
+      return { addon: require(p), path: p };
+    } catch (err) {
+      return { error: `${what} at ${p} does not load: ${String(err.message).split('\n')[0]}` };
+    }
+  }
+  return { error: `${what} not found (looked in ${candidates.filter(Boolean).join(', ')})` };
+}
+
+// ---- inputs --------------------------------------------------------------------------------
+function lowbias32(x) {
+  x ^= x >>> 16; x = Math.imul(x, 0x7feb352d) >>> 0; x ^= x >>> 15; x = Math.imul(x, 0x846ca68b) >>> 0; x ^= x >>> 16;
+  return x >>> 0;
+}
+// 12-bit synthetic "mammogram": smooth gradient plus noise (golden README's lowbias32 stream).
+function syntheticImage(rows, cols, seed) {
+  const raw = new Int16Array(rows * cols);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      const i = y * cols + x;
+      const noise = lowbias32((i + Math.imul(seed, 0x9e3779b9)) >>> 0) >>> 24;
+      raw[i] = Math.min(4095, Math.floor((x / cols) * 3000 + (y / rows) * 600) + noise);
+    }
+  }
+  return { name: `synthetic ${rows}x${cols}`, rows, cols, raw, invert: seed % 2 === 1,
+    window: { func: 'LINEAR', center: 2048, width: 4096, fp16: false },
+    box: [Math.floor(cols / 10), Math.floor(rows / 20), cols - Math.floor(cols / 7), rows - Math.floor(rows / 9)] };
+}
+
+function realImages() {
+  const dir = path.join(root, '.devcheck', 'images');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    const buf = zlib.gunzipSync(fs.readFileSync(path.join(dir, meta.pixels)));
+    const raw = new Int16Array(buf.buffer, buf.byteOffset, buf.byteLength / 2).slice();
+    return { ...meta, raw, goldenDir: meta.golden ? path.join(dir, meta.golden) : undefined };
+  });
+}
+
+function readBin(file, Type) {
+  const buf = fs.readFileSync(file);
+  const out = new Type(buf.byteLength / Type.BYTES_PER_ELEMENT);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
+// ---- comparison ----------------------------------------------------------------------------
+const isTyped = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
+const isFloatArray = (v) => v instanceof Float32Array || v instanceof Float64Array;
+
+function compare(a, b, acc = { maxAbs: 0, mismatches: 0, total: 0, float: false, shape: '' }) {
+  if (isTyped(a) || isTyped(b)) {
+    if (!isTyped(a) || !isTyped(b) || a.length !== b.length) {
+      acc.mismatches += Math.max(a?.length ?? 1, b?.length ?? 1);
+      acc.shape = `length ${a?.length} vs ${b?.length}`;
+      return acc;
+    }
+    const float = isFloatArray(a) || isFloatArray(b);
+    acc.float = acc.float || float;
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.abs(Number(a[i]) - Number(b[i]));
+      const bad = float ? !(d <= FLOAT_TOL) : a[i] !== b[i];
+      if (bad) acc.mismatches++;
+      if (d > acc.maxAbs || Number.isNaN(d)) acc.maxAbs = Number.isNaN(d) ? Infinity : d;
+    }
+    acc.total += a.length;
+  } else if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) acc.mismatches++;
+    for (let i = 0; i < Math.min(a.length, b.length); i++) compare(a[i], b[i], acc);
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) compare(a[k], b[k], acc);
+  } else if (typeof a === 'number' && typeof b === 'number') {
+    const d = Math.abs(a - b);
+    if (!(d <= (Number.isInteger(a) && Number.isInteger(b) ? 0 : FLOAT_TOL))) acc.mismatches++;
+    acc.maxAbs = Math.max(acc.maxAbs, d);
+    acc.total++;
+  } else {
+    if (a !== b) acc.mismatches++;
+    acc.total++;
+  }
+  return acc;
+}
+
+function bytesOf(v) {
+  if (isTyped(v)) return v.byteLength;
+  if (Array.isArray(v)) return v.reduce((n, x) => n + bytesOf(x), 0);
+  if (v && typeof v === 'object') return Object.values(v).reduce((n, x) => n + bytesOf(x), 0);
+  return 0;
+}
+
+const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+async function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  const value = await fn();
+  return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+// ---- cases per twin (same arguments on both addons) -----------------------------------------
+function fit(rows, cols, tr, tc) {
+  const r = Math.min(tr / rows, tc / cols);
+  return [Math.floor(rows * r), Math.floor(cols * r)];
+}
+
+async function buildCases(cpu, images) {
+  const cases = {};
+  const add = (name, label, argList) => (cases[name] ??= []).push({ label, args: argList });
+  for (const im of images) {
+    const { raw, rows, cols, box, window, invert } = im;
+    add('imgprocMinMaxScale255', im.name, [raw, rows, cols, invert]);
+    add('imgprocWindowedCrop', im.name, [raw, rows, cols, box, window, invert]);
+    add('imgprocWindowedCropU8', im.name, [raw, rows, cols, box, window, invert]);
+    add('imgprocClassifierInput', im.name, [raw, rows, cols, box, window, invert, 2048, 1024]);
+    if (typeof cpu.imgprocMinMaxScale255 === 'function') {
+      const scaled = await cpu.imgprocMinMaxScale255(raw, rows, cols, invert);
+      const [h, w] = fit(rows, cols, 416, 416);
+      add('imgprocDetectorInput', im.name, [scaled, rows, cols, 416]);
+      add('imgprocTorchResize', `${im.name} → ${h}x${w}`, [scaled, rows, cols, h, w]);
+    }
+    if (typeof cpu.imgprocWindowedCropU8 === 'function') {
+      const crop = await cpu.imgprocWindowedCropU8(raw, rows, cols, box, window, invert);
+      const ch = box[3] - box[1];
+      const cw = box[2] - box[0];
+      const [h, w] = fit(ch, cw, 2048, 1024);
+      add('imgprocCvResizeLinear', `${im.name} crop → ${h}x${w}`, [crop, ch, cw, h, w]);
+    }
+  }
+  const yoloxDir = path.join(root, '.devcheck', 'golden', 'yolox_decode');
+  const rawFiles = fs.existsSync(yoloxDir) ? fs.readdirSync(yoloxDir).filter((f) => f.endsWith('.raw.f32.bin')).sort() : [];
+  for (const f of rawFiles) add('yoloxDecodeFilter', f.replace('.raw.f32.bin', ''), [readBin(path.join(yoloxDir, f), Float32Array), 416, 0.5]);
+  if (rawFiles.length === 0) {
+    const synth = new Float32Array(3549 * 6);
+    for (let i = 0; i < synth.length; i++) synth[i] = (lowbias32(i) >>> 8) / 16777216 * (i % 6 < 4 ? 2 : 1);
+    add('yoloxDecodeFilter', 'synthetic 3549x6', [synth, 416, 0.5]);
+  }
+  return cases;
+}
+
+const INFRA = /^(modules|deviceInfo|buildInfo|tensorrt|cuda)/;
+
+async function runTwins(cpu, gpu, cases, d2d) {
+  const twins = Object.keys(gpu).filter((k) => typeof gpu[k] === 'function' && !INFRA.test(k) && typeof cpu[k] === 'function');
+  const gpuOnly = Object.keys(gpu).filter((k) => typeof gpu[k] === 'function' && !INFRA.test(k) && typeof cpu[k] !== 'function');
+  for (const k of gpuOnly) report.skipped.push(`${k}: CUDA-only function, no CPU twin to compare`);
+  if (twins.length === 0) report.skipped.push('no CUDA twins in this build (no native/**/*_cuda.cpp kernels registered yet)');
+  for (const name of twins.sort()) {
+    if (!cases[name]) { report.skipped.push(`${name}: no device-check case defined (add one in scripts/device-check.js)`); continue; }
+    for (const c of cases[name]) {
+      const row = { name, label: c.label };
+      try {
+        const cpuOut = await cpu[name](...c.args);
+        gpu.cudaSetKernelTiming?.(true);
+        gpu.cudaKernelTimings?.(true);
+        const first = await timed(() => gpu[name](...c.args));
+        const times = [];
+        for (let i = 0; i < reps; i++) times.push((await timed(() => gpu[name](...c.args))).ms);
+        const kernels = gpu.cudaKernelTimings?.(true) ?? [];
+        gpu.cudaSetKernelTiming?.(false);
+        const cmp = compare(cpuOut, first.value);
+        Object.assign(row, { ...cmp, ok: cmp.mismatches === 0, ms: median(times), firstMs: first.ms,
+          bytes: bytesOf(c.args) + bytesOf(first.value) });
+        for (const k of kernels) {
+          const gbps = k.bytes / (k.milliseconds / 1e3) / 1e9;
+          report.kernels.push({ twin: name, label: c.label, kernel: k.name, ms: k.milliseconds / k.calls, gbps, pctOfD2D: d2d ? (100 * gbps) / d2d : null });
+        }
+      } catch (err) {
+        Object.assign(row, { ok: false, error: `${err.code ? `[${err.code}] ` : ''}${String(err.message).split('\n')[0]}` });
+      }
+      report.twins.push(row);
+    }
+  }
+}
+
+// Real-image outputs of the GPU path against the original's goldens (preprocess README tolerances).
+async function runGoldens(gpu, images) {
+  for (const im of images.filter((i) => i.goldenDir)) {
+    const det = path.join(im.goldenDir, 'detector_input_416.f32.bin');
+    if (typeof gpu.imgprocDetectorInput === 'function' && typeof gpu.imgprocMinMaxScale255 === 'function' && fs.existsSync(det)) {
+      try {
+        const scaled = await gpu.imgprocMinMaxScale255(im.raw, im.rows, im.cols, im.invert);
+        const out = await gpu.imgprocDetectorInput(scaled, im.rows, im.cols, 416);
+        const cmp = compare(out.tensor.subarray(0, 416 * 416), readBin(det, Float32Array));
+        report.goldens.push({ what: 'detector input 416 (§2.2)', image: im.name, maxAbs: cmp.maxAbs, differing: cmp.mismatches, total: cmp.total, ok: cmp.maxAbs <= 3.1e-5 });
+      } catch (err) { report.goldens.push({ what: 'detector input 416 (§2.2)', image: im.name, ok: false, error: err.message }); }
+    }
+    const fin = path.join(im.goldenDir, 'otsu.final_2048x1024.u8.bin');
+    if (typeof gpu.imgprocClassifierInput === 'function' && fs.existsSync(fin) && im.goldenBox) {
+      try {
+        const out = await gpu.imgprocClassifierInput(im.raw, im.rows, im.cols, im.goldenBox, im.window, im.invert, 2048, 1024);
+        const cmp = compare(out.subarray(0, 2048 * 1024), readBin(fin, Uint8Array));
+        report.goldens.push({ what: 'classifier input 2048x1024 u8 (§3.1)', image: im.name, maxAbs: cmp.maxAbs, differing: cmp.mismatches, total: cmp.total,
+          ok: cmp.maxAbs <= 1 && cmp.mismatches <= 0.001 * cmp.total });
+      } catch (err) { report.goldens.push({ what: 'classifier input 2048x1024 u8 (§3.1)', image: im.name, ok: false, error: err.message }); }
+    }
+  }
+}
+
+// Whole preprocessing of one image: the GPU pipeline when the addon has it, else the twins composed.
+async function runPipeline(cpu, gpu, images) {
+  const steps = async (addon, im) => {
+    const scaled = await addon.imgprocMinMaxScale255(im.raw, im.rows, im.cols, im.invert);
+    await addon.imgprocDetectorInput(scaled, im.rows, im.cols, 416);
+    return addon.imgprocClassifierInput(im.raw, im.rows, im.cols, im.box, im.window, im.invert, 2048, 1024);
+  };
+  const names = ['imgprocMinMaxScale255', 'imgprocDetectorInput', 'imgprocClassifierInput'];
+  const composed = names.every((n) => typeof gpu[n] === 'function' && typeof cpu[n] === 'function');
+  const pipeline = typeof gpu.cudaPreprocessImage === 'function';
+  if (!composed && !pipeline) { report.skipped.push('whole-image GPU preprocessing: needs cudaPreprocessImage or the imgproc twins'); return; }
+  for (const im of images) {
+    const row = { image: im.name, how: pipeline ? 'cudaPreprocessImage' : 'twins composed (host round trips)' };
+    try {
+      const gpuRun = pipeline ? () => gpu.cudaPreprocessImage(im.raw, im.rows, im.cols, { box: im.box, window: im.window, invert: im.invert })
+        : () => steps(gpu, im);
+      await gpuRun();
+      const g = [];
+      for (let i = 0; i < reps; i++) g.push((await timed(gpuRun)).ms);
+      const c = composed ? (await timed(() => steps(cpu, im))).ms : null;
+      Object.assign(row, { gpuMs: median(g), cpuMs: c, ok: true });
+    } catch (err) { Object.assign(row, { ok: false, error: err.message }); }
+    report.pipeline.push(row);
+  }
+}
+
+// ---- table ---------------------------------------------------------------------------------
+const pad = (s, n) => String(s).padEnd(n);
+const num = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
+const sci = (v) => (v === undefined ? '-' : v === 0 ? '0' : Number(v).toExponential(1));
+
+function printReport() {
+  const g = report.gpu;
+  say(`device check: ${g ? `${g.name} (sm_${g.computeCapability.replace('.', '')}), CUDA runtime ${report.runtimeVersion}, driver ${report.driverVersion}` : 'no GPU'}`);
+  if (report.bandwidth) {
+    const b = report.bandwidth;
+    say(`copy rate: device-to-device ${num(b.deviceToDeviceGBps, 0)} GB/s (read+write), host-to-device ${num(b.hostToDeviceGBps, 1)} GB/s, device-to-host ${num(b.deviceToHostGBps, 1)} GB/s (pinned)`);
+  }
+  say('');
+  say(`${pad('twin (CUDA vs CPU)', 26)}${pad('input', 34)}${pad('max|diff|', 10)}${pad('mismatch', 18)}${pad('GPU ms', 9)}${pad('e2e GB/s', 9)}result`);
+  for (const r of report.twins) {
+    say(`${pad(r.name, 26)}${pad(r.label.slice(0, 33), 34)}${pad(r.error ? '-' : sci(r.maxAbs), 10)}${pad(r.error ? '-' : `${r.mismatches}/${r.total}`, 18)}` +
+      `${pad(num(r.ms), 9)}${pad(r.bytes && r.ms ? num(r.bytes / (r.ms / 1e3) / 1e9, 1) : '-', 9)}${r.ok ? 'OK' : `FAIL${r.error ? ` ${r.error}` : r.float ? ' (> 1e-5)' : ' (not bit-exact)'}`}`);
+  }
+  if (report.kernels.length) {
+    say('');
+    say(`${pad('kernel (device time)', 34)}${pad('input', 34)}${pad('ms', 9)}${pad('GB/s', 9)}% of D2D`);
+    for (const k of report.kernels) say(`${pad(k.kernel, 34)}${pad(k.label.slice(0, 33), 34)}${pad(num(k.ms, 3), 9)}${pad(num(k.gbps, 0), 9)}${num(k.pctOfD2D, 0)}`);
+  }
+  if (report.goldens.length) {
+    say('');
+    for (const r of report.goldens) {
+      say(`golden ${pad(r.what, 40)}${pad(r.image, 22)}${r.error ? `FAIL ${r.error}` : `max|diff| ${sci(r.maxAbs)}, ${r.differing}/${r.total} differ → ${r.ok ? 'OK' : 'FAIL'}`}`);
+    }
+  }
+  if (report.pipeline.length) {
+    say('');
+    for (const r of report.pipeline) {
+      say(`preprocess one image (${r.how}) ${pad(r.image, 24)}${r.ok ? `GPU ${num(r.gpuMs, 1)} ms${r.cpuMs ? `, CPU ${num(r.cpuMs, 1)} ms` : ''}` : `FAIL ${r.error}`}`);
+    }
+  }
+  for (const s of report.skipped) say(`skipped: ${s}`);
+  const failed = report.twins.filter((r) => !r.ok).length + report.goldens.filter((r) => !r.ok).length + report.pipeline.filter((r) => !r.ok).length;
+  say('');
+  say(`summary: ${report.twins.filter((r) => r.ok).length} twin cases OK, ${failed} failed, ${report.skipped.length} skipped`);
+  return failed;
+}
+
+// The CPU addon dressed as a CUDA addon (for --self-test only).
+function fakeGpu(cpu) {
+  return { ...cpu, deviceInfo: () => ({ runtimeVersion: 0, driverVersion: 0, deviceCount: 1,
+    devices: [{ name: 'SELF-TEST (CPU addon posing as the GPU)', computeCapability: '0.0', totalMemory: 0 }] }),
+    cudaMemoryBandwidth: async () => ({ deviceToDeviceGBps: 1, hostToDeviceGBps: 1, deviceToHostGBps: 1 }) };
+}
+
+async function main() {
+  const cpuL = loadAddon([process.env.RSNA_MAMMO_CPU_ADDON, path.join(root, 'build', 'Release', 'rsna_mammo.node'),
+    path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'rsna-mammo.node')], 'CPU addon');
+  const gpuL = loadAddon([process.env.RSNA_MAMMO_CUDA_ADDON, path.join(root, 'build-cuda', 'Release', 'rsna_mammo_cuda.node')], 'CUDA addon');
+  if (selfTest && !cpuL.error) Object.assign(gpuL, { error: undefined, addon: fakeGpu(cpuL.addon) });
+  if (gpuL.error) { say(`device check: ${gpuL.error}`); return 2; }
+  const gpu = gpuL.addon;
+  const info = gpu.deviceInfo();
+  report.runtimeVersion = info.runtimeVersion;
+  report.driverVersion = info.driverVersion;
+  if (!info.deviceCount) { say(`device check: the CUDA addon loads but sees no GPU (${info.error ?? 'deviceCount 0'}): nothing to check`); return 3; }
+  report.gpu = info.devices[0];
+  report.bandwidth = await gpu.cudaMemoryBandwidth(256 * 2 ** 20, 20);
+  if (cpuL.error) { report.skipped.push(`parity: ${cpuL.error}`); printReport(); return 4; }
+  const cpu = cpuL.addon;
+  const real = realImages();
+  if (real.length === 0) report.skipped.push('real DICOMs: .devcheck/images absent (run scripts/device-check-prepare.js where lib/dicom decodes): synthetic images used');
+  const images = real.length ? real : [syntheticImage(2776, 2082, 1), syntheticImage(4096, 3328, 2)];
+  const cases = await buildCases(cpu, images);
+  await runTwins(cpu, gpu, cases, report.bandwidth.deviceToDeviceGBps);
+  await runGoldens(gpu, real);
+  await runPipeline(cpu, gpu, images);
+  const failed = printReport();
+  return failed ? 1 : 0;
+}
+
+main().then((code) => {
+  if (outDir) {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, 'device-check.txt'), `${lines.join('\n')}\n`);
+    fs.writeFileSync(path.join(outDir, 'device-check.json'), `${JSON.stringify(report, null, 2)}\n`);
+  }
+  process.exitCode = code;
+}, (err) => { console.error(`device check crashed: ${err.stack || err}`); process.exitCode = 1; });

@@ -1,0 +1,118 @@
+// Damaged input never crashes or hangs: every shared DICOM is mutated many times (truncation, bit
+// flips in header and codestream, overwritten lengths, absurd Rows/Columns, inserted/deleted bytes)
+// with a fixed seed; each case must end in an RsnaMammoError with an ERR_ code or a frame of the
+// right shape. ≥2,000 cases by default; RSNA_FUZZ_CASES=N asks for about N (opt-in longer run).
+import fs from 'fs';
+import t from 'tap';
+import * as dicomParser from 'dicom-parser';
+import { closeWasmPool, decodeFrame, parseDicom } from '../../lib/dicom';
+import { RsnaMammoError } from '../../lib/errors';
+import { needsShared } from '../helpers/shared';
+import { dicomFile, dicomManifest, DICOM_DIR } from '../helpers/dicomManifest';
+
+t.teardown(closeWasmPool);
+
+const TOTAL = Number(process.env.RSNA_FUZZ_CASES ?? 2100);
+const SEED = Number(process.env.RSNA_FUZZ_SEED ?? 20240607);
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Mutation = (b: Buffer, rnd: () => number) => Buffer;
+const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n);
+
+function sizeOffsets(bytes: Buffer): number[] {
+  try {
+    const ds = dicomParser.parseDicom(bytes);
+    return ['x00280010', 'x00280011', 'x00280008', 'x00280100', 'x00280101', 'x00280002'].map((k) => ds.elements[k]?.dataOffset ?? -1).filter((o) => o > 0);
+  } catch {
+    return [];
+  }
+}
+
+const MUTATIONS: Record<string, Mutation> = {
+  truncate: (b, rnd) => b.subarray(0, int(rnd, b.length)),
+  truncateTail: (b, rnd) => b.subarray(0, b.length - 1 - int(rnd, Math.min(4096, b.length - 1))),
+  flipHeaderBits: (b, rnd) => {
+    const c = Buffer.from(b);
+    for (let i = 0, n = 1 + int(rnd, 8); i < n; i++) c[int(rnd, Math.min(c.length, 2048))] ^= 1 << int(rnd, 8);
+    return c;
+  },
+  flipCodestreamBits: (b, rnd) => {
+    const c = Buffer.from(b);
+    const start = Math.floor(c.length * 0.5);
+    for (let i = 0, n = 1 + int(rnd, 16); i < n; i++) c[start + int(rnd, c.length - start)] ^= 1 << int(rnd, 8);
+    return c;
+  },
+  flipAnyBits: (b, rnd) => {
+    const c = Buffer.from(b);
+    for (let i = 0, n = 1 + int(rnd, 32); i < n; i++) c[int(rnd, c.length)] ^= 1 << int(rnd, 8);
+    return c;
+  },
+  overwriteLength: (b, rnd) => {
+    const c = Buffer.from(b);
+    const values = [0xffffffff, 0, 0x7fffffff, 0x80000000, int(rnd, 2 ** 32)];
+    c.writeUInt32LE(values[int(rnd, values.length)], int(rnd, c.length - 4));
+    return c;
+  },
+  absurdSize: (b, rnd) => {
+    const c = Buffer.from(b);
+    const offsets = sizeOffsets(b);
+    if (!offsets.length) return c;
+    const values = [0xffff, 0, 1, 0x8000, int(rnd, 0x10000)];
+    c.writeUInt16LE(values[int(rnd, values.length)], offsets[int(rnd, offsets.length)]);
+    return c;
+  },
+  insertBytes: (b, rnd) => {
+    const at = int(rnd, b.length);
+    const junk = Buffer.alloc(1 + int(rnd, 64), int(rnd, 256));
+    return Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]);
+  },
+  deleteBytes: (b, rnd) => {
+    const at = int(rnd, b.length);
+    return Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + int(rnd, 256)))]);
+  },
+};
+const NAMES = Object.keys(MUTATIONS);
+
+t.test('mutated DICOMs end in a typed error or a well-formed frame', needsShared(`${DICOM_DIR}/MANIFEST.json`), async (t) => {
+  const entries = dicomManifest();
+  // Small frames get many cases; multi-megapixel ones (each decode takes 0.1-1 s) a few each.
+  const weights = entries.map((e) => (e.rows * e.columns > 1.2e6 ? 0.5 : 8));
+  const perWeight = TOTAL / weights.reduce((a, b) => a + b, 0);
+  const rnd = mulberry32(SEED);
+  const outcomes: Record<string, number> = {};
+  let cases = 0;
+  for (const [i, entry] of entries.entries()) {
+    const original = fs.readFileSync(dicomFile(entry));
+    const n = Math.max(3, Math.round(weights[i] * perWeight));
+    for (let k = 0; k < n; k++) {
+      const name = NAMES[(k + i) % NAMES.length];
+      const bytes = MUTATIONS[name](original, rnd);
+      const decoder = k % 10 === 9 && weights[i] > 1 ? 'wasm' : 'auto';
+      const label = `${entry.file} #${k} ${name} (${decoder})`;
+      cases++;
+      try {
+        const image = parseDicom(bytes, label);
+        const frame = await decodeFrame(image, 0, { decoder });
+        if (frame.pixels.length !== image.rows * image.columns * image.samplesPerPixel) t.fail(`${label}: frame has ${frame.pixels.length} samples`);
+        outcomes.decoded = (outcomes.decoded ?? 0) + 1;
+      } catch (err) {
+        if (err instanceof RsnaMammoError && /^ERR_[A-Z_]+$/.test(err.code)) {
+          outcomes[err.code] = (outcomes[err.code] ?? 0) + 1;
+        } else {
+          t.fail(`${label}: untyped error ${(err as Error)?.stack ?? String(err)}`);
+        }
+      }
+    }
+  }
+  t.ok(cases >= Math.min(TOTAL, 2000), `${cases} mutated files checked (seed ${SEED})`);
+  t.comment(`outcomes: ${JSON.stringify(outcomes)}`);
+});
