@@ -21,26 +21,14 @@ function load(rel: string): Exports | undefined | string {
   }
 }
 
-/**
- * Loads `lib/<area>` (its index, plus the named sub-modules when the area exports from files rather
- * than an index) and returns the merged exports when every name in `fns` is a function there, else
- * the reason.
- */
-export function libApi<T>(area: string, fns: string[], subModules: string[] = []): T | string {
-  const merged: Exports = {};
-  let found = false;
-  for (const rel of [area, ...subModules.map((s) => `${area}/${s}`)]) {
-    const mod = load(rel);
-    if (typeof mod === 'string') return mod;
-    if (mod) {
-      found = true;
-      Object.assign(merged, mod);
-    }
-  }
-  if (!found) return `lib/${area} is not in this build`;
-  const missing = fns.filter((f) => typeof merged[f] !== 'function');
+/** Loads `lib/<area>` and returns it when every name in `fns` is a function there, else the reason. */
+export function libApi<T>(area: string, fns: string[]): T | string {
+  const mod = load(area);
+  if (typeof mod === 'string') return mod;
+  if (!mod) return `lib/${area} is not in this build`;
+  const missing = fns.filter((f) => typeof mod[f] !== 'function');
   if (missing.length) return `lib/${area} has no ${missing.join(', ')} in this build`;
-  return merged as T;
+  return mod as T;
 }
 
 /** The first reason among several lookups, or undefined when all resolved. */

@@ -48,7 +48,7 @@ interface ModelsApi {
 
 /** Random-weight fold checkpoints of `spec`, made once by lib/models and cached. */
 async function ensembleCheckpoints(spec: EnsembleSpec, cacheDir: string): Promise<string[] | string> {
-  const api = libApi<ModelsApi>('models', ['makeRandomConvnextCheckpoint'], ['random_convnext']);
+  const api = libApi<ModelsApi>('models', ['makeRandomConvnextCheckpoint']);
   if (typeof api === 'string') return api;
   const dir = path.join(cacheDir, 'models', spec.name);
   fs.mkdirSync(dir, { recursive: true });

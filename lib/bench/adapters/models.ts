@@ -39,7 +39,7 @@ interface PipelineApi {
 
 const runtimeApi = (): RuntimeApi | string => libApi<RuntimeApi>('runtime', ['createSession']);
 const modelsApi = (): ModelsApi | string =>
-  libApi<ModelsApi>('models', ['convertYolox', 'convertClassifier'], ['convert_yolox', 'convert_classifier']);
+  libApi<ModelsApi>('models', ['convertYolox', 'convertClassifier']);
 
 /** Converts once per checkpoint set; the ONNX lives beside the (cached) checkpoints. */
 async function onnxOnce(file: string, convert: (out: string) => Promise<unknown>): Promise<string> {
