@@ -28,6 +28,8 @@ export interface CvSplitResult {
   files: string[];
   /** Per-fold validation counts. */
   perFold: { fold: number; images: number; patients: number; positiveImages: number }[];
+  /** The original's fold_check assertions (§8.4) that do not hold, one line each (empty when all pass). */
+  checkFailures: string[];
 }
 
 /**
@@ -66,8 +68,38 @@ export function runCvSplit(options: CvSplitOptions): CvSplitResult {
       positiveImages: val.filter((r) => Number(r[idx.cancer]) === 1).length,
     });
   }
+  const checkFailures = foldChecks(table.header, rows, fold, folds);
   const foldsFile = path.join(outDir, 'folds.csv');
   writeCsvAtomic(foldsFile, ['patient_id', 'image_id', 'fold'], table.rows.map((r, i) => [r[idx.patient_id], r[idx.image_id], String(fold[i])]));
   files.push(foldsFile);
-  return { fold, files, perFold };
+  return { fold, files, perFold, checkFailures };
+}
+
+/**
+ * cv_split.py `fold_check` (§8.4): no patient in both train and validation, mean age of site 1 < site 2
+ * in the validation fold, share of validation patients with an implant in (0.01, 0.02). Checks whose
+ * columns are absent are skipped.
+ */
+function foldChecks(header: string[], rows: string[][], fold: Int32Array, folds: number): string[] {
+  const col = (n: string) => header.indexOf(n);
+  const [pid, site, age, implant] = ['patient_id', 'site_id', 'age', 'implant'].map(col);
+  const out: string[] = [];
+  for (let f = 0; f < folds; f++) {
+    const val = rows.filter((_, i) => fold[i] === f);
+    const trainPatients = new Set(rows.filter((_, i) => fold[i] !== f).map((r) => r[pid]));
+    const valPatients = new Set(val.map((r) => r[pid]));
+    if ([...valPatients].some((p) => trainPatients.has(p))) out.push(`fold ${f}: a patient is in both train and validation`);
+    if (site >= 0 && age >= 0) {
+      const meanAge = (s: string) => {
+        const ages = val.filter((r) => r[site] === s && r[age] !== '').map((r) => Number(r[age]));
+        return ages.reduce((a, b) => a + b, 0) / ages.length;
+      };
+      if (!(meanAge('1') < meanAge('2'))) out.push(`fold ${f}: validation mean age of site 1 is not below site 2`);
+    }
+    if (implant >= 0) {
+      const share = new Set(val.filter((r) => Number(r[implant]) === 1).map((r) => r[pid])).size / valPatients.size;
+      if (!(share > 0.01 && share < 0.02)) out.push(`fold ${f}: implant patient share ${share.toFixed(4)} not in (0.01, 0.02)`);
+    }
+  }
+  return out;
 }

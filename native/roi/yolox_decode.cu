@@ -1,9 +1,10 @@
 // CUDA twin of DecodeYolox + FilterAnchors (native/roi/yolox_post.cc): one thread per anchor, float32
-// math in the same order (built with --fmad=false so nothing is fused); expf may differ from the CPU's
-// by an ulp or two, which the parity test tolerates like the golden README does.
+// math in the same order (built with --fmad=false so nothing is fused unless written as fmaf) and the
+// same exp recipe (torch_expf.h), so the device result is bit-identical to the CPU's.
 #include <cuda_runtime.h>
 
 #include "cuda_addon/cuda_common.h"
+#include "roi/torch_expf.h"
 #include "roi/yolox_decode_cuda.h"
 
 namespace rsna {
@@ -32,8 +33,8 @@ __global__ void DecodeFilterKernel(const float* __restrict__ raw, float* __restr
   float* o = decoded + static_cast<size_t>(a) * kYoloxChannels;
   o[0] = __fmul_rn(__fadd_rn(in[0], static_cast<float>(gx)), s);
   o[1] = __fmul_rn(__fadd_rn(in[1], static_cast<float>(gy)), s);
-  o[2] = __fmul_rn(expf(in[2]), s);
-  o[3] = __fmul_rn(expf(in[3]), s);
+  o[2] = __fmul_rn(TorchCpuExpf(in[2]), s);
+  o[3] = __fmul_rn(TorchCpuExpf(in[3]), s);
   o[4] = in[4];
   o[5] = in[5];
   const float score = __fmul_rn(in[4], in[5]);

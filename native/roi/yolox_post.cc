@@ -9,6 +9,7 @@
 #include <string>
 
 #include "addon/errors.h"
+#include "roi/torch_expf.h"
 
 namespace rsna {
 namespace roi {
@@ -31,8 +32,8 @@ std::vector<float> DecodeYolox(const float* raw, const YoloxGrid& grid) {
         // §2.4.1: grid (x, y) from an 'ij' meshgrid; (t + g)·s and exp(t)·s in float32.
         o[0] = (in[0] + static_cast<float>(gx)) * stride;
         o[1] = (in[1] + static_cast<float>(gy)) * stride;
-        o[2] = std::exp(in[2]) * stride;
-        o[3] = std::exp(in[3]) * stride;
+        o[2] = TorchCpuExpf(in[2]) * stride;
+        o[3] = TorchCpuExpf(in[3]) * stride;
         o[4] = in[4];
         o[5] = in[5];
       }

@@ -26,7 +26,8 @@ t.test('cv-split on the full train.csv equals the golden fold of every image', n
   const trainCsv = sharedPath('data/dicom/rsna-kaggle/train.csv')!;
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-cv-'));
   let stdout = '';
-  const io = { stdout: new Writable({ write(c, _e, cb) { stdout += String(c); cb(); } }), stderr: process.stderr };
+  let stderr = '';
+  const io = { stdout: new Writable({ write(c, _e, cb) { stdout += String(c); cb(); } }), stderr: new Writable({ write(c, _e, cb) { stderr += String(c); cb(); } }) };
   t.equal(await main(['cv-split', '--csv', trainCsv, '--out', out], io), 0);
   const golden = readCsv(sharedPath('golden/cv_split/folds.csv')!);
   const gi = columnIndex(golden, ['image_id', 'patient_id', 'fold']);
@@ -40,6 +41,7 @@ t.test('cv-split on the full train.csv equals the golden fold of every image', n
     if (m[0] !== g[gi.patient_id] || m[1] !== g[gi.image_id] || m[2] !== g[gi.fold]) mismatches++;
   });
   t.equal(mismatches, 0, 'every image in the golden fold');
+  t.equal(stderr, '', 'the original fold checks (§8.4) pass, as they did for the golden');
   // Golden per-fold validation counts (README table).
   t.match(stdout, /fold 0: 13690 validation images, 2977 patients, 303 positive images/);
   t.match(stdout, /fold 3: 13640 validation images, 2979 patients, 284 positive images/);

@@ -82,3 +82,10 @@ t.test('CDD-CESM: DM rows only, ids without DM_/CM_, stripped, jpg links', async
   ]);
   t.equal(fs.readlinkSync(path.join(ctx.stage1Dir, '10', 'P10_L_CC.jpg')), path.join(low, 'P10_L_DM_CC.jpg'));
 });
+
+t.test('the CLI dataset list matches the stage-1 dispatcher order (§7.0)', async (t) => {
+  const { DATASETS } = await import('../../lib/data/stage1');
+  const { commands } = await import('../../lib/cli/commands/prepare');
+  const usage = commands.find((c) => c.path[1] === 'classification-dataset')!.usage;
+  t.match(usage, DATASETS.join(', '));
+});

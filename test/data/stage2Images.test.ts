@@ -9,12 +9,15 @@ import fs from 'fs';
 import path from 'path';
 import { Writable } from 'stream';
 import ExcelJS from 'exceljs';
-import jpeg from 'jpeg-js';
+import { readDicom, decodeFrame } from '../../lib/dicom';
 import { encode as encodePng } from 'fast-png';
 import { main } from '../../lib/cli/main';
 import { stage2Image } from '../../lib/data/stage2/processImage';
 import { readGrayPng } from '../../lib/data/imageFiles';
 import { tempRoots, touch } from '../helpers/rawTrees';
+import { needsShared, sharedPath } from '../helpers/shared';
+
+const JPEG_DCM = 'data/dicom/pylibjpeg-data/JPEGBaseline/JPEGBaseline_1s_1f_u_08_08.dcm';
 
 const W = 64;
 const H = 48;
@@ -43,10 +46,10 @@ function percentileScaler(values: number[]): (v: number) => number {
   return (v) => Math.min(Math.max(hi > min ? (v - min) / (hi - min) : v - min, 0), 1);
 }
 
-function expectedCrop(src: number[], box: number[]): number[] {
+function expectedCrop(src: number[], box: number[], width = W): number[] {
   const [x0, y0, x1, y1] = box;
   const crop: number[] = [];
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) crop.push(src[y * W + x]);
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) crop.push(src[y * width + x]);
   const f = percentileScaler(crop);
   return crop.map((v) => Math.trunc(f(v) * 255));
 }
@@ -59,7 +62,7 @@ async function xlsx(file: string, sheet: string, rows: (string | number | null)[
   await wb.xlsx.writeFile(file);
 }
 
-t.test('MiniDDSM and CDD-CESM stage 1 + 2 through the CLI', async (t) => {
+t.test('MiniDDSM and CDD-CESM stage 1 + 2 through the CLI', needsShared(JPEG_DCM), async (t) => {
   const { root, raw, processed } = tempRoots('rsna-stage2img-');
   const settings = path.join(root, 'SETTINGS.json');
   fs.writeFileSync(settings, JSON.stringify({ RAW_DATA_DIR: './raw/', PROCESSED_DATA_DIR: './processed/', ASSETS_DIR: path.join(__dirname, '..', '..', 'assets') }));
@@ -71,10 +74,11 @@ t.test('MiniDDSM and CDD-CESM stage 1 + 2 through the CLI', async (t) => {
     ['fullPath', 'fileName', 'View', 'Side', 'Status', 'Tumour_Contour', 'Tumour_Contour2', 'Tumour_Contour3', 'Tumour_Contour4', 'Tumour_Contour5', 'Tumour_Contour6', 'Age', 'Density'],
     ['x', 'C_0099_1.LEFT_CC.png', 'CC', 'LEFT', 'Cancer', '[(1, 2), (3, 4)]', null, null, null, null, null, 61, 3],
   ]);
-  const rgba = Buffer.alloc(W * H * 4);
-  phantom(250).forEach((v, i) => rgba.fill(v, i * 4, i * 4 + 3).writeUInt8(255, i * 4 + 3));
+  // A real 8-bit grayscale baseline JPEG stream (pylibjpeg-data, MIT), taken out of its DICOM wrapper.
+  const jpegDicom = await readDicom(sharedPath(JPEG_DCM)!);
+  const frag = jpegDicom.pixelData!.fragments![0];
   const jpgFile = path.join(raw, 'cddcesm', 'Low energy images of CDD-CESM', 'P10_L_DM_CC.jpg');
-  touch(jpgFile, jpeg.encode({ data: rgba, width: W, height: H }, 95).data);
+  touch(jpgFile, Buffer.from(jpegDicom.pixelData!.bytes.subarray(frag.position, frag.position + frag.length)));
   await xlsx(path.join(raw, 'cddcesm', 'Radiology manual annotations.xlsx'), 'all', [
     ['Image_name', 'Patient_ID', 'Side', 'Type', 'Age', 'Breast density (ACR)', 'BIRADS', 'Findings', 'View', 'Tags', 'Machine', 'Pathology Classification/ Follow up'],
     ['P10_L_DM_CC', 10, 'L', 'DM', 55, 'B', 4, 'mass', 'CC', null, 'HOLOGIC', 'Malignant'],
@@ -94,11 +98,11 @@ t.test('MiniDDSM and CDD-CESM stage 1 + 2 through the CLI', async (t) => {
   t.same([mPng.width, mPng.height], [mRoi.box[2] - mRoi.box[0], mRoi.box[3] - mRoi.box[1]]);
   t.same(Array.from(mPng.data), expectedCrop(u16, mRoi.box), 'MiniDDSM: trunc(255 · percentile_min_max(uint16 crop))');
 
-  const dec = jpeg.decode(fs.readFileSync(jpgFile), { useTArray: true });
-  const gray = Array.from({ length: W * H }, (_, i) => dec.data[i * 4]);
+  // Reference pixels: the DICOM's frame (checked against DCMTK/GDCM decodes in MANIFEST.json by the dicom tests).
+  const ref = await decodeFrame(jpegDicom);
   const cPng = readGrayPng(path.join(processed, 'classification', 'cddcesm', 'cleaned_images', '10@P10_L_CC.png'));
   const cRoi = (await stage2Image('jpeg8', jpgFile, { method: 'otsu' })).roi;
-  t.same(Array.from(cPng.data), expectedCrop(gray, cRoi.box), 'CDD-CESM: trunc(255 · percentile_min_max(uint8 crop))');
+  t.same(Array.from(cPng.data), expectedCrop(Array.from(ref.pixels), cRoi.box, ref.columns), 'CDD-CESM: trunc(255 · percentile_min_max(uint8 crop))');
 
   // Without a YOLOX model and without --roi otsu, stage 2 stops with a clear message.
   err = '';

@@ -24,7 +24,8 @@ t.test('RSNA stage 2 (Otsu ROI, 2 worker threads) equals the golden windowed cro
   fs.mkdirSync(rawDir, { recursive: true });
   fs.symlinkSync(path.join(shared, 'train_images'), path.join(rawDir, 'train_images'));
   const excerpt = readCsv(path.join(shared, 'train_excerpt.csv'));
-  const present = excerpt.rows.filter((r) => fs.existsSync(path.join(shared, 'train_images', r[1], `${r[2]}.dcm`)));
+  // The train images present, less the second 5355x4915 one (same kind as 10006@462822612) to keep the test short.
+  const present = excerpt.rows.filter((r) => fs.existsSync(path.join(shared, 'train_images', r[1], `${r[2]}.dcm`)) && r[2] !== '1864590858');
   touch(path.join(rawDir, 'train.csv'), [excerpt.header.join(','), ...present.map((r) => r.join(','))].join('\n') + '\n');
   const p = {
     rawDir,
@@ -35,7 +36,7 @@ t.test('RSNA stage 2 (Otsu ROI, 2 worker threads) equals the golden windowed cro
   };
   await runStage1('rsna-breast-cancer-detection', { ...p, log: () => undefined });
   const summary = await runStage2({ ...p, kind: 'dicom', ext: 'dcm', roi: 'otsu', numWorkers: 2 });
-  t.same({ done: summary.done, skipped: summary.skipped, failed: summary.failed }, { done: 5, skipped: 0, failed: 0 });
+  t.same({ done: summary.done, skipped: summary.skipped, failed: summary.failed }, { done: 4, skipped: 0, failed: 0 });
 
   for (const r of present) {
     const id = `${r[1]}@${r[2]}`;
@@ -61,11 +62,11 @@ t.test('RSNA stage 2 (Otsu ROI, 2 worker threads) equals the golden windowed cro
   }
 
   // Resumable: a second run skips every finished image; a bad source is listed and does not stop the run.
-  const firstPng = path.join(p.cleanedImagesDir, `${present[0][1]}@${present[0][2]}.png`);
+  const firstPng = path.join(p.cleanedImagesDir, `${present[1][1]}@${present[1][2]}.png`); // a small 10011 image
   fs.rmSync(firstPng);
   fs.appendFileSync(p.cleanedLabelFile, '2,99999,1,L,CC\n'); // site_id, patient_id, image_id: no such DICOM
   const again = await runStage2({ ...p, kind: 'dicom', ext: 'dcm', roi: 'otsu', numWorkers: 1 });
-  t.same({ done: again.done, skipped: again.skipped, failed: again.failed }, { done: 6, skipped: 4, failed: 1 });
+  t.same({ done: again.done, skipped: again.skipped, failed: again.failed }, { done: 5, skipped: 3, failed: 1 });
   t.ok(fs.existsSync(firstPng), 'the removed PNG was redone');
   t.match(fs.readFileSync(again.errorsFile!, 'utf8'), /image_id,source,reason\n1,/);
 });

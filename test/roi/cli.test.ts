@@ -73,6 +73,24 @@ t.test('preprocess --out: the classifier input PNG equals the original\'s', need
   }
 });
 
+t.test('roi --yolox: a converted YOLOX model runs inside the command', needsShared('golden/yolox/yolox_nano_416_roi_torch_shifted.pth'), async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-roi-cli-yolox-'));
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const onnx = path.join(tmp, 'yolox.onnx');
+  const conv = capture();
+  t.equal(await main(['convert', 'yolox', sharedPath('golden/yolox/yolox_nano_416_roi_torch_shifted.pth')!, '--out', onnx], conv.io), 0, conv.err());
+  const file = sharedPath('data/dicom/rsna-kaggle/test_images/10008/736471439.dcm')!;
+  const c = capture();
+  t.equal(await main(['roi', file, '--json', '--yolox', onnx], c.io), 0, c.err());
+  const roi = JSON.parse(c.out());
+  // Random weights: whatever the detector says, the result is one of the documented paths.
+  t.ok(['yolox', 'otsu', 'full'].includes(roi.method), `method ${roi.method}, box ${roi.box}`);
+  t.ok(roi.method === 'yolox' ? roi.score >= 0.5 : roi.score === null);
+  const o = capture();
+  t.equal(await main(['roi', file, '--json', '--yolox', onnx, '--method', 'otsu'], o.io), 0, o.err());
+  t.same(JSON.parse(o.out()).box, [0, 0, 1528, 2589], '--method otsu ignores the detector');
+});
+
 t.test('argument errors: one line, non-zero exit', async (t) => {
   const c = capture();
   t.equal(await main(['roi'], c.io), 1);

@@ -4,6 +4,7 @@ import t from 'tap';
 import fs from 'fs';
 import path from 'path';
 import { decodeYolox, postprocessYolox, postprocessYoloxRows, selectYoloxBox } from '../../lib/roi';
+import { roiAddon } from '../../lib/roi/addon';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
 
 const REL = 'golden/preprocess/yolox_decode';
@@ -20,8 +21,12 @@ interface DecodeCase {
   detect_single: { xyxy: number[]; area_pct: number; conf: number | null; path: string };
 }
 
-// Golden README: decoded boxes |a − b| ≤ 0.05 + 1e-3·|b| (two correct float32 exps differ by an ulp).
-const boxClose = (a: number, b: number) => Math.abs(a - b) <= 0.05 + 1e-3 * Math.abs(b);
+/** Number of positions where two float32 arrays differ (bit-exact comparison, NaN never occurs here). */
+function mismatches(a: Float32Array, b: Float32Array): number {
+  let n = Math.abs(a.length - b.length);
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) n++;
+  return n;
+}
 
 t.test('yolox_decode goldens: decode, post_process rows, selection', needsShared(REL), async (t) => {
   const dir = sharedPath(REL)!;
@@ -32,26 +37,17 @@ t.test('yolox_decode goldens: decode, post_process rows, selection', needsShared
     const goldDecoded = readF32(path.join(dir, c.files.decoded));
     const goldPost = readF32(path.join(dir, c.files.post));
 
+    // Bit-exact: same float32 operation order and torch's CPU exp recipe (native/roi/torch_expf.h).
     const decoded = decodeYolox(raw);
     t.equal(decoded.length, 3549 * 6, `${c.case}: 3549 anchors`);
-    let worst = 0;
-    let bad = 0;
-    for (let i = 0; i < decoded.length; i++) {
-      worst = Math.max(worst, Math.abs(decoded[i] - goldDecoded[i]));
-      const ch = i % 6;
-      if (ch >= 4 ? decoded[i] !== goldDecoded[i] : !boxClose(decoded[i], goldDecoded[i])) bad++;
-    }
-    t.equal(bad, 0, `${c.case}: decoded within tolerance (max abs diff ${worst})`);
+    t.equal(mismatches(decoded, goldDecoded), 0, `${c.case}: decoded bit-identical to decode_outputs`);
 
     const rows = postprocessYoloxRows(raw);
     t.equal(rows.length / 7, c.n_after_nms, `${c.case}: ${c.n_after_nms} rows after NMS (from ${c.n_score_ge_0_5} candidates)`);
-    t.equal(goldPost.length, rows.length);
-    let rowBad = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const ch = i % 7;
-      if (ch >= 4 ? rows[i] !== goldPost[i] : !boxClose(rows[i], goldPost[i])) rowBad++;
-    }
-    t.equal(rowBad, 0, `${c.case}: rows equal in keep order (scores exact, boxes within tolerance)`);
+    t.equal(mismatches(rows, goldPost), 0, `${c.case}: post_process rows bit-identical, in NMS keep order`);
+
+    const scaled = roiAddon().yoloxSelect(rows, c.ratio, c.H, c.W, 0.04)!.scaled;
+    t.same(scaled, c.selection.row_scaled_by_1_over_r.slice(0, 4), `${c.case}: corners / r in float32, bit-identical`);
 
     const cands = postprocessYolox(raw);
     t.same(cands[0].box, Array.from(rows.slice(0, 4)), `${c.case}: candidate objects mirror the rows`);
@@ -63,6 +59,7 @@ t.test('yolox_decode goldens: decode, post_process rows, selection', needsShared
       t.ok(sel, `${c.case}: accepted`);
       t.same(sel!.box, c.selection.int_box_xyxy, `${c.case}: box ${c.selection.int_box_xyxy}`);
       t.equal(sel!.score, c.selection.score);
+      // (the scaled row itself, corners / r in float32, is checked in the native selection below)
       t.equal(sel!.areaPct, c.selection.area_pct);
       t.equal(sel!.method, 'yolox');
       t.same(sel!.box, c.detect_single.xyxy, `${c.case}: what detect_single returned`);
@@ -81,9 +78,7 @@ t.test('decode follows §2.4 on hand-made anchors', async (t) => {
   const b = 2704 + 676;
   raw.set([0, 0, 0, Math.log(0.5), 0.7, 0.7], b * 6);
   const d = decodeYolox(raw);
-  t.same(Array.from(d.slice(a * 6, a * 6 + 6)).map((v) => Math.fround(v)), [
-    (0.5 + 3) * 8, (-0.25 + 5) * 8, Math.fround(Math.fround(Math.exp(Math.fround(Math.log(2)))) * 8), 8, Math.fround(0.9), Math.fround(0.8),
-  ]);
+  t.same(Array.from(d.slice(a * 6, a * 6 + 6)), [(0.5 + 3) * 8, (-0.25 + 5) * 8, 16, 8, Math.fround(0.9), Math.fround(0.8)]);
   t.equal(d[b * 6 + 2], 32, 'exp(0)·32');
   t.equal(d[b * 6 + 3], 16, 'exp(ln 0.5)·32');
   // 0.9·0.8 ≥ 0.5 passes, 0.7·0.7 = 0.49 does not.

@@ -39,6 +39,7 @@ export const command: CliCommand = {
     for (const f of res.perFold) {
       io.stdout.write(`fold ${f.fold}: ${f.images} validation images, ${f.patients} patients, ${f.positiveImages} positive images\n`);
     }
+    for (const c of res.checkFailures) io.stderr.write(`warning: fold check of the original (§8.4) fails: ${c}\n`);
     io.stdout.write(`wrote ${res.files.length} files to ${outDir}\n`);
     return 0;
   },

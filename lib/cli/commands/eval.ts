@@ -36,9 +36,9 @@ export const command: CliCommand = {
       return 0;
     }
     const width = Math.max(...REDUCERS.map((r) => r.length));
-    io.stdout.write(`${'reducer'.padEnd(width)}  ${METRIC_KEYS.map((k) => k.padStart(14)).join('')}\n`);
+    io.stdout.write(`${'reducer'.padEnd(width)}  ${METRIC_KEYS.map((k) => k.padStart(16)).join('')}\n`);
     for (const r of REDUCERS) {
-      const cells = METRIC_KEYS.map((k) => formatCell(metrics[`${r}_${k}`]).padStart(14));
+      const cells = METRIC_KEYS.map((k) => formatCell(metrics[`${r}_${k}`]).padStart(16));
       io.stdout.write(`${r.padEnd(width)}  ${cells.join('')}\n`);
     }
     return 0;

@@ -5,11 +5,11 @@ import { CliCommand } from '../command';
 import { loadSettings } from '../../settings';
 import { invalidArgument } from '../../errors';
 import { roiDatasetPaths } from '../../data/datasetPaths';
-import { prepareRoiDataset } from '../../data/roiDataset/prepareRoiDataset';
-import { decodeDicomMinMax } from '../../data/roiDataset/decodeMinMax';
 import { streamProgress } from '../../data/workPool';
-import { DATASETS, DatasetName } from '../../data/stage1';
-import { prepareClassificationDataset } from '../../data/prepareClassification';
+
+// The heavy modules (DICOM codecs, ROI, exceljs) load only when a prepare command runs.
+const DATASETS = ['rsna-breast-cancer-detection', 'vindr', 'miniddsm', 'cmmd', 'cddcesm', 'bmcd'] as const;
+type DatasetName = (typeof DATASETS)[number];
 
 /** The package's own assets folder (used when SETTINGS.json's ASSETS_DIR has no copy). */
 const PACKAGE_ASSETS = path.resolve(__dirname, '..', '..', '..', 'assets');
@@ -37,6 +37,8 @@ const roiDataset: CliCommand = {
     const paths = roiDatasetPaths(settings);
     if (!fs.existsSync(paths.assetDir)) paths.assetDir = path.join(PACKAGE_ASSETS, 'data', 'roi_det_yolov5_format');
     const progress = streamProgress(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+    const { prepareRoiDataset } = await import('../../data/roiDataset/prepareRoiDataset');
+    const { decodeDicomMinMax } = await import('../../data/roiDataset/decodeMinMax');
     const res = await prepareRoiDataset({ ...paths, decode: decodeDicomMinMax, numWorkers: positiveInt('--num-workers', values['num-workers']!), resume: values.resume, progress });
     io.stdout.write(`train2017: ${res.images.train} images, val2017: ${res.images.val} images, ${res.annotations} annotations in ${path.join(paths.outDir, 'coco_format')}\n`);
     for (const f of res.failures) io.stdout.write(`failed: ${f.file}: ${f.reason}\n`);
@@ -82,6 +84,7 @@ const classificationDataset: CliCommand = {
     if (!['shipped', 'code'].includes(values['row-order']!)) throw invalidArgument('--row-order', 'shipped or code', values['row-order']);
     const settings = loadSettings(values.settings);
     if (!fs.existsSync(path.join(settings.ASSETS_DIR, 'data'))) settings.ASSETS_DIR = PACKAGE_ASSETS;
+    const { prepareClassificationDataset } = await import('../../data/prepareClassification');
     const res = await prepareClassificationDataset({
       settings,
       datasets,

@@ -10,7 +10,7 @@ import { DICOM_KEYWORDS } from './dicomKeywords';
 import { MISSING, PyValue, pyFloat, pyInt, pyStr } from './pyValue';
 import { RsnaMammoError } from '../../errors';
 
-const HEAD_BYTES = 256 * 1024;
+const HEAD_BYTES = 32 * 1024; // headers are small; a longer one is re-read whole
 const TEXT_UNSPLIT = new Set(['LT', 'ST', 'UT', 'UR']);
 const BINARY_INT: Record<string, [number, (ds: DataSet, tag: string, i: number) => number | undefined]> = {
   US: [2, (ds, t, i) => ds.uint16(t, i)],

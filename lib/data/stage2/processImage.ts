@@ -2,13 +2,12 @@
  * Stage 2 of one image (PIPELINE.md §7.7): decode → breast ROI → crop → window/normalize → 8-bit,
  * through the same functions as the classifier-input path (lib/dicom, lib/roi, lib/preprocess).
  */
-import fs from 'fs';
-import jpeg from 'jpeg-js';
 import { decodeFrame, readDicom, toOriginalInt16 } from '../../dicom';
 import { detectRoi, detectRoiFromScaled } from '../../roi';
 import type { DetectRoiOptions, RoiResult } from '../../roi';
 import { percentileMinMaxScale, windowedCropUint8 } from '../../preprocess';
 import { GrayImage, readGrayPng, writeGrayPng } from '../imageFiles';
+import { readJpegGray } from './jpegGray';
 import { RsnaMammoError } from '../../errors';
 
 /** How a dataset's stage1 images are read (§7.7.1–7.7.3). */
@@ -63,19 +62,11 @@ async function fromPng16(file: string, roiOptions: DetectRoiOptions): Promise<St
   return { image: await percentileCropU8(img.data, img.width, roi), roi };
 }
 
-/** §7.7.3 CDD-CESM: 8-bit JPEG (first channel); detector input = raw values; crop of the uint8 image. */
+/** §7.7.3 CDD-CESM: 8-bit JPEG read as gray; detector input = raw values; crop of the uint8 image. */
 async function fromJpeg8(file: string, roiOptions: DetectRoiOptions): Promise<Stage2Image> {
-  let decoded;
-  try {
-    decoded = jpeg.decode(fs.readFileSync(file), { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048 });
-  } catch (err) {
-    throw new RsnaMammoError('ERR_JPEG_READ', `cannot decode JPEG: ${(err as Error).message}`, { file, cause: err });
-  }
-  const { width, height, data } = decoded;
-  const gray = new Uint8Array(width * height);
-  for (let i = 0; i < gray.length; i++) gray[i] = data[i * 4];
-  const roi = await detectRoiFromScaled(Float32Array.from(gray), height, width, roiOptions);
-  return { image: await percentileCropU8(gray, width, roi), roi };
+  const img = await readJpegGray(file);
+  const roi = await detectRoiFromScaled(Float32Array.from(img.data), img.height, img.width, roiOptions);
+  return { image: await percentileCropU8(img.data, img.width, roi), roi };
 }
 
 /** Produces the stage-2 image of one stage1 file. */
