@@ -76,7 +76,8 @@ export function ratioChartSvg(result: BenchResult): string {
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="20" font-size="14">rsna-mammo vs the original (Python): ratio = original ms ÷ rsna-mammo ms (log scale; right of 1× = rsna-mammo faster)</text>`,
+    `<text x="10" y="18" font-size="14">rsna-mammo vs the original (Python), ${esc(result.mode)} mode, ${esc(result.started)}</text>`,
+    `<text x="10" y="34">ratio = original ms ÷ rsna-mammo ms, log scale; right of 1× = rsna-mammo faster; pale bar = outputs differ</text>`,
   ];
   for (let e = lo; e <= hi; e++) {
     const gx = x(10 ** e);
