@@ -77,7 +77,7 @@ export function ratioChartSvg(result: BenchResult): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="18" font-size="14">rsna-mammo vs the original (Python), ${esc(result.mode)} mode, ${esc(result.started)}</text>`,
-    `<text x="10" y="34">ratio = original ms ÷ rsna-mammo ms, log scale; right of 1× = rsna-mammo faster; pale bar = outputs differ</text>`,
+    `<text x="10" y="34">ratio = original ms ÷ rsna-mammo ms, log scale; right of 1× = rsna-mammo faster; rows whose outputs differ have no bar</text>`,
   ];
   for (let e = lo; e <= hi; e++) {
     const gx = x(10 ** e);
@@ -94,8 +94,8 @@ export function ratioChartSvg(result: BenchResult): string {
       const x1 = x(row.ratio as number);
       const y = gy + k * barH;
       out.push(
-        `<rect x="${Math.min(x0, x1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${barH - 2}" fill="${colors[k % colors.length]}"` +
-          `${row.same_output === false ? ' fill-opacity="0.35"' : ''}><title>${esc(`${label}, ${t} thread(s): ${ratioText(row.ratio)}`)}</title></rect>`,
+        `<rect x="${Math.min(x0, x1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${barH - 2}" fill="${colors[k % colors.length]}">` +
+          `<title>${esc(`${label}, ${t} thread(s): ${ratioText(row.ratio)}`)}</title></rect>`,
       );
       out.push(`<text x="${Math.max(x0, x1) + 3}" y="${y + barH - 3}" font-size="9">${ratioText(row.ratio)}</text>`);
     });
