@@ -6,6 +6,18 @@ export { RsnaMammoError } from './errors';
 export { loadSettings, DEFAULT_SETTINGS, SETTINGS_KEYS } from './settings';
 export type { Settings } from './settings';
 export { loadCpuAddon, cpuAddonStatus } from './native';
+export { loadCudaAddon, tryLoadCudaAddon, cudaAddonStatus, cudaAddonPath } from './native';
+export type { CudaAddon } from './native';
+export type { CudaAddonStatus, CudaDevice, CudaDeviceInfo } from './gpu/cudaStatus';
+export { GpuImage } from './gpu/pipeline';
+export type { GpuDetectorInput, GpuClassifierInput } from './gpu/pipeline';
+export { buildEngine, ensureEngine, createTensorRtSession, tensorrtBackend, tensorrtAvailability, TensorRtSession } from './runtime/tensorrt';
+export type { EngineBuildOptions, TensorRtSessionOptions } from './runtime/tensorrt';
+export { engineCacheKey } from './runtime/engineCache';
+export { profileShapes } from './runtime/profileShapes';
+export { selectBackend } from './runtime/selectBackend';
+export { collectDoctorReport } from './doctor/report';
+export type { DoctorReport } from './doctor/report';
 export {
   minMaxScale255, percentileMinMaxScale, detectorInput, classifierInput, windowedCropUint8, resizeTrainingPath,
   windowToUint8,

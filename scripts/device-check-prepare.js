@@ -29,11 +29,19 @@ function nodeBinary() {
   if (argv.includes('--no-node')) { fs.rmSync(target, { force: true }); return log('node: not packed (--no-node)'); }
   const stamp = path.join(dest, 'node.version');
   if (fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === process.version) return log(`node ${process.version}: already packed`);
-  log(`node ${process.version}: compressing ${process.execPath} with xz (a few minutes on 2 cores)`);
-  const r = spawnSync('xz', ['-T0', '-6', '-c', process.execPath], { maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`xz failed: ${r.stderr}`);
-  fs.writeFileSync(target, r.stdout);
+  // A machine-wide cache outside any checkout: xz of Node takes minutes on a small machine.
+  const cache = path.join(require('os').tmpdir(), 'rsna-mammo-devcheck', `node-${process.version}-${process.arch}.xz`);
+  if (!fs.existsSync(cache)) {
+    log(`node ${process.version}: compressing ${process.execPath} with xz (a few minutes on 2 cores, once per machine)`);
+    const r = spawnSync('xz', ['-T0', '-6', '-c', process.execPath], { maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`xz failed: ${r.stderr}`);
+    fs.mkdirSync(path.dirname(cache), { recursive: true });
+    fs.writeFileSync(`${cache}.tmp`, r.stdout);
+    fs.renameSync(`${cache}.tmp`, cache);
+  }
+  fs.copyFileSync(cache, target);
   fs.writeFileSync(stamp, process.version);
+  log(`node ${process.version}: packed (${cache})`);
 }
 
 function nodeHeaders() {

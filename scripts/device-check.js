@@ -87,7 +87,10 @@ function compare(a, b, acc = { maxAbs: 0, mismatches: 0, total: 0, float: false,
     }
     const float = isFloatArray(a) || isFloatArray(b);
     acc.float = acc.float || float;
+    const ulps = a instanceof Float32Array && b instanceof Float32Array
+      ? [new Int32Array(a.buffer, a.byteOffset, a.length), new Int32Array(b.buffer, b.byteOffset, b.length)] : undefined;
     for (let i = 0; i < a.length; i++) {
+      if (ulps && a[i] !== b[i]) acc.maxUlp = Math.max(acc.maxUlp ?? 0, Math.abs(ulps[0][i] - ulps[1][i]));
       const d = Math.abs(Number(a[i]) - Number(b[i]));
       const bad = float ? !(d <= FLOAT_TOL) : a[i] !== b[i];
       if (bad) acc.mismatches++;
@@ -165,7 +168,7 @@ async function buildCases(cpu, images) {
   return cases;
 }
 
-const INFRA = /^(modules|deviceInfo|buildInfo|tensorrt|cuda)/;
+const INFRA = /^(modules|deviceInfo|buildInfo|tensorrt|cuda)/;  // cuda*: GPU-only (pipeline, bench)
 
 async function runTwins(cpu, gpu, cases, d2d) {
   const twins = Object.keys(gpu).filter((k) => typeof gpu[k] === 'function' && !INFRA.test(k) && typeof cpu[k] === 'function');
@@ -176,8 +179,10 @@ async function runTwins(cpu, gpu, cases, d2d) {
     if (!cases[name]) { report.skipped.push(`${name}: no device-check case defined (add one in scripts/device-check.js)`); continue; }
     for (const c of cases[name]) {
       const row = { name, label: c.label };
+      process.stderr.write(`device-check: ${name} ${c.label}\n`);
       try {
-        const cpuOut = await cpu[name](...c.args);
+        const cpuRun = await timed(() => cpu[name](...c.args));
+        const cpuOut = cpuRun.value;
         gpu.cudaSetKernelTiming?.(true);
         gpu.cudaKernelTimings?.(true);
         const first = await timed(() => gpu[name](...c.args));
@@ -186,7 +191,7 @@ async function runTwins(cpu, gpu, cases, d2d) {
         const kernels = gpu.cudaKernelTimings?.(true) ?? [];
         gpu.cudaSetKernelTiming?.(false);
         const cmp = compare(cpuOut, first.value);
-        Object.assign(row, { ...cmp, ok: cmp.mismatches === 0, ms: median(times), firstMs: first.ms,
+        Object.assign(row, { ...cmp, ok: cmp.mismatches === 0, ms: median(times), firstMs: first.ms, cpuMs: cpuRun.ms,
           bytes: bytesOf(c.args) + bytesOf(first.value) });
         for (const k of kernels) {
           const gbps = k.bytes / (k.milliseconds / 1e3) / 1e9;
@@ -224,28 +229,59 @@ async function runGoldens(gpu, images) {
   }
 }
 
-// Whole preprocessing of one image: the GPU pipeline when the addon has it, else the twins composed.
-async function runPipeline(cpu, gpu, images) {
-  const steps = async (addon, im) => {
-    const scaled = await addon.imgprocMinMaxScale255(im.raw, im.rows, im.cols, im.invert);
-    await addon.imgprocDetectorInput(scaled, im.rows, im.cols, 416);
-    return addon.imgprocClassifierInput(im.raw, im.rows, im.cols, im.box, im.window, im.invert, 2048, 1024);
-  };
+// Whole preprocessing of one image on the GPU: the GPU-resident pipeline (cudaPreprocessImage: upload
+// once, detector input, classifier input) checked bit for bit against the CPU kernels and timed;
+// without it, the twins composed (host round trips between steps).
+async function cpuPreprocess(cpu, im) {
+  const scaled = await cpu.imgprocMinMaxScale255(im.raw, im.rows, im.cols, im.invert);
+  const detector = await cpu.imgprocDetectorInput(scaled, im.rows, im.cols, 416);
+  const pixels = await cpu.imgprocClassifierInput(im.raw, im.rows, im.cols, im.box, im.window, im.invert, 2048, 1024);
+  return { detector, pixels };
+}
+
+async function runPipeline(cpu, gpu, images, d2dRate) {
   const names = ['imgprocMinMaxScale255', 'imgprocDetectorInput', 'imgprocClassifierInput'];
-  const composed = names.every((n) => typeof gpu[n] === 'function' && typeof cpu[n] === 'function');
+  const cpuOk = names.every((n) => typeof cpu[n] === 'function');
   const pipeline = typeof gpu.cudaPreprocessImage === 'function';
-  if (!composed && !pipeline) { report.skipped.push('whole-image GPU preprocessing: needs cudaPreprocessImage or the imgproc twins'); return; }
+  const composed = names.every((n) => typeof gpu[n] === 'function');
+  if (!cpuOk || (!pipeline && !composed)) { report.skipped.push('whole-image GPU preprocessing: needs cudaPreprocessImage (or the imgproc twins) and the CPU imgproc kernels'); return; }
   for (const im of images) {
-    const row = { image: im.name, how: pipeline ? 'cudaPreprocessImage' : 'twins composed (host round trips)' };
+    const row = { image: im.name, how: pipeline ? 'GPU-resident cudaPreprocessImage' : 'twins composed (host round trips)' };
     try {
-      const gpuRun = pipeline ? () => gpu.cudaPreprocessImage(im.raw, im.rows, im.cols, { box: im.box, window: im.window, invert: im.invert })
-        : () => steps(gpu, im);
-      await gpuRun();
+      const gpuRun = pipeline ? () => gpu.cudaPreprocessImage(im.raw, im.rows, im.cols, im.box, im.window, im.invert)
+        : () => cpuPreprocess(gpu, im);
+      const first = await gpuRun();
       const g = [];
       for (let i = 0; i < reps; i++) g.push((await timed(gpuRun)).ms);
-      const c = composed ? (await timed(() => steps(cpu, im))).ms : null;
-      Object.assign(row, { gpuMs: median(g), cpuMs: c, ok: true });
-    } catch (err) { Object.assign(row, { ok: false, error: err.message }); }
+      const c = await timed(() => cpuPreprocess(cpu, im));
+      Object.assign(row, { gpuMs: median(g), cpuMs: c.ms, ok: true });
+      if (pipeline && typeof gpu.cudaSetKernelTiming === 'function') {
+        gpu.cudaSetKernelTiming(true);
+        gpu.cudaKernelTimings(true);
+        await gpuRun();
+        for (const k of gpu.cudaKernelTimings(true)) {
+          const gbps = k.bytes / (k.milliseconds / 1e3) / 1e9;
+          report.kernels.push({ twin: 'pipeline', label: im.name, kernel: k.name, ms: k.milliseconds / k.calls, gbps, pctOfD2D: d2dRate ? (100 * gbps) / d2dRate : null });
+        }
+        gpu.cudaSetKernelTiming(false);
+      }
+      if (typeof gpu.cudaImageUpload === 'function') {  // upload once, then the two stages (the pipeline's real use)
+        const up = await timed(() => gpu.cudaImageUpload(im.raw, im.rows, im.cols));
+        const det = await timed(() => up.value.detectorInput(im.invert, 416));
+        const cls = await timed(() => up.value.classifierInput(im.box, im.window, im.invert, 2048, 1024, 'float255'));
+        up.value.dispose();
+        Object.assign(row, { uploadMs: up.ms, detectorMs: det.ms, classifierMs: cls.ms });
+      }
+      if (pipeline) {
+        const det = compare(c.value.detector.tensor, first.detector.tensor);
+        const cls = compare(c.value.pixels, first.classifier.pixels);
+        const geometry = first.detector.ratio === c.value.detector.ratio && first.detector.resizedHeight === c.value.detector.resizedHeight &&
+          first.detector.resizedWidth === c.value.detector.resizedWidth;
+        Object.assign(row, { detectorMaxAbs: det.maxAbs, detectorMismatches: det.mismatches, classifierMismatches: cls.mismatches,
+          classifierTotal: cls.total, ok: det.mismatches === 0 && cls.mismatches === 0 && geometry });
+        if (!geometry) row.error = 'detector ratio/size differ from the CPU';
+      }
+    } catch (err) { Object.assign(row, { ok: false, error: `${err.code ? `[${err.code}] ` : ''}${err.message}` }); }
     report.pipeline.push(row);
   }
 }
@@ -263,10 +299,10 @@ function printReport() {
     say(`copy rate: device-to-device ${num(b.deviceToDeviceGBps, 0)} GB/s (read+write), host-to-device ${num(b.hostToDeviceGBps, 1)} GB/s, device-to-host ${num(b.deviceToHostGBps, 1)} GB/s (pinned)`);
   }
   say('');
-  say(`${pad('twin (CUDA vs CPU)', 26)}${pad('input', 34)}${pad('max|diff|', 10)}${pad('mismatch', 18)}${pad('GPU ms', 9)}${pad('e2e GB/s', 9)}result`);
+  say(`${pad('twin (CUDA vs CPU)', 26)}${pad('input', 34)}${pad('max|diff|', 10)}${pad('mismatch', 18)}${pad('GPU ms', 9)}${pad('CPU ms', 9)}${pad('e2e GB/s', 9)}result`);
   for (const r of report.twins) {
     say(`${pad(r.name, 26)}${pad(r.label.slice(0, 33), 34)}${pad(r.error ? '-' : sci(r.maxAbs), 10)}${pad(r.error ? '-' : `${r.mismatches}/${r.total}`, 18)}` +
-      `${pad(num(r.ms), 9)}${pad(r.bytes && r.ms ? num(r.bytes / (r.ms / 1e3) / 1e9, 1) : '-', 9)}${r.ok ? 'OK' : `FAIL${r.error ? ` ${r.error}` : r.float ? ' (> 1e-5)' : ' (not bit-exact)'}`}`);
+      `${pad(num(r.ms), 9)}${pad(num(r.cpuMs, 1), 9)}${pad(r.bytes && r.ms ? num(r.bytes / (r.ms / 1e3) / 1e9, 1) : '-', 9)}${r.ok ? 'OK' : `FAIL${r.error ? ` ${r.error}` : r.float ? ` (> 1e-5${r.maxUlp ? `; max ${r.maxUlp} ulp` : ''})` : ' (not bit-exact)'}`}`);
   }
   if (report.kernels.length) {
     say('');
@@ -282,7 +318,9 @@ function printReport() {
   if (report.pipeline.length) {
     say('');
     for (const r of report.pipeline) {
-      say(`preprocess one image (${r.how}) ${pad(r.image, 24)}${r.ok ? `GPU ${num(r.gpuMs, 1)} ms${r.cpuMs ? `, CPU ${num(r.cpuMs, 1)} ms` : ''}` : `FAIL ${r.error}`}`);
+      const parity = r.detectorMismatches === undefined ? '' : `; vs CPU: detector ${r.detectorMismatches} differ (max ${sci(r.detectorMaxAbs)}), classifier ${r.classifierMismatches}/${r.classifierTotal} differ`;
+      say(`preprocess one image, ${r.how}: ${pad(r.image, 20)}${r.gpuMs !== undefined ? `GPU ${num(r.gpuMs, 1)} ms, CPU ${num(r.cpuMs, 1)} ms${parity} → ` : ''}${r.ok ? 'OK' : `FAIL ${r.error ?? ''}`}`);
+      if (r.uploadMs !== undefined) say(`  staged: upload ${num(r.uploadMs, 1)} ms, detector input ${num(r.detectorMs, 1)} ms, classifier input + float32 engine tensor ${num(r.classifierMs, 1)} ms (wall, incl. copies back)`);
     }
   }
   for (const s of report.skipped) say(`skipped: ${s}`);
@@ -296,7 +334,11 @@ function printReport() {
 function fakeGpu(cpu) {
   return { ...cpu, deviceInfo: () => ({ runtimeVersion: 0, driverVersion: 0, deviceCount: 1,
     devices: [{ name: 'SELF-TEST (CPU addon posing as the GPU)', computeCapability: '0.0', totalMemory: 0 }] }),
-    cudaMemoryBandwidth: async () => ({ deviceToDeviceGBps: 1, hostToDeviceGBps: 1, deviceToHostGBps: 1 }) };
+    cudaMemoryBandwidth: async () => ({ deviceToDeviceGBps: 1, hostToDeviceGBps: 1, deviceToHostGBps: 1 }),
+    cudaPreprocessImage: typeof cpu.imgprocClassifierInput === 'function' ? async (raw, rows, cols, box, window, invert) => {
+      const r = await cpuPreprocess(cpu, { raw, rows, cols, box, window, invert });
+      return { detector: r.detector, classifier: { pixels: r.pixels } };
+    } : undefined };
 }
 
 async function main() {
@@ -320,7 +362,7 @@ async function main() {
   const cases = await buildCases(cpu, images);
   await runTwins(cpu, gpu, cases, report.bandwidth.deviceToDeviceGBps);
   await runGoldens(gpu, real);
-  await runPipeline(cpu, gpu, images);
+  await runPipeline(cpu, gpu, images, report.bandwidth.deviceToDeviceGBps);
   const failed = printReport();
   return failed ? 1 : 0;
 }

@@ -79,7 +79,15 @@ left=$((470 - (SECONDS - started))); [ "$left" -lt 60 ] && left=60
 timeout "$left" "$NODE" scripts/device-check.js ${OUT:+--out "$OUT"}
 rc=$?
 [ "$rc" = 124 ] && say "TIMEOUT: the checks ran past ${left}s"
-# 6. The tap GPU tests need node_modules (tap, ts-node); run them when that travelled too.
+# 6. Node-free checks other areas ship (scripts/device-check-<area>.sh), on the carried goldens.
+for other in scripts/device-check-*.sh; do
+  [ -f "$other" ] || continue
+  [ $((SECONDS - started)) -lt 400 ] || { say "skipped $other: time budget"; continue; }
+  say "running $other"
+  extra=(); [ "$other" = scripts/device-check-roi.sh ] && extra=(.devcheck/golden/yolox_decode/*.raw.f32.bin)
+  timeout 90 bash "$other" "${extra[@]}" || say "$other failed or timed out"
+done
+# 7. The tap GPU tests need node_modules (tap, ts-node); run them when that travelled too.
 if [ -x node_modules/.bin/tap ]; then
   files="$(grep -l "needsGpu(" -r test --include='*.test.ts' | tr '\n' ' ')"
   [ -n "$files" ] && [ $((SECONDS - started)) -lt 400 ] && PATH="$(dirname "$NODE"):$PATH" timeout 60 node_modules/.bin/tap $files || true

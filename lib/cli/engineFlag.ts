@@ -15,6 +15,15 @@ export const ENGINE_FLAG_OPTIONS = {
   batch: { type: 'string' as const },
 };
 
+/** Usage lines of the flags (default batch: 2 for the classifier §4.5, 1 for YOLOX §4.6). */
+export function engineFlagUsage(defaultBatch: number): string[] {
+  return [
+    '  --engine                also build a TensorRT engine for this GPU (see `rsna-mammo engine build --help`)',
+    `  --fp16 | --tf32         engine precision (default FP32, TF32 off)`,
+    `  --batch <n>             engine batch range 1..n (default ${defaultBatch})`,
+  ];
+}
+
 /** Parses `--batch` (default 2, PIPELINE.md §4.5). */
 export function parseBatch(value: string | undefined, fallback = 2): number {
   if (value === undefined) return fallback;
@@ -28,9 +37,10 @@ export async function buildEnginesIfRequested(
   values: { engine?: boolean; fp16?: boolean; tf32?: boolean; batch?: string },
   onnxPaths: string[],
   io: CliIO,
+  defaultBatch = 2,
 ): Promise<string[]> {
   if (!values.engine) return [];
-  const maxBatch = parseBatch(values.batch);
+  const maxBatch = parseBatch(values.batch, defaultBatch);
   const built: string[] = [];
   for (const onnx of onnxPaths) {
     const r = await buildEngine(onnx, { fp16: values.fp16, tf32: values.tf32, maxBatch });

@@ -15,6 +15,8 @@ const backends = new Map<string, InferenceBackend>([
   [tensorrtBackend.name, tensorrtBackend],
 ]);
 
+const fallbackLogged = new Set<string>();
+
 /** Registers (or replaces) a backend under `backend.name`. */
 export function registerBackend(backend: InferenceBackend): void {
   if (!backend || typeof backend.name !== 'string' || typeof backend.load !== 'function' || typeof backend.availability !== 'function') {
@@ -51,7 +53,9 @@ export async function createSession(modelPath: string, options: SessionOptions =
   if (trt) {
     const status = await trt.availability();
     if (status.available) return trt.load(modelPath, options);
-    runtimeLog(`tensorrt unavailable (${status.reason ?? 'unknown reason'}); using onnxruntime`);
+    const line = `tensorrt unavailable (${status.reason ?? 'unknown reason'}); using onnxruntime`;
+    if (!fallbackLogged.has(line)) runtimeLog(line);  // once per process, not per session
+    fallbackLogged.add(line);
   }
   return onnxRuntimeBackend.load(modelPath, options);
 }

@@ -148,6 +148,7 @@ export class TensorRtSession implements InferenceSession {
       if (!t || !(t.data instanceof Float32Array)) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `Expected a Float32Array tensor for feed "${name}"`);
     }
     const batch = feeds[this.inputNames[0]].dims[0];
+    if (!Number.isInteger(batch) || batch < 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `Expected a batch dimension >= 1 for feed "${this.inputNames[0]}" but received ${batch}`);
     const runs = splitBatch(batch, this.maxBatch);
     let start = 0;
     const pending = runs.map((size) => {

@@ -8,21 +8,12 @@
 #include <iterator>
 #include "addon/async.h"
 #include "addon/registry.h"
+#include "cuda_addon/napi_guard.h"
 #include "trt/engine_builder.h"
 #include "trt/engine_runtime.h"
 
 namespace rsna {
 namespace {
-
-// Synchronous N-API callbacks must throw Napi::Error (a NativeError would escape node-addon-api).
-template <typename Fn>
-Napi::Value Guarded(Napi::Env env, Fn&& fn) {
-  try {
-    return fn();
-  } catch (const NativeError& e) {
-    throw MakeError(env, e.code(), e.what());
-  }
-}
 
 std::vector<int64_t> ToInt64s(const Napi::Value& v, const std::string& what) {
   if (!v.IsArray()) throw NativeError("ERR_INVALID_ARGUMENT", what + " must be an array of integers");

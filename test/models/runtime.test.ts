@@ -61,7 +61,7 @@ t.test('run happens off the main thread: the event loop keeps turning', needsSha
 });
 
 t.test('unavailable execution providers fall back to CPU with a message', needsShared(DIR), async (t) => {
-  const { value: s, text } = await stderrOf(() => createSession(model, { providers: ['cuda', 'cpu'], threads: 1 }));
+  const { value: s, text } = await stderrOf(() => createSession(model, { backend: 'onnxruntime', providers: ['cuda', 'cpu'], threads: 1 }));
   t.teardown(() => s.dispose());
   t.match(text, /rsna-mammo: onnxruntime: execution provider "cuda" is not installed.*falling back to cpu/);
   t.equal(text.trim().split('\n').length, 1, 'one line');

@@ -7,6 +7,7 @@ import { CliCommand } from '../command';
 import { invalidArgument } from '../../errors';
 import { convertClassifier } from '../../models/convert_classifier';
 import { convertYolox } from '../../models/convert_yolox';
+import { ENGINE_FLAG_OPTIONS, engineFlagUsage, buildEnginesIfRequested } from '../engineFlag';
 
 function positiveNumber(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -31,11 +32,13 @@ const classifier: CliCommand = {
     '  --no-ema                take `state_dict` instead of `state_dict_ema`',
     '  --global-pool max|avg   override the pool (default: the checkpoint\'s args.gp, else avg)',
     '  --debug-outputs         add intermediate feature maps as extra outputs',
+    ...engineFlagUsage(2),
   ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true, options: {
         out: { type: 'string' }, 'no-ema': { type: 'boolean' }, 'global-pool': { type: 'string' }, 'debug-outputs': { type: 'boolean' },
+        ...ENGINE_FLAG_OPTIONS,
       },
     });
     if (!values.out) throw invalidArgument('--out', 'an output .onnx path', values.out);
@@ -45,6 +48,7 @@ const classifier: CliCommand = {
     const r = await convertClassifier(positionals, values.out, { ema: !values['no-ema'], globalPool: pool, debugOutputs: values['debug-outputs'] });
     const c = r.config;
     io.stdout.write(`${r.outFile}: ${r.folds === 1 ? 'ConvNeXt classifier' : `${r.folds}-fold ensemble`} (depths ${c.depths.join(',')}, dims ${c.dims.join(',')}, ${c.globalPool} pool, ${c.numClasses} classes)\n`);
+    await buildEnginesIfRequested(values, [r.outFile], io, 2);
     return 0;
   },
 };
@@ -66,12 +70,14 @@ const yolox: CliCommand = {
     '  --num-classes <n>     classes (RSNA: 1)',
     '  --input-size <n>      square input side, multiple of 32 (default 416)',
     '  --debug-outputs       add fpn_out0..2 and CSPDarknet stage outputs',
+    ...engineFlagUsage(1),
   ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true, options: {
         out: { type: 'string' }, depth: { type: 'string' }, width: { type: 'string' }, depthwise: { type: 'boolean' },
         'num-classes': { type: 'string' }, 'input-size': { type: 'string' }, 'debug-outputs': { type: 'boolean' },
+        ...ENGINE_FLAG_OPTIONS,
       },
     });
     if (!values.out) throw invalidArgument('--out', 'an output .onnx path', values.out);
@@ -86,6 +92,7 @@ const yolox: CliCommand = {
     });
     const c = r.config;
     io.stdout.write(`${r.outFile}: YOLOX (depth ${+c.depth.toFixed(3)}, width ${c.width}, depthwise ${c.depthwise}, ${c.numClasses} classes)\n`);
+    await buildEnginesIfRequested(values, [r.outFile], io, 1);
     return 0;
   },
 };
