@@ -164,7 +164,7 @@ interface Planned {
 
 /** Runs planned rows (all at one thread count) as one batch per side, or one process per row. */
 async function measureRows(batch: Planned[], ctx: { peerReason?: string; jobDir: string; cacheDir: string; timeoutMs: number;
-  profileDir?: string; oneProcessPerRow: boolean }): Promise<StageRow[]> {
+  profileDir?: string; oneProcessPerRow: boolean; log: (line: string) => void }): Promise<StageRow[]> {
   const runnable = batch.filter((b) => !(needsModels(b.p.stage) && b.models.reason));
   const groups = ctx.oneProcessPerRow ? runnable.map((b) => [b]) : runnable.length ? [runnable] : [];
   const answers = new Map<Planned, [JobAnswer | Error, JobAnswer | Error]>();
@@ -179,6 +179,7 @@ async function measureRows(batch: Planned[], ctx: { peerReason?: string; jobDir:
       ? group.map(() => ({ unavailable: ctx.peerReason as string }))
       : await settle(() => runPeer(jobs('peer'), ctx.jobDir, timeout, ctx.profileDir && path.join(ctx.profileDir, 'python')));
     group.forEach((b, i) => answers.set(b, [ours[i], peer[i]]));
+    if (ctx.oneProcessPerRow) ctx.log(`measured ${group[0].p.stage} | ${group[0].p.input} | ${group[0].threads}t`);
   }
   return batch.map((b) => {
     const a = answers.get(b);
@@ -241,7 +242,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
 
   const rows: StageRow[] = [];
   const oneProcessPerRow = opts.oneProcessPerRow ?? opts.mode === 'full';
-  const ctx = { peerReason, jobDir, cacheDir: opts.cacheDir, timeoutMs, profileDir: opts.profileDir, oneProcessPerRow };
+  const ctx = { peerReason, jobDir, cacheDir: opts.cacheDir, timeoutMs, profileDir: opts.profileDir, oneProcessPerRow, log };
   const plannedWithModels: Array<{ p: PlannedRow; models: ModelSet }> = [];
   for (const p of planned) plannedWithModels.push({ p, models: await modelsFor(p) });
   for (const t of threads) {
