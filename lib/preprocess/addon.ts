@@ -15,7 +15,7 @@ export interface NativeWindow {
 
 export interface NativeDetectorInput {
   tensor: Float32Array;
-  resized: Float32Array;
+  resized: Float32Array | Float64Array;
   ratio: number;
   resizedHeight: number;
   resizedWidth: number;
@@ -43,7 +43,9 @@ export interface ImgprocKernels {
 }
 
 /** The CPU addon's imgproc functions (kernels plus the CPU-only ones). */
-export interface ImgprocCpuAddon extends ImgprocKernels {
+export interface ImgprocCpuAddon extends Omit<ImgprocKernels, 'imgprocDetectorInput'> {
+  /** Float64Array input (CPU only) runs torch's float64 kernel and returns a Float64Array `resized`. */
+  imgprocDetectorInput(image: Float32Array | Float64Array, rows: number, cols: number, size: number): Promise<NativeDetectorInput>;
   imgprocPercentileMinMaxScale(pixels: Uint16Array | Uint8Array, rows: number, cols: number): Promise<Float64Array>;
   imgprocTrainingResize(pixels: Uint8Array, rows: number, cols: number, outRows: number, outCols: number): Promise<Uint8Array>;
   imgprocWindowToUint8(pixels: Int16Array | Uint16Array | Int32Array | Float32Array, rows: number, cols: number,

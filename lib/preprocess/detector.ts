@@ -1,6 +1,6 @@
 /** The YOLOX detector input (PIPELINE.md §2.2.2–2.2.5). */
 import { imgprocAddon } from './addon';
-import type { DetectorInput } from './types';
+import type { DetectorInput, DetectorInput64 } from './types';
 import { checkImage, checkSize, checkType, native } from './validate';
 
 /**
@@ -17,9 +17,17 @@ import { checkImage, checkSize, checkType, native } from './validate';
  *   the original then uses the full frame, §2.7)
  * @example const d = await detectorInput(f, 2776, 2082); // d.resizedHeight 416, d.resizedWidth 312
  */
-export async function detectorInput(image: Float32Array, rows: number, cols: number, size = 416): Promise<DetectorInput> {
-  checkType(image, 'image', [Float32Array]);
+export async function detectorInput(image: Float32Array, rows: number, cols: number, size?: number): Promise<DetectorInput>;
+/**
+ * The float64 variant (MiniDDSM: percentile_min_max_scale ×255 is float64, §2.2.1/§7.7.2): torch's
+ * float64 kernel (scale, index, lambdas and sum in double); the tensor is its float32 cast (`.float()`)
+ * and `resized` stays float64 (the Otsu input truncates it).
+ */
+export async function detectorInput(image: Float64Array, rows: number, cols: number, size?: number): Promise<DetectorInput64>;
+export async function detectorInput(image: Float32Array | Float64Array, rows: number, cols: number, size = 416): Promise<DetectorInput | DetectorInput64> {
+  checkType(image, 'image', [Float32Array, Float64Array]);
   checkImage(image, rows, cols, 'image');
   const s = checkSize(size, 'size', 416);
-  return native(() => imgprocAddon().imgprocDetectorInput(image, rows, cols, s));
+  // resized has the input's element type (checked by the native binding).
+  return native(() => imgprocAddon().imgprocDetectorInput(image, rows, cols, s)) as Promise<DetectorInput | DetectorInput64>;
 }

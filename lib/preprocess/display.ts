@@ -40,7 +40,7 @@ export async function windowToUint8(pixels: Int16Array | Uint16Array | Int32Arra
     throw invalidArgument('params.image.photometricInterpretation', 'a string', tags?.photometricInterpretation);
   }
   const window = windowFromMeta({ windowCenter: tags.windowCenter ?? [], windowWidth: tags.windowWidth ?? [],
-    voiLutFunction: tags.voiLutFunction || undefined, invert: false }, false, params.windowIndex ?? 0);
+    voiLutFunction: tags.voiLutFunction || undefined, invert: false }, false, params.windowIndex ?? 0, params.mode === 'original');
   const standard = params.mode === 'standard';
   const slope = standard && Number.isFinite(tags.rescaleSlope) ? (tags.rescaleSlope as number) : 1;
   const intercept = standard && Number.isFinite(tags.rescaleIntercept) ? (tags.rescaleIntercept as number) : 0;

@@ -1,5 +1,5 @@
 /** Preprocessing stage: pixel kernels between the decoded DICOM and the models (PIPELINE.md §1.4–§3). */
-export type { Box, WindowMeta, DetectorInput } from './types';
+export type { Box, WindowMeta, DetectorInput, DetectorInput64 } from './types';
 export { minMaxScale255, percentileMinMaxScale } from './scale';
 export { detectorInput } from './detector';
 export { classifierInput, windowedCropUint8, resizeTrainingPath } from './classifier';

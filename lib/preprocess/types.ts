@@ -24,3 +24,8 @@ export interface DetectorInput {
   /** The resized (un-padded) image, resizedHeight x resizedWidth float32 (the Otsu fallback's input, §2.6). */
   resized: Float32Array;
 }
+
+/** The detector input of a float64 image (MiniDDSM, §2.2.1): float32 tensor, float64 resized image. */
+export interface DetectorInput64 extends Omit<DetectorInput, 'resized'> {
+  resized: Float64Array;
+}

@@ -36,12 +36,16 @@ export function checkSize(value: number | undefined, name: string, fallback: num
 /**
  * The window the original uses (§1.3.1–1.3.3): index `index` (0 in the pipeline) of both lists, the
  * VOI function upper-cased (absent → LINEAR), or min-max ('NONE') when either list is empty.
+ * `strict` (the pipeline functions) rejects lists of different lengths as the original asserts.
  */
-export function windowFromMeta(meta: WindowMeta, fp16 = false, index = 0): NativeWindow {
+export function windowFromMeta(meta: WindowMeta, fp16 = false, index = 0, strict = true): NativeWindow {
   if (!meta || !Array.isArray(meta.windowCenter) || !Array.isArray(meta.windowWidth)) {
     throw invalidArgument('meta', 'a WindowMeta with windowCenter[] and windowWidth[]', meta);
   }
   const n = Math.min(meta.windowCenter.length, meta.windowWidth.length);
+  if (strict && meta.windowCenter.length !== meta.windowWidth.length) {
+    throw invalidArgument('meta.windowWidth', `as many values as windowCenter (${meta.windowCenter.length}; PIPELINE.md §1.3.1)`, meta.windowWidth);
+  }
   if (n === 0) return { func: 'NONE', center: 0, width: 0, fp16 };
   if (!Number.isInteger(index) || index < 0 || index >= n) throw invalidArgument('windowIndex', `an integer in 0..${n - 1}`, index);
   const func = (meta.voiLutFunction ?? 'LINEAR').toUpperCase();

@@ -14,9 +14,6 @@ namespace {
 using F32 = std::vector<float>;
 using U8 = std::vector<uint8_t>;
 
-Napi::Value F32ToJs(Napi::Env env, F32& v) { return ToTypedArray(env, std::move(v)); }
-Napi::Value U8ToJs(Napi::Env env, U8& v) { return ToTypedArray(env, std::move(v)); }
-
 // (raw: Int16Array, rows, cols, invert) -> Promise<Float32Array>
 Napi::Value MinMaxScale255Js(const Napi::CallbackInfo& info) {
   int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
@@ -39,23 +36,16 @@ Napi::Value PercentileMinMaxScaleJs(const Napi::CallbackInfo& info) {
 
 // (raw: Int16Array, rows, cols, box, window, invert) -> Promise<Float32Array> (float windowed crop)
 Napi::Value WindowedCropJs(const Napi::CallbackInfo& info) {
-  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
-  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
-  Box box = ArgBox(info, 3);
-  WindowSpec spec = ArgWindow(info, 4);
-  bool invert = info[5].ToBoolean().Value();
-  return RunAsync<F32>(info.Env(), [=] { return WindowedCrop(raw->data(), rows, cols, box, spec, invert); }, F32ToJs);
+  CropArgs c = ArgCrop(info);
+  return RunAsync<F32>(info.Env(), [c] { return WindowedCrop(c.raw->data(), c.rows, c.cols, c.box, c.spec, c.invert); },
+                       F32ToJs);
 }
 
 // (raw, rows, cols, box, window, invert) -> Promise<Uint8Array> (native crop size, truncated, §7.7.1)
 Napi::Value WindowedCropU8Js(const Napi::CallbackInfo& info) {
-  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
-  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
-  Box box = ArgBox(info, 3);
-  WindowSpec spec = ArgWindow(info, 4);
-  bool invert = info[5].ToBoolean().Value();
-  return RunAsync<U8>(info.Env(), [=] {
-    F32 f = WindowedCrop(raw->data(), rows, cols, box, spec, invert);
+  CropArgs c = ArgCrop(info);
+  return RunAsync<U8>(info.Env(), [c] {
+    F32 f = WindowedCrop(c.raw->data(), c.rows, c.cols, c.box, c.spec, c.invert);
     U8 out(f.size());
     for (size_t i = 0; i < f.size(); ++i) out[i] = TruncateU8(f[i]);
     return out;
@@ -64,70 +54,55 @@ Napi::Value WindowedCropU8Js(const Napi::CallbackInfo& info) {
 
 // (img: Float32Array, rows, cols, outRows, outCols) -> Promise<Float32Array>
 Napi::Value TorchResizeJs(const Napi::CallbackInfo& info) {
-  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
-  int32_t out_rows = ArgInt(info, 3, "outRows"), out_cols = ArgInt(info, 4, "outCols");
-  auto img = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "image"));
-  PixelCount(out_rows, out_cols, sizeof(float));
-  return RunAsync<F32>(info.Env(), [=] {
-    F32 out(static_cast<size_t>(out_rows) * out_cols);
-    ResizeTorchBilinear(img->data(), rows, cols, out.data(), out_rows, out_cols, out_cols);
+  auto r = ArgResize<float>(info);
+  return RunAsync<F32>(info.Env(), [r] {
+    F32 out(static_cast<size_t>(r.out_rows) * r.out_cols);
+    ResizeTorchBilinear(r.pixels->data(), r.rows, r.cols, out.data(), r.out_rows, r.out_cols, r.out_cols);
     return out;
   }, F32ToJs);
 }
 
-Napi::Value DetectorResultToJs(Napi::Env env, DetectorInputResult& r) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("ratio", r.fit.ratio);
-  o.Set("resizedHeight", r.fit.rows);
-  o.Set("resizedWidth", r.fit.cols);
-  o.Set("tensor", ToTypedArray(env, std::move(r.tensor)));
-  o.Set("resized", ToTypedArray(env, std::move(r.resized)));
-  return o;
-}
 
-// (image: Float32Array, rows, cols, size) -> Promise<{tensor, resized, ratio, resizedHeight, resizedWidth}>
+// (image: Float32Array|Float64Array, rows, cols, size) -> Promise<{tensor, resized, ratio, resizedHeight,
+// resizedWidth}>; a Float64Array runs torch's float64 kernel (resized stays Float64Array).
 Napi::Value DetectorInputJs(const Napi::CallbackInfo& info) {
   int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols"), size = ArgInt(info, 3, "size");
+  if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+    auto img = std::make_shared<std::vector<double>>(ArgPixels<double>(info, 0, rows, cols, "image"));
+    return RunAsync<DetectorInputOf<double>>(info.Env(), [=] { return DetectorInput(img->data(), rows, cols, size); },
+                                             DetectorResultToJs<double>);
+  }
   auto img = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "image"));
   return RunAsync<DetectorInputResult>(info.Env(), [=] { return DetectorInput(img->data(), rows, cols, size); },
-                                       DetectorResultToJs);
+                                       DetectorResultToJs<float>);
 }
 
 // (raw, rows, cols, box, window, invert, outRows, outCols) -> Promise<Uint8Array> (§2.8 + §3.1)
 Napi::Value ClassifierInputJs(const Napi::CallbackInfo& info) {
-  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
-  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
-  Box box = ArgBox(info, 3);
-  WindowSpec spec = ArgWindow(info, 4);
-  bool invert = info[5].ToBoolean().Value();
+  CropArgs c = ArgCrop(info);
   int32_t out_rows = ArgInt(info, 6, "outRows"), out_cols = ArgInt(info, 7, "outCols");
   PixelCount(out_rows, out_cols, 4);
   return RunAsync<U8>(info.Env(), [=] {
-    F32 crop = WindowedCrop(raw->data(), rows, cols, box, spec, invert);
-    return ResizeAndPadU8(crop.data(), box.y1 - box.y0, box.x1 - box.x0, out_rows, out_cols);
+    F32 crop = WindowedCrop(c.raw->data(), c.rows, c.cols, c.box, c.spec, c.invert);
+    return ResizeAndPadU8(crop.data(), c.box.y1 - c.box.y0, c.box.x1 - c.box.x0, out_rows, out_cols);
   }, U8ToJs);
 }
 
 // (u8: Uint8Array, rows, cols, outRows, outCols) -> Promise<Uint8Array> (cv INTER_LINEAR, exact size)
 Napi::Value CvResizeLinearJs(const Napi::CallbackInfo& info) {
-  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
-  int32_t out_rows = ArgInt(info, 3, "outRows"), out_cols = ArgInt(info, 4, "outCols");
-  auto px = std::make_shared<U8>(ArgPixels<uint8_t>(info, 0, rows, cols, "pixels"));
-  PixelCount(out_rows, out_cols, 1);
-  return RunAsync<U8>(info.Env(), [=] {
-    U8 out(static_cast<size_t>(out_rows) * out_cols);
-    CvResizeLinearU8(px->data(), rows, cols, out.data(), out_rows, out_cols, out_cols);
+  auto r = ArgResize<uint8_t>(info);
+  return RunAsync<U8>(info.Env(), [r] {
+    U8 out(static_cast<size_t>(r.out_rows) * r.out_cols);
+    CvResizeLinearU8(r.pixels->data(), r.rows, r.cols, out.data(), r.out_rows, r.out_cols, r.out_cols);
     return out;
   }, U8ToJs);
 }
 
 // (u8, rows, cols, outRows, outCols) -> Promise<Uint8Array> (fit-resize + centered pad, §3.2.3)
 Napi::Value TrainingResizeJs(const Napi::CallbackInfo& info) {
-  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
-  int32_t out_rows = ArgInt(info, 3, "outRows"), out_cols = ArgInt(info, 4, "outCols");
-  auto px = std::make_shared<U8>(ArgPixels<uint8_t>(info, 0, rows, cols, "pixels"));
-  PixelCount(out_rows, out_cols, 1);
-  return RunAsync<U8>(info.Env(), [=] { return TrainingResizeU8(px->data(), rows, cols, out_rows, out_cols); }, U8ToJs);
+  auto r = ArgResize<uint8_t>(info);
+  return RunAsync<U8>(info.Env(), [r] { return TrainingResizeU8(r.pixels->data(), r.rows, r.cols, r.out_rows, r.out_cols); },
+                      U8ToJs);
 }
 
 // (pixels: Int16Array|Uint16Array|Int32Array|Float32Array, rows, cols,
@@ -161,16 +136,6 @@ Napi::Value WindowToUint8Js(const Napi::CallbackInfo& info) {
     }
     default:
       throw NativeError("ERR_INVALID_ARG", "pixels must be an Int16Array, Uint16Array, Int32Array or Float32Array");
-  }
-}
-
-// Argument errors thrown synchronously become JS exceptions with `code` (same as async rejections).
-template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
-Napi::Value Guarded(const Napi::CallbackInfo& info) {
-  try {
-    return Fn(info);
-  } catch (const NativeError& e) {
-    throw MakeError(info.Env(), e.code(), e.what());
   }
 }
 

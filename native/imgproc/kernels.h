@@ -5,33 +5,12 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "imgproc/params.h"
 #include "imgproc/pixel_math.h"
 
 namespace rsna {
 namespace imgproc {
 
-// End-exclusive crop box in full-resolution pixels (§2.8).
-struct Box {
-  int32_t x0, y0, x1, y1;
-};
-
-// Output size of a "fit" resize: r = min(th/rows, tw/cols) (double), size floor(rows*r), floor(cols*r).
-struct FitSize {
-  double ratio;
-  int32_t rows, cols;
-};
-
-// Window of one image as parsed from its tags (§1.3): func kNone when the tags are absent.
-struct WindowSpec {
-  VoiFunction func = VoiFunction::kNone;
-  double center = 0.0, width = 0.0;
-  bool fp16 = false;  // §1.3.5 DALI-branch quantization (documented option, off by default)
-};
-
-size_t PixelCount(int32_t rows, int32_t cols, size_t elem_size);
-FitSize TorchFitSize(int32_t rows, int32_t cols, int32_t target_rows, int32_t target_cols);
-FitSize CvFitSize(int32_t rows, int32_t cols, int32_t target_rows, int32_t target_cols);
-VoiFunction ParseVoiFunction(const std::string& name);
 
 // §2.2.1 / §1.5: min_max_scale(int16) * 255 as float32, then 255 - x when invert.
 std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert);
@@ -40,23 +19,28 @@ std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert);
 template <typename T>
 std::vector<double> PercentileMinMaxScale(const T* pixels, size_t n);
 
-// §1.4.4: the float32 constants of a window (validated: ww > 0, LINEAR needs ww >= 1).
-WindowAffine MakeWindowAffine(const WindowSpec& spec);
-
 // §2.8 + §3.1.1–3.1.2: crop raw values, window (or min-max*255 of the crop), invert; float32 crop.
 std::vector<float> WindowedCrop(const int16_t* raw, int32_t rows, int32_t cols, const Box& box,
                                 const WindowSpec& spec, bool invert);
 
-// §2.2.3: torch bilinear (align_corners False, recompute_scale_factor True) to out_rows x out_cols.
-void ResizeTorchBilinear(const float* in, int32_t rows, int32_t cols, float* out, int32_t out_rows,
-                         int32_t out_cols, size_t out_stride);
+// §2.2.3: torch bilinear (align_corners False, recompute_scale_factor True) to out_rows x out_cols
+// (T = float: the float32 kernel; T = double: the float64 one).
+template <typename T>
+void ResizeTorchBilinear(const T* in, int32_t rows, int32_t cols, T* out, int32_t out_rows, int32_t out_cols,
+                         size_t out_stride);
 
-// §2.2.2–2.2.5: detector tensor 1x3xSxS (top-left letterbox, 114) and the resized image.
-struct DetectorInputResult {
-  std::vector<float> tensor, resized;
+// §2.2.2–2.2.5: detector tensor 1x3xSxS float32 (top-left letterbox, 114; `.float()` of a float64
+// image) and the resized image in the input's type.
+template <typename T>
+struct DetectorInputOf {
+  std::vector<float> tensor;
+  std::vector<T> resized;
   FitSize fit;
 };
-DetectorInputResult DetectorInput(const float* image, int32_t rows, int32_t cols, int32_t size);
+using DetectorInputResult = DetectorInputOf<float>;
+
+template <typename T>
+DetectorInputOf<T> DetectorInput(const T* image, int32_t rows, int32_t cols, int32_t size);
 
 // §3.1.3–3.1.4: resize_and_pad (centered, zeros) and truncation to uint8 (single channel).
 std::vector<uint8_t> ResizeAndPadU8(const float* crop, int32_t rows, int32_t cols, int32_t out_rows,

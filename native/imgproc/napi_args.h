@@ -6,7 +6,9 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
+#include "addon/async.h"
 #include "addon/errors.h"
 #include "imgproc/kernels.h"
 
@@ -22,10 +24,23 @@ inline int32_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* name
   return static_cast<int32_t>(v);
 }
 
+template <typename T>
+constexpr napi_typedarray_type TypedArrayKind() {
+  if constexpr (std::is_same_v<T, uint8_t>) return napi_uint8_array;
+  else if constexpr (std::is_same_v<T, int16_t>) return napi_int16_array;
+  else if constexpr (std::is_same_v<T, uint16_t>) return napi_uint16_array;
+  else if constexpr (std::is_same_v<T, int32_t>) return napi_int32_array;
+  else if constexpr (std::is_same_v<T, float>) return napi_float32_array;
+  else return napi_float64_array;
+}
+
 // Copies a typed array of element type T whose length must be rows*cols (taken before going async).
 template <typename T>
 std::vector<T> ArgPixels(const Napi::CallbackInfo& info, size_t i, int32_t rows, int32_t cols, const char* name) {
   size_t n = PixelCount(rows, cols, sizeof(T));
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != TypedArrayKind<T>()) {
+    throw NativeError("ERR_INVALID_ARG", std::string(name) + " has the wrong typed-array type");
+  }
   Napi::TypedArrayOf<T> a = info[i].As<Napi::TypedArrayOf<T>>();
   if (a.ElementLength() != n) {
     throw NativeError("ERR_INVALID_ARG", std::string(name) + " has " + std::to_string(a.ElementLength()) +
@@ -75,6 +90,71 @@ Napi::TypedArrayOf<T> ToTypedArray(Napi::Env env, std::vector<T>&& v) {
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, holder->data(), n * sizeof(T),
                                                  [](Napi::Env, void*, std::vector<T>* h) { delete h; }, holder);
   return Napi::TypedArrayOf<T>::New(env, n, buf, 0);
+}
+
+// The (raw: Int16Array, rows, cols, box, window, invert) prefix of the crop functions.
+struct CropArgs {
+  int32_t rows, cols;
+  std::shared_ptr<std::vector<int16_t>> raw;
+  Box box;
+  WindowSpec spec;
+  bool invert;
+};
+
+inline CropArgs ArgCrop(const Napi::CallbackInfo& info) {
+  CropArgs c;
+  c.rows = ArgInt(info, 1, "rows");
+  c.cols = ArgInt(info, 2, "cols");
+  c.raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, c.rows, c.cols, "raw"));
+  c.box = ArgBox(info, 3);
+  CheckBox(c.box, c.rows, c.cols);
+  c.spec = ArgWindow(info, 4);
+  c.invert = info[5].ToBoolean().Value();
+  return c;
+}
+
+// The (pixels, rows, cols, outRows, outCols) arguments of the resize functions.
+template <typename T>
+struct ResizeArgs {
+  int32_t rows, cols, out_rows, out_cols;
+  std::shared_ptr<std::vector<T>> pixels;
+};
+
+template <typename T>
+ResizeArgs<T> ArgResize(const Napi::CallbackInfo& info) {
+  ResizeArgs<T> r;
+  r.rows = ArgInt(info, 1, "rows");
+  r.cols = ArgInt(info, 2, "cols");
+  r.out_rows = ArgInt(info, 3, "outRows");
+  r.out_cols = ArgInt(info, 4, "outCols");
+  r.pixels = std::make_shared<std::vector<T>>(ArgPixels<T>(info, 0, r.rows, r.cols, "pixels"));
+  PixelCount(r.out_rows, r.out_cols, sizeof(float));
+  return r;
+}
+
+// {ratio, resizedHeight, resizedWidth, tensor, resized} of a detector input.
+template <typename T = float>
+Napi::Value DetectorResultToJs(Napi::Env env, DetectorInputOf<T>& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ratio", r.fit.ratio);
+  o.Set("resizedHeight", r.fit.rows);
+  o.Set("resizedWidth", r.fit.cols);
+  o.Set("tensor", ToTypedArray(env, std::move(r.tensor)));
+  o.Set("resized", ToTypedArray(env, std::move(r.resized)));
+  return o;
+}
+
+inline Napi::Value F32ToJs(Napi::Env env, std::vector<float>& v) { return ToTypedArray(env, std::move(v)); }
+inline Napi::Value U8ToJs(Napi::Env env, std::vector<uint8_t>& v) { return ToTypedArray(env, std::move(v)); }
+
+// Argument errors thrown synchronously become JS exceptions with `code` (same as async rejections).
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  try {
+    return Fn(info);
+  } catch (const NativeError& e) {
+    throw MakeError(info.Env(), e.code(), e.what());
+  }
 }
 
 }  // namespace imgproc

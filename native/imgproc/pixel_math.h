@@ -3,6 +3,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__CUDACC__)
 #define RSNA_HD __host__ __device__ __forceinline__
@@ -23,13 +24,54 @@ struct WindowAffine {
   float offset;  // LINEAR/LINEAR_EXACT: b; SIGMOID: wc
 };
 
+RSNA_HD float FusedMulAdd(float a, float b, float c) {
+#if defined(__CUDA_ARCH__)
+  return __fmaf_rn(a, b, c);
+#else
+  return std::fma(a, b, c);  // glibc picks the FMA instruction where the CPU has one
+#endif
+}
+
+RSNA_HD float FloatFromBits(uint32_t bits) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(bits);
+#else
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+#endif
+}
+
+// torch's float32 exp on CPU: SLEEF's expf_u10 with FMA (the AVX2/AVX512 kernels), reproduced
+// operation by operation so SIGMOID windows match the original bit for bit (10006 goldens).
+RSNA_HD float SleefExpf(float d) {
+  if (d != d) return d;  // NaN stays NaN (and never reaches the int conversion)
+  if (d < -104.0f) return 0.0f;
+  if (d > 104.0f) return INFINITY;
+  const float kLog2e = 1.442695040888963407359924681001892137426645954152985934135449406931f;
+  const float kLn2Hi = 0.693145751953125f, kLn2Lo = 1.428606765330187045e-06f;
+  int32_t q = static_cast<int32_t>(rintf(d * kLog2e));
+  float qf = static_cast<float>(q);
+  float s = FusedMulAdd(qf, -kLn2Hi, d);
+  s = FusedMulAdd(qf, -kLn2Lo, s);
+  float u = 0.000198527617612853646278381f;
+  u = FusedMulAdd(u, s, 0.00139304355252534151077271f);
+  u = FusedMulAdd(u, s, 0.00833336077630519866943359f);
+  u = FusedMulAdd(u, s, 0.0416664853692054748535156f);
+  u = FusedMulAdd(u, s, 0.166666671633720397949219f);
+  u = FusedMulAdd(u, s, 0.5f);
+  u = 1.0f + FusedMulAdd(s * s, u, s);
+  // ldexp in two halves (q may exceed the exponent range of one power of two).
+  int32_t q1 = q >> 1, q2 = q - q1;
+  u = u * FloatFromBits(static_cast<uint32_t>(q1 + 0x7f) << 23);
+  return u * FloatFromBits(static_cast<uint32_t>(q2 + 0x7f) << 23);
+}
+
 // §1.4.1–1.4.3 on one raw value converted to float32 (torch: x*s + b, clamp; 255 * reciprocal(1 + exp((x - wc)*s))).
 RSNA_HD float WindowValue(float x, const WindowAffine& w) {
   if (w.func == VoiFunction::kSigmoid) {
     float t = (x - w.offset) * w.scale;
-    // exp rounded once from double: equals a correctly rounded expf on CPU and GPU alike (torch uses
-    // Sleef expf, ≤1 ulp; P9 tolerance 1e-3), so the twins agree bit for bit.
-    float d = 1.0f + static_cast<float>(exp(static_cast<double>(t)));
+    float d = 1.0f + SleefExpf(t);
     return (1.0f / d) * 255.0f;
   }
   float y = x * w.scale;
@@ -40,7 +82,8 @@ RSNA_HD float WindowValue(float x, const WindowAffine& w) {
 // §1.5.2: (x - min) and (max - min) in int16 (wrapping as torch does), true division in float32.
 RSNA_HD float MinMaxUnit(int16_t x, int16_t min, int16_t range) {
   int16_t diff = static_cast<int16_t>(static_cast<int32_t>(x) - static_cast<int32_t>(min));
-  return range > 0 ? static_cast<float>(diff) / static_cast<float>(range) : static_cast<float>(diff);
+  // range == 0 only when max == min (a wrapped range is never 0): then x - min (all zeros).
+  return range != 0 ? static_cast<float>(diff) / static_cast<float>(range) : static_cast<float>(diff);
 }
 
 // §1.7.3 inversion 255 - y (float32).
@@ -65,33 +108,77 @@ RSNA_HD float BilinearTap(float a, float b, float c, float d, float h0, float h1
   return static_cast<float>(acc);
 }
 
-// Source taps of one output index along one axis (§2.2.3, torch CPU recipe: scale = f32(in)/f32(out),
-// source index in double, lambdas rounded to float32; in == out copies).
-struct AxisTap {
+// Source taps of one output index along one axis (§2.2.3, torch CPU recipe: source index in double
+// from the kernel's scale, lambdas in the element type L; in == out copies).
+template <typename L>
+struct AxisTapT {
   int32_t i0, i1;
-  float l0, l1;
+  L l0, l1;
 };
 
-RSNA_HD AxisTap TorchAxisTap(int32_t in, int32_t out, int32_t d) {
-  AxisTap t;
+template <typename L>
+RSNA_HD AxisTapT<L> TorchTapFromScale(int32_t in, int32_t out, int32_t d, double scale) {
+  AxisTapT<L> t;
   if (in == out) {
     t.i0 = t.i1 = d;
-    t.l0 = 1.0f;
-    t.l1 = 0.0f;
+    t.l0 = L(1);
+    t.l1 = L(0);
     return t;
   }
-  float scale = static_cast<float>(in) / static_cast<float>(out);
-  double src = static_cast<double>(scale) * (static_cast<double>(d) + 0.5) - 0.5;
+  double src = scale * (static_cast<double>(d) + 0.5) - 0.5;
   if (src < 0.0) src = 0.0;
   int32_t i0 = static_cast<int32_t>(src);
   if (i0 > in - 1) i0 = in - 1;
   t.i0 = i0;
   t.i1 = i0 + (i0 < in - 1 ? 1 : 0);
-  float l1 = static_cast<float>(src - static_cast<double>(i0));
-  t.l1 = l1 < 1.0f ? l1 : 1.0f;
-  t.l0 = 1.0f - t.l1;
+  L l1 = static_cast<L>(src - static_cast<double>(i0));
+  t.l1 = l1 < L(1) ? l1 : L(1);
+  t.l0 = L(1) - t.l1;
   return t;
 }
+
+// float32 kernel: scale = f32(in)/f32(out), lambdas rounded to float32.
+using AxisTap = AxisTapT<float>;
+RSNA_HD AxisTap TorchAxisTap(int32_t in, int32_t out, int32_t d) {
+  return TorchTapFromScale<float>(in, out, d, static_cast<double>(static_cast<float>(in) / static_cast<float>(out)));
+}
+
+// float64 kernel (MiniDDSM's detector input is float64, §2.2.1): scale, index and lambdas in double.
+using AxisTap64 = AxisTapT<double>;
+RSNA_HD AxisTap64 TorchAxisTap64(int32_t in, int32_t out, int32_t d) {
+  return TorchTapFromScale<double>(in, out, d, static_cast<double>(in) / static_cast<double>(out));
+}
+
+RSNA_HD double BilinearTap64(double a, double b, double c, double d, double h0, double h1, double w0, double w1) {
+  double w00 = h0 * w0, w01 = h0 * w1, w10 = h1 * w0, w11 = h1 * w1;
+  double acc = a * w00;
+  acc = acc + b * w01;
+  acc = acc + c * w10;
+  acc = acc + d * w11;
+  return acc;
+}
+
+// Per element type: the torch CPU taps and pixel mix (float: §2.2.3 recipe above; double: all double).
+template <typename T>
+struct TorchBilinear;
+
+template <>
+struct TorchBilinear<float> {
+  using Tap = AxisTap;
+  RSNA_HD static Tap MakeTap(int32_t in, int32_t out, int32_t d) { return TorchAxisTap(in, out, d); }
+  RSNA_HD static float Mix(float a, float b, float c, float d, const Tap& v, const Tap& h) {
+    return BilinearTap(a, b, c, d, v.l0, v.l1, h.l0, h.l1);
+  }
+};
+
+template <>
+struct TorchBilinear<double> {
+  using Tap = AxisTap64;
+  RSNA_HD static Tap MakeTap(int32_t in, int32_t out, int32_t d) { return TorchAxisTap64(in, out, d); }
+  RSNA_HD static double Mix(double a, double b, double c, double d, const Tap& v, const Tap& h) {
+    return BilinearTap64(a, b, c, d, v.l0, v.l1, h.l0, h.l1);
+  }
+};
 
 // OpenCV INTER_LINEAR 8U (§3.2.3): per-axis source index and 11-bit fixed-point coefficients.
 constexpr int kCvCoefBits = 11;

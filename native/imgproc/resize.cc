@@ -7,30 +7,33 @@
 namespace rsna {
 namespace imgproc {
 
-static std::vector<AxisTap> AxisTaps(int32_t in, int32_t out) {
-  std::vector<AxisTap> taps(out);
-  for (int32_t d = 0; d < out; ++d) taps[d] = TorchAxisTap(in, out, d);
+template <typename T>
+static std::vector<typename TorchBilinear<T>::Tap> AxisTaps(int32_t in, int32_t out) {
+  std::vector<typename TorchBilinear<T>::Tap> taps(out);
+  for (int32_t d = 0; d < out; ++d) taps[d] = TorchBilinear<T>::MakeTap(in, out, d);
   return taps;
 }
 
-void ResizeTorchBilinear(const float* in, int32_t rows, int32_t cols, float* out, int32_t out_rows,
-                         int32_t out_cols, size_t out_stride) {
-  const std::vector<AxisTap> ty = AxisTaps(rows, out_rows), tx = AxisTaps(cols, out_cols);
+template <typename T>
+void ResizeTorchBilinear(const T* in, int32_t rows, int32_t cols, T* out, int32_t out_rows, int32_t out_cols,
+                         size_t out_stride) {
+  const auto ty = AxisTaps<T>(rows, out_rows), tx = AxisTaps<T>(cols, out_cols);
   for (int32_t y = 0; y < out_rows; ++y) {
-    const AxisTap& v = ty[y];
-    const float* r0 = in + static_cast<size_t>(v.i0) * cols;
-    const float* r1 = in + static_cast<size_t>(v.i1) * cols;
-    float* d = out + static_cast<size_t>(y) * out_stride;
+    const auto& v = ty[y];
+    const T* r0 = in + static_cast<size_t>(v.i0) * cols;
+    const T* r1 = in + static_cast<size_t>(v.i1) * cols;
+    T* d = out + static_cast<size_t>(y) * out_stride;
     for (int32_t x = 0; x < out_cols; ++x) {
-      const AxisTap& h = tx[x];
-      d[x] = BilinearTap(r0[h.i0], r0[h.i1], r1[h.i0], r1[h.i1], v.l0, v.l1, h.l0, h.l1);
+      const auto& h = tx[x];
+      d[x] = TorchBilinear<T>::Mix(r0[h.i0], r0[h.i1], r1[h.i0], r1[h.i1], v, h);
     }
   }
 }
 
-DetectorInputResult DetectorInput(const float* image, int32_t rows, int32_t cols, int32_t size) {
+template <typename T>
+DetectorInputOf<T> DetectorInput(const T* image, int32_t rows, int32_t cols, int32_t size) {
   if (size <= 0 || size > 4096) throw NativeError("ERR_INVALID_SIZE", "detector size must be in 1..4096");
-  DetectorInputResult r;
+  DetectorInputOf<T> r;
   r.fit = TorchFitSize(rows, cols, size, size);
   r.resized.resize(static_cast<size_t>(r.fit.rows) * r.fit.cols);
   ResizeTorchBilinear(image, rows, cols, r.resized.data(), r.fit.rows, r.fit.cols, r.fit.cols);
@@ -38,13 +41,19 @@ DetectorInputResult DetectorInput(const float* image, int32_t rows, int32_t cols
   const size_t plane = static_cast<size_t>(size) * size;
   r.tensor.assign(plane * 3, 114.0f);
   for (int32_t y = 0; y < r.fit.rows; ++y) {
-    std::copy_n(r.resized.data() + static_cast<size_t>(y) * r.fit.cols, r.fit.cols,
-                r.tensor.data() + static_cast<size_t>(y) * size);
+    const T* s = r.resized.data() + static_cast<size_t>(y) * r.fit.cols;
+    float* d = r.tensor.data() + static_cast<size_t>(y) * size;
+    for (int32_t x = 0; x < r.fit.cols; ++x) d[x] = static_cast<float>(s[x]);
   }
   std::copy_n(r.tensor.data(), plane, r.tensor.data() + plane);
   std::copy_n(r.tensor.data(), plane, r.tensor.data() + 2 * plane);
   return r;
 }
+
+template void ResizeTorchBilinear<float>(const float*, int32_t, int32_t, float*, int32_t, int32_t, size_t);
+template void ResizeTorchBilinear<double>(const double*, int32_t, int32_t, double*, int32_t, int32_t, size_t);
+template DetectorInputOf<float> DetectorInput<float>(const float*, int32_t, int32_t, int32_t);
+template DetectorInputOf<double> DetectorInput<double>(const double*, int32_t, int32_t, int32_t);
 
 std::vector<uint8_t> ResizeAndPadU8(const float* crop, int32_t rows, int32_t cols, int32_t out_rows,
                                     int32_t out_cols) {

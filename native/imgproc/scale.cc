@@ -1,5 +1,5 @@
-// Sizes and intensity scaling: min_max_scale (PIPELINE.md §1.5, §2.2.1) and the numpy
-// percentile_min_max_scale (§1.6), plus the fit-resize size rules (§2.2.2, §3.1.3, §3.2.3).
+// Intensity scaling: min_max_scale (PIPELINE.md §1.5, §2.2.1) and the numpy
+// percentile_min_max_scale (§1.6).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,42 +9,9 @@
 namespace rsna {
 namespace imgproc {
 
-size_t PixelCount(int32_t rows, int32_t cols, size_t elem_size) {
-  if (rows <= 0 || cols <= 0) {
-    throw NativeError("ERR_INVALID_SIZE", "image size " + std::to_string(rows) + "x" + std::to_string(cols) +
-                                              " is not positive");
-  }
-  CheckedBytes(static_cast<size_t>(rows), static_cast<size_t>(cols), elem_size);
-  return static_cast<size_t>(rows) * static_cast<size_t>(cols);
-}
 
-static void CheckResizedSize(int32_t rows, int32_t cols, int32_t out_rows, int32_t out_cols) {
-  // torch/cv2 refuse an empty output; the original then falls back (§2.7) or fails.
-  if (out_rows <= 0 || out_cols <= 0) {
-    throw NativeError("ERR_EMPTY_RESIZE", "resizing " + std::to_string(rows) + "x" + std::to_string(cols) +
-                                              " gives an empty " + std::to_string(out_rows) + "x" +
-                                              std::to_string(out_cols) + " image");
-  }
-}
 
-FitSize TorchFitSize(int32_t rows, int32_t cols, int32_t target_rows, int32_t target_cols) {
-  FitSize f;
-  f.ratio = std::min(static_cast<double>(target_rows) / rows, static_cast<double>(target_cols) / cols);
-  // recompute_scale_factor=True: floor(float(in) * r) in double (415 instead of 416 happens, §2.2.2).
-  f.rows = static_cast<int32_t>(std::floor(static_cast<double>(rows) * f.ratio));
-  f.cols = static_cast<int32_t>(std::floor(static_cast<double>(cols) * f.ratio));
-  CheckResizedSize(rows, cols, f.rows, f.cols);
-  return f;
-}
 
-FitSize CvFitSize(int32_t rows, int32_t cols, int32_t target_rows, int32_t target_cols) {
-  FitSize f;
-  f.ratio = std::min(static_cast<double>(target_rows) / rows, static_cast<double>(target_cols) / cols);
-  f.rows = static_cast<int32_t>(static_cast<double>(rows) * f.ratio);  // Python int(): truncation
-  f.cols = static_cast<int32_t>(static_cast<double>(cols) * f.ratio);
-  CheckResizedSize(rows, cols, f.rows, f.cols);
-  return f;
-}
 
 std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert) {
   int16_t lo = std::numeric_limits<int16_t>::max(), hi = std::numeric_limits<int16_t>::min();

@@ -8,48 +8,8 @@
 namespace rsna {
 namespace imgproc {
 
-VoiFunction ParseVoiFunction(const std::string& name) {
-  if (name == "LINEAR") return VoiFunction::kLinear;
-  if (name == "LINEAR_EXACT") return VoiFunction::kLinearExact;
-  if (name == "SIGMOID") return VoiFunction::kSigmoid;
-  if (name == "NONE") return VoiFunction::kNone;
-  // §1.3.3: anything else raises in the original.
-  throw NativeError("ERR_VOI_FUNCTION", "unsupported VOI LUT function '" + name + "'");
-}
 
-WindowAffine MakeWindowAffine(const WindowSpec& spec) {
-  WindowAffine w{spec.func, 1.0f, 0.0f};
-  if (spec.func == VoiFunction::kNone) return w;
-  double wc = spec.fp16 ? QuantizeToHalf(spec.center) : spec.center;
-  double ww = spec.fp16 ? QuantizeToHalf(spec.width) : spec.width;
-  if (!std::isfinite(wc) || !std::isfinite(ww) || !(ww > 0.0)) {
-    throw NativeError("ERR_WINDOW", "window width must be > 0 and finite (got center " + std::to_string(wc) +
-                                        ", width " + std::to_string(ww) + ")");
-  }
-  if (spec.func == VoiFunction::kSigmoid) {
-    w.scale = static_cast<float>(-4.0 / ww);
-    w.offset = static_cast<float>(wc);
-    return w;
-  }
-  if (spec.func == VoiFunction::kLinear) {
-    if (ww < 1.0) throw NativeError("ERR_WINDOW", "LINEAR window width must be >= 1 (got " + std::to_string(ww) + ")");
-    if (ww == 1.0) throw NativeError("ERR_WINDOW", "LINEAR window width 1 divides by zero in the original (§1.4.1)");
-    wc -= 0.5;
-    ww -= 1.0;
-  }
-  w.scale = static_cast<float>(255.0 / ww);
-  w.offset = static_cast<float>((-wc / ww + 0.5) * 255.0);
-  return w;
-}
 
-static void CheckBox(const Box& b, int32_t rows, int32_t cols) {
-  if (b.x0 < 0 || b.y0 < 0 || b.x1 > cols || b.y1 > rows || b.x1 <= b.x0 || b.y1 <= b.y0) {
-    throw NativeError("ERR_INVALID_BOX", "crop box [" + std::to_string(b.x0) + "," + std::to_string(b.y0) + "," +
-                                             std::to_string(b.x1) + "," + std::to_string(b.y1) +
-                                             "] is empty or outside the " + std::to_string(rows) + "x" +
-                                             std::to_string(cols) + " image");
-  }
-}
 
 std::vector<float> WindowedCrop(const int16_t* raw, int32_t rows, int32_t cols, const Box& box,
                                 const WindowSpec& spec, bool invert) {

@@ -1,14 +1,12 @@
 /**
  * Helpers of the preprocess tests: the golden generators' synthetic images (ported from
  * ../shared/golden/preprocess/README.md "Synthetic resize"), sha256 of typed arrays, and decoded RSNA
- * pixels for the goldens (Debian's `gdcmconv --raw`, checked against MANIFEST frame0_sha256).
+ * pixels for the goldens (our decoder, checked against MANIFEST frame0_sha256).
  */
 import crypto from 'crypto';
 import fs from 'fs';
-import os from 'os';
-import path from 'path';
-import { execFileSync } from 'child_process';
 import { sharedPath } from '../helpers/shared';
+import { decodeFrame, frameSha256, readDicom, toOriginalInt16 } from '../../lib/dicom';
 
 /** lowbias32 of the README. */
 function lowbias32(x: number): number {
@@ -68,50 +66,15 @@ export interface DecodedRsna {
 }
 
 /**
- * Stored values of an RSNA DICOM (frame 0), cast to int16 as the original does (§5, submit.py).
- * Decoded by `gdcmconv --raw` (cached under the OS temp dir) and verified against the manifest's
- * frame0_sha256, so the pixels are the reference decoding.
+ * Stored values of an RSNA DICOM (frame 0) decoded by our DICOM reader (lib/dicom, native codecs),
+ * checked against the MANIFEST's frame0_sha256, then cast to int16 as the original does (§1.2.3).
  */
-export function decodeRsna(dicomRel: string): DecodedRsna {
-  const manifest = readJson<Array<Record<string, any>>>('data/dicom/MANIFEST.json'); // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function decodeRsna(dicomRel: string): Promise<DecodedRsna> {
+  const manifest = readJson<Array<{ file: string; reference: { frame0_sha256: string } }>>('data/dicom/MANIFEST.json');
   const entry = manifest.find((e) => e.file === dicomRel);
   if (!entry) throw new Error(`${dicomRel} is not in MANIFEST.json`);
-  const expected: string = entry.reference.frame0_sha256;
-  const cacheDir = path.join(os.tmpdir(), 'rsna-mammo-test-decoded');
-  fs.mkdirSync(cacheDir, { recursive: true });
-  const cached = path.join(cacheDir, `${expected}.u16`);
-  if (!fs.existsSync(cached)) {
-    const tmp = path.join(cacheDir, `${expected}.${process.pid}.dcm`);
-    execFileSync('gdcmconv', ['--raw', sharedPath(`data/dicom/${dicomRel}`) as string, tmp]);
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const dicomParser = require('dicom-parser');
-    const buf = fs.readFileSync(tmp);
-    const ds = dicomParser.parseDicom(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
-    const el = ds.elements.x7fe00010;
-    const bitsStored: number = entry.bits_stored;
-    const px = new Uint16Array(entry.rows * entry.columns);
-    const bytes = new Uint8Array(px.buffer);
-    bytes.set(buf.subarray(el.dataOffset, el.dataOffset + px.byteLength));
-    const mask = bitsStored >= 16 ? 0xffff : (1 << bitsStored) - 1;
-    for (let i = 0; i < px.length; i++) px[i] &= mask;
-    if (entry.pixel_representation !== 0) throw new Error('signed RSNA files are not expected here');
-    if (sha256(px) !== expected) throw new Error(`${dicomRel}: gdcmconv decode does not match frame0_sha256`);
-    fs.writeFileSync(`${cached}.${process.pid}`, bytes);
-    fs.renameSync(`${cached}.${process.pid}`, cached);
-    fs.unlinkSync(tmp);
-  }
-  const b = fs.readFileSync(cached);
-  const u16 = new Uint16Array(b.byteLength / 2);
-  new Uint8Array(u16.buffer).set(b);
-  return { raw: new Int16Array(u16.buffer), rows: entry.rows, cols: entry.columns };
-}
-
-/** Whether gdcmconv is installed (the RSNA golden tests decode with it until our decoder is merged). */
-export function hasGdcmconv(): boolean {
-  try {
-    execFileSync('gdcmconv', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  const image = await readDicom(sharedPath(`data/dicom/${dicomRel}`) as string);
+  const frame = await decodeFrame(image, 0);
+  if (frameSha256(frame, image) !== entry.reference.frame0_sha256) throw new Error(`${dicomRel}: decoded frame does not match frame0_sha256`);
+  return { raw: toOriginalInt16(frame), rows: image.rows, cols: image.columns };
 }
