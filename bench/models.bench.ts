@@ -16,6 +16,7 @@ import { spawnSync } from 'child_process';
 import { parseArgs } from 'util';
 import { CONVNEXT_SMALL, convertClassifier, convnextStateDictShapes, makeRandomConvnextCheckpoint } from '../lib/models';
 import { createSession } from '../lib/runtime';
+import { resolveTsNode } from '../lib/runtime/worker_thread';
 
 interface RuntimeResult {
   runtime: string;
@@ -41,20 +42,15 @@ function readFloats(file: string): number[] {
   return Array.from({ length: b.length / 4 }, (_, i) => b.readFloatLE(i * 4));
 }
 
-/** ts-node's CLI as installed (the package or the fork tap depends on). */
+/** ts-node's CLI (bin.js beside the module lib/runtime resolves). */
 function tsNodeBin(): string {
-  for (const name of ['ts-node/dist/bin.js', '@isaacs/ts-node-temp-fork-for-pr-2009/dist/bin.js']) {
-    try {
-      return require.resolve(name);
-    } catch {
-      // next
-    }
-  }
-  throw new Error('ts-node is needed to run the benchmark from sources');
+  return path.join(path.dirname(resolveTsNode()), 'bin.js');
 }
 
 function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Child-process mode: loads the ONNX model in ORT and times it (peak RSS is this process's). */
@@ -64,7 +60,7 @@ async function ortChild(model: string, input: string, dims: number[], runs: numb
   const loadS = (performance.now() - t0) / 1000;
   const data = Float32Array.from(readFloats(input));
   const times: number[] = [];
-  let logits = new Float32Array(0);
+  let logits: Float32Array = new Float32Array(0);
   for (let i = 0; i < runs + 1; i++) {
     const t = performance.now();
     const res = await session.run({ input: { data, dims } });
@@ -117,13 +113,15 @@ async function main(): Promise<void> {
   const log = (s: string) => process.stdout.write(`${s}\n`);
 
   let t = performance.now();
-  if (!values.keep || !fs.existsSync(ckpt)) await makeRandomConvnextCheckpoint(ckpt, { ...CONVNEXT_SMALL, seed: 1, globalPool: 'max' });
+  const reuse = values.keep && fs.existsSync(ckpt);
+  if (!reuse) await makeRandomConvnextCheckpoint(ckpt, { ...CONVNEXT_SMALL, seed: 1, globalPool: 'max' });
   const writeS = (performance.now() - t) / 1000;
+  const written = reuse ? 'reused from bench/.cache (--keep)' : `written by rsna-mammo's torch.save writer in ${writeS.toFixed(1)} s`;
   t = performance.now();
   const conv = await convertClassifier([ckpt], onnx);
   const convertS = (performance.now() - t) / 1000;
   const params = convnextStateDictShapes(conv.config).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0);
-  log(`checkpoint ${(fs.statSync(ckpt).size / 2 ** 20).toFixed(0)} MiB written in ${writeS.toFixed(1)} s; ONNX ${(fs.statSync(onnx).size / 2 ** 20).toFixed(0)} MiB converted in ${convertS.toFixed(1)} s`);
+  log(`checkpoint ${(fs.statSync(ckpt).size / 2 ** 20).toFixed(0)} MiB ${written}; ONNX ${(fs.statSync(onnx).size / 2 ** 20).toFixed(0)} MiB converted in ${convertS.toFixed(1)} s`);
   // Normalised-looking input: seeded N(0,1)-ish noise (uniform sum), same file for both runtimes.
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
@@ -159,7 +157,8 @@ async function main(): Promise<void> {
     '',
     `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${new Date().toISOString()}.`,
     `Model: random weights (UNTRAINED) in timm convnext_small layout (depths ${conv.config.depths}, dims ${conv.config.dims}, max pool, 1 class), ${Math.round(params / 1e5) / 10} M parameters;`,
-    `checkpoint written by rsna-mammo's torch.save writer in ${writeS.toFixed(1)} s, converted to ONNX in ${convertS.toFixed(1)} s. Median of ${runs} timed run(s) after one warm-up; each runtime in its own process (peak RSS = that process).`,
+    `checkpoint ${written}, converted to ONNX in ${convertS.toFixed(1)} s. Median of ${runs} timed run(s) after one warm-up; each runtime in its own process (peak RSS = that process's VmHWM).`,
+    `Load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} on ${os.cpus().length} cores (a shared machine makes single runs noisy).`,
     '',
     '| runtime | threads | load (s) | first run (s) | run (s) | peak RSS (MiB) |',
     '|---|---|---|---|---|---|',

@@ -24,7 +24,7 @@ export {
 } from './preprocess';
 export type { Box, WindowMeta, DetectorInput, DetectorInput64, DisplayImageTags } from './preprocess';
 export {
-  parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard, originalRenderAvailable,
+  parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard,
   transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
 } from './dicom';
 export type {
@@ -50,3 +50,12 @@ export { prepareClassificationDataset, STAGE2_SOURCES } from './data/prepareClas
 export { stage2Image, writeStage2Image } from './data/stage2/processImage';
 export { prepareRoiDataset } from './data/roiDataset/prepareRoiDataset';
 export { Yolov5ToCoco } from './data/roiDataset/yolov5ToCoco';
+export { createPipeline, createPipelineFromStages, aggregateBreasts, imageMean, groupStudies, DEFAULT_THRESHOLD, AUTO_THRESHOLD_QUANTILE } from './pipeline';
+export type {
+  Pipeline, PipelineOptions, PipelineRunOptions, PipelineStages, PredictRequest, ImagePrediction, ImageFailure, ImageResult,
+  BreastPrediction, ThresholdRule,
+} from './pipeline';
+export { runSubmit, formatSubmission } from './submit/runSubmit';
+export type { SubmitRunOptions, SubmitRunResult } from './submit/runSubmit';
+export { readTestCsv } from './submit/testCsv';
+export type { TestImageRow } from './submit/testCsv';

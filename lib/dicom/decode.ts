@@ -17,10 +17,19 @@ import type { WasmCodecName } from './wasm/protocol';
 /** Frames above this many pixels are refused (fuzzed or absurd headers). */
 export const MAX_FRAME_PIXELS = 2 ** 28;
 
+/**
+ * Families whose native codecs are not safe on damaged input, so `auto` uses WASM for them (a WASM
+ * fault is an exception in a worker, never a dead process): Debian's libopenjp2 2.5.0 is built with
+ * assert() on and its HTJ2K decoder (ht_dec.c mel_init) aborts the process on some corrupt
+ * codestreams, and OpenJPH 0.9.0 smashes its stack on others (both found by test/dicom/fuzz.test.ts).
+ * `decoder: 'native'` still reaches them, for trusted files and the benchmark.
+ */
+const WASM_FIRST: ReadonlySet<CodecFamily> = new Set(['htj2k']);
+
 const NATIVE_CODECS: Partial<Record<CodecFamily, NativeCodecName[]>> = {
   rle: ['rle'],
   jpeg2000: ['openjpeg'],
-  htj2k: ['openjpeg', 'openjph'], // libopenjp2 first: it is the reference decoder of MANIFEST.json
+  htj2k: ['openjpeg', 'openjph'], // libopenjp2 first: the reference decoder of MANIFEST.json
   'jpeg-lossless': ['gdcm-jpeg'],
   'jpeg-baseline': ['gdcm-jpeg'],
   'jpeg-extended': ['gdcm-jpeg'],
@@ -79,7 +88,8 @@ async function decodeCompressed(image: DicomImage, frame: number, family: CodecF
   const layout = layoutOf(image);
   const done = (pixels: StoredPixels, decoder: string): DecodedFrame => ({ pixels, rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel, decoder });
   const native = choice === 'wasm' ? undefined : NATIVE_CODECS[family]?.find((c) => nativeCodecs().has(c));
-  if (native) {
+  const wasm = choice === 'native' ? undefined : wasmCodecFor(family, bytes);
+  if (native && !(choice === 'auto' && wasm && WASM_FIRST.has(family))) {
     const spec = { ...layout, isSigned: image.pixelRepresentation === 1, threads };
     try {
       const r = await dicomAddon().dicomDecodeFrame(native, bytes, spec);
@@ -88,7 +98,6 @@ async function decodeCompressed(image: DicomImage, frame: number, family: CodecF
       throw fromNativeError(err, file);
     }
   }
-  const wasm = choice === 'native' ? undefined : wasmCodecFor(family, bytes);
   if (!wasm) {
     const which = choice === 'auto' ? 'native or WASM' : choice;
     throw new RsnaMammoError('ERR_DICOM_DECODER_UNAVAILABLE', `no ${which} decoder for ${transferSyntax(image.transferSyntaxUID)?.name ?? image.transferSyntaxUID} is available`, { file });
@@ -107,7 +116,8 @@ async function decodeCompressed(image: DicomImage, frame: number, family: CodecF
  * Decodes one frame to its DICOM stored values.
  * @param image a parsed image (parseDicom/readDicom)
  * @param frame frame index, default 0
- * @param options.decoder 'auto' (native codec when compiled in, else WASM), 'native' or 'wasm'
+ * @param options.decoder 'auto' (native codec when compiled in, else WASM; HTJ2K: WASM first, see
+ *   WASM_FIRST), 'native' or 'wasm'
  * @param options.threads codec threads for libopenjp2 (0: automatic)
  * @returns the frame, samples interleaved, natural dtype; `decoder` names the codec that ran
  * @throws RsnaMammoError ERR_DICOM_* (unsupported syntax, truncated data, corrupt codestream, …)

@@ -7,7 +7,7 @@ export { transferSyntax, supportedTransferSyntaxes } from './transferSyntax';
 export type { TransferSyntax, CodecFamily } from './transferSyntax';
 export { nativeCodecs } from './addon';
 export { closeWasmPool } from './wasm/pool';
-export { renderFrame, originalRenderAvailable } from './render';
+export { renderFrame } from './render';
 export type { RenderMode, RenderOptions, RenderedImage } from './render';
 export { renderStandard } from './standardRender';
 export type { StandardRenderOptions } from './standardRender';

@@ -141,6 +141,16 @@ function pixelDataOf(ds: DataSet): PixelDataLocation | undefined {
 export function parseDicom(bytes: Uint8Array, file?: string): DicomImage {
   if (!(bytes instanceof Uint8Array)) throw invalidArgument('bytes', 'a Uint8Array or Buffer', bytes);
   const ds = runParser(bytes, file);
+  try {
+    return imageOf(ds, file);
+  } catch (err) {
+    // dicom-parser reads values lazily: a value that runs past the end of a damaged file throws here.
+    if (err instanceof RsnaMammoError) throw err;
+    throw new RsnaMammoError('ERR_DICOM_TRUNCATED', `cannot read a header value: ${parseError(err)}`, { file, cause: err });
+  }
+}
+
+function imageOf(ds: DataSet, file: string | undefined): DicomImage {
   const header = (message: string): RsnaMammoError => new RsnaMammoError('ERR_DICOM_HEADER', message, { file });
   const transferSyntaxUID = stringOf(ds, 'x00020010') ?? '1.2.840.10008.1.2';
   const rows = uint16Of(ds, 'x00280010') ?? 0;

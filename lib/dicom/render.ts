@@ -2,16 +2,22 @@
  * renderFrame: a decoded frame → 8-bit image, in one of two named modes:
  * - `standard`: DICOM display semantics (lib/dicom/standardRender.ts, PS3.3 C.11).
  * - `original`: parity with the winning pipeline (PIPELINE.md §1.2.3 int16 cast, §1.4 windowing,
- *   §1.5 min-max, §1.7 inversion and truncation), delegated to lib/preprocess windowToUint8 (native
- *   kernel owned by the preprocess area).
+ *   §1.5 min-max, §1.7 inversion and truncation): lib/preprocess windowToUint8 (its native kernel, off
+ *   the JS thread).
  * Colour frames are passed through, scaled to 8 bits.
  */
-import { RsnaMammoError, invalidArgument } from '../errors';
+import { fromNativeError, invalidArgument } from '../errors';
+import { windowToUint8 } from '../preprocess';
+import type { RenderFacts } from './wasm/protocol';
 import { toOriginalInt16 } from './decode';
 import { renderStandard } from './standardRender';
+import { wasmPool } from './wasm/pool';
 import type { DecodedFrame, DicomImage } from './types';
 
 export type RenderMode = 'original' | 'standard';
+
+/** Frames below this many samples render inline; larger ones on a worker thread. */
+const STANDARD_INLINE_PIXELS = 1 << 20;
 
 export interface RenderOptions {
   mode?: RenderMode;
@@ -29,30 +35,6 @@ export interface RenderedImage {
   channels: 1 | 3;
 }
 
-type WindowToUint8 = (pixels: Int16Array | Uint16Array | Int32Array | Float32Array, rows: number, cols: number,
-  params: { mode: 'original' | 'standard'; windowIndex?: number; image: DicomImage }) => Promise<Uint8Array>;
-
-function preprocessWindow(file?: string): WindowToUint8 {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const mod = require('../preprocess') as { windowToUint8?: WindowToUint8 };
-    if (typeof mod.windowToUint8 === 'function') return mod.windowToUint8;
-  } catch {
-    /* the preprocess area is not part of this build */
-  }
-  throw new RsnaMammoError('ERR_NOT_AVAILABLE', '`original` rendering needs lib/preprocess windowToUint8, which this build lacks; use --mode standard', { file });
-}
-
-/** Whether `original` rendering is available (lib/preprocess is present). */
-export function originalRenderAvailable(): boolean {
-  try {
-    preprocessWindow();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function colourTo8Bit(frame: DecodedFrame, image: DicomImage): Uint8Array {
   const shift = Math.max(0, image.bitsStored - 8);
   const out = new Uint8Array(frame.pixels.length);
@@ -65,7 +47,7 @@ function colourTo8Bit(frame: DecodedFrame, image: DicomImage): Uint8Array {
  * @param image the frame's DicomImage
  * @param frame from decodeFrame
  * @param options mode (default 'standard'), windowIndex, voiLutIndex
- * @throws RsnaMammoError ERR_INVALID_ARGUMENT, ERR_NOT_AVAILABLE (original mode without lib/preprocess)
+ * @throws RsnaMammoError ERR_INVALID_ARGUMENT (bad mode or index), ERR_WINDOW (window width ≤ 0 in original mode)
  */
 export async function renderFrame(image: DicomImage, frame: DecodedFrame, options: RenderOptions = {}): Promise<RenderedImage> {
   const mode = options.mode ?? 'standard';
@@ -73,9 +55,20 @@ export async function renderFrame(image: DicomImage, frame: DecodedFrame, option
   const base = { rows: frame.rows, columns: frame.columns };
   if (frame.samplesPerPixel === 3) return { ...base, channels: 3, pixels: colourTo8Bit(frame, image) };
   if (mode === 'standard') {
-    return { ...base, channels: 1, pixels: renderStandard(frame, image, { windowIndex: options.windowIndex, voiLutIndex: options.voiLutIndex }) };
+    const opts = { windowIndex: options.windowIndex, voiLutIndex: options.voiLutIndex };
+    if (frame.pixels.length < STANDARD_INLINE_PIXELS) return { ...base, channels: 1, pixels: renderStandard(frame, image, opts) };
+    // Large frames render on a worker thread, so the event loop keeps running.
+    const facts: RenderFacts = {
+      file: image.file, photometricInterpretation: image.photometricInterpretation, presentationLutShape: image.presentationLutShape,
+      rescaleSlope: image.rescaleSlope, rescaleIntercept: image.rescaleIntercept, modalityLut: image.modalityLut, voiLuts: image.voiLuts,
+      windowCenter: image.windowCenter, windowWidth: image.windowWidth, voiLutFunction: image.voiLutFunction,
+    };
+    try {
+      return { ...base, channels: 1, pixels: await wasmPool().render(frame, facts, opts) };
+    } catch (err) {
+      throw fromNativeError(err, image.file);
+    }
   }
-  const windowToUint8 = preprocessWindow(image.file);
   const pixels = await windowToUint8(toOriginalInt16(frame), frame.rows, frame.columns, { mode: 'original', windowIndex: options.windowIndex, image });
   return { ...base, channels: 1, pixels };
 }

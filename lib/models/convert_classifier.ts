@@ -11,6 +11,7 @@ import { KFoldEnsembleModel } from './kfold_ensemble';
 import { pickStateDict, StateDict } from './state_dict';
 import { readTorchCheckpoint } from './torch/checkpoint_reader';
 import { PickleObject } from './torch/pickle_values';
+import { convertInWorker } from './convert_in_worker';
 
 export interface ConvertClassifierOptions {
   /** Use `state_dict_ema` (default true, as timm's load_checkpoint and PIPELINE.md §4.3); false: `state_dict`. */
@@ -44,7 +45,8 @@ export async function readTimmWeights(file: string, ema = true): Promise<TimmWei
 }
 
 /**
- * Converts timm ConvNeXt checkpoint(s) to ONNX; the architecture is read from keys and shapes.
+ * Converts timm ConvNeXt checkpoint(s) to ONNX in a worker thread; the architecture is read from
+ * keys and shapes.
  * @param checkpoints one file → classifier (`input` → `logits`); several → ensemble (`input` 0..255 → `probs`)
  * @param outFile the .onnx to write
  * @returns the folds count and fold 0's configuration
@@ -56,10 +58,27 @@ export async function convertClassifier(
   outFile: string,
   options: ConvertClassifierOptions = {},
 ): Promise<{ outFile: string; folds: number; config: ConvNextConfig }> {
-  if (!Array.isArray(checkpoints) || checkpoints.length === 0) throw invalidArgument('checkpoints', 'a non-empty array of file paths', checkpoints);
+  validate(checkpoints, outFile, options);
+  return convertInWorker({ kind: 'classifier', checkpoints, outFile, options });
+}
+
+function validate(checkpoints: string[], outFile: string, options: ConvertClassifierOptions): void {
+  if (!Array.isArray(checkpoints) || checkpoints.length === 0 || checkpoints.some((c) => typeof c !== 'string')) {
+    throw invalidArgument('checkpoints', 'a non-empty array of file paths', checkpoints);
+  }
+  if (typeof outFile !== 'string' || outFile.length === 0) throw invalidArgument('outFile', 'a file path', outFile);
   if (options.globalPool !== undefined && options.globalPool !== 'max' && options.globalPool !== 'avg') {
     throw invalidArgument('globalPool', "'max' or 'avg'", options.globalPool);
   }
+}
+
+/** convertClassifier on the calling thread (what the worker runs). */
+export async function convertClassifierInProcess(
+  checkpoints: string[],
+  outFile: string,
+  options: ConvertClassifierOptions = {},
+): Promise<{ outFile: string; folds: number; config: ConvNextConfig }> {
+  validate(checkpoints, outFile, options);
   const folds = [];
   for (const file of checkpoints) {
     const weights = await readTimmWeights(file, options.ema ?? true);

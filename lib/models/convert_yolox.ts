@@ -9,6 +9,7 @@ import { OnnxGraph } from './onnx/graph';
 import { WeightReader, pickStateDict } from './state_dict';
 import { readTorchCheckpoint } from './torch/checkpoint_reader';
 import { YOLOX, YoloxConfig, inferYoloxConfig, yoloxAnchorCount } from './yolox';
+import { convertInWorker } from './convert_in_worker';
 
 export interface ConvertYoloxOptions {
   /** Overrides of the architecture read from the checkpoint (RSNA nano: 0.33 / 0.25 / depthwise / 1 class). */
@@ -23,18 +24,31 @@ export interface ConvertYoloxOptions {
 }
 
 /**
- * Converts a YOLOX checkpoint to ONNX.
+ * Converts a YOLOX checkpoint to ONNX in a worker thread.
  * @returns the written file and the architecture used
  * @throws RsnaMammoError ERR_ARCH_MISMATCH (first offending keys listed), ERR_CHECKPOINT_CORRUPT
  * @example await convertYolox('yolox_nano_416_roi_torch.pth', 'yolox.onnx', { depth: 0.33, width: 0.25, depthwise: true })
  */
 export async function convertYolox(checkpoint: string, outFile: string, options: ConvertYoloxOptions = {}): Promise<{ outFile: string; config: YoloxConfig }> {
+  validate(checkpoint, outFile, options);
+  return convertInWorker({ kind: 'yolox', checkpoint, outFile, options });
+}
+
+function validate(checkpoint: string, outFile: string, options: ConvertYoloxOptions): number {
+  if (typeof checkpoint !== 'string' || checkpoint.length === 0) throw invalidArgument('checkpoint', 'a file path', checkpoint);
+  if (typeof outFile !== 'string' || outFile.length === 0) throw invalidArgument('outFile', 'a file path', outFile);
   const size = options.inputSize ?? 416;
   if (!Number.isInteger(size) || size <= 0 || size % 32 !== 0) throw invalidArgument('inputSize', 'a positive multiple of 32', size);
   for (const k of ['depth', 'width'] as const) {
     const v = options[k];
     if (v !== undefined && !(typeof v === 'number' && v > 0)) throw invalidArgument(k, 'a positive number', v);
   }
+  return size;
+}
+
+/** convertYolox on the calling thread (what the worker runs). */
+export async function convertYoloxInProcess(checkpoint: string, outFile: string, options: ConvertYoloxOptions = {}): Promise<{ outFile: string; config: YoloxConfig }> {
+  const size = validate(checkpoint, outFile, options);
   const ckpt = await readTorchCheckpoint(checkpoint);
   const { stateDict } = pickStateDict(ckpt, ['model', 'state_dict', 'model_ema'], checkpoint);
   const config = inferYoloxConfig(stateDict, checkpoint, {

@@ -20,3 +20,4 @@ export { makeRandomConvnextCheckpoint, convnextStateDictShapes } from './random_
 export type { RandomConvnextOptions } from './random_convnext';
 export { pickStateDict } from './state_dict';
 export type { StateDict } from './state_dict';
+export { makeRandomYoloxCheckpoint, yoloxStateDictShapes } from './random_yolox';

@@ -10,6 +10,7 @@ import { ConvNeXt, ConvNextConfig } from './convnext';
 import { WeightReader } from './state_dict';
 import { writeTorchCheckpoint } from './torch/checkpoint_writer';
 import { PickleObject, PyFloat, TorchTensor } from './torch/pickle_values';
+import { normalFill, seededRandom } from './random_fill';
 
 export interface RandomConvnextOptions {
   depths: number[];
@@ -17,28 +18,6 @@ export interface RandomConvnextOptions {
   seed: number;
   globalPool?: 'max' | 'avg';
   numClasses?: number;
-}
-
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normalFill(out: Float32Array, rand: () => number, mean: number, std: number): void {
-  for (let i = 0; i < out.length; i += 2) {
-    const u = Math.max(rand(), 1e-12);
-    const r = Math.sqrt(-2 * Math.log(u)) * std;
-    const th = 2 * Math.PI * rand();
-    out[i] = mean + r * Math.cos(th);
-    if (i + 1 < out.length) out[i + 1] = mean + r * Math.sin(th);
-  }
 }
 
 /** The timm state-dict keys and shapes of a ConvNeXt config, in timm's order (module params before submodules). */
@@ -89,7 +68,7 @@ export async function makeRandomConvnextCheckpoint(file: string, options: Random
     depths, dims, inChans: 3, numClasses: options.numClasses ?? 1, globalPool, patchSize: 4, kernelSize: 7, mlpRatio: 4,
     layerScale: true, convMlp: false, headNormFirst: false, headHiddenSize: 0,
   };
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const ema = new Map<string, TorchTensor>();
   const trained = new Map<string, TorchTensor>();
   for (const [key, shape] of convnextStateDictShapes(cfg)) {

@@ -10,6 +10,15 @@ import { tensorrtBackend } from './tensorrt';
 import { InferenceBackend, InferenceSession, SessionOptions } from './types';
 import { runtimeLog } from './log';
 
+/** A backend's availability; a throwing check counts as unavailable, with its message as the reason. */
+async function availabilityOf(backend: InferenceBackend): Promise<{ available: boolean; reason?: string }> {
+  try {
+    return await backend.availability();
+  } catch (err) {
+    return { available: false, reason: (err as Error)?.message ?? String(err) };
+  }
+}
+
 const backends = new Map<string, InferenceBackend>([
   [onnxRuntimeBackend.name, onnxRuntimeBackend],
   [tensorrtBackend.name, tensorrtBackend],
@@ -45,13 +54,13 @@ export async function createSession(modelPath: string, options: SessionOptions =
   if (wanted !== 'auto') {
     const backend = backends.get(wanted);
     if (!backend) throw new RsnaMammoError('ERR_BACKEND_UNAVAILABLE', `backend "${wanted}" is not registered (registered: ${registeredBackends().join(', ')})`);
-    const status = await backend.availability();
+    const status = await availabilityOf(backend);
     if (!status.available) throw new RsnaMammoError('ERR_BACKEND_UNAVAILABLE', `backend "${wanted}" is unavailable: ${status.reason ?? 'unknown reason'}`);
     return backend.load(modelPath, options);
   }
   const trt = backends.get('tensorrt');
   if (trt) {
-    const status = await trt.availability();
+    const status = await availabilityOf(trt);
     if (status.available) return trt.load(modelPath, options);
     const line = `tensorrt unavailable (${status.reason ?? 'unknown reason'}); using onnxruntime`;
     if (!fallbackLogged.has(line)) runtimeLog(line);  // once per process, not per session

@@ -10,6 +10,7 @@ usage: convnext_torch_peer.py <ckpt> <input.bin> N,C,H,W <runs> <threads> <max|a
 """
 import json
 import resource
+import statistics
 import sys
 import time
 
@@ -120,7 +121,7 @@ def main():
         'threads': torch.get_num_threads(),
         'load_s': load_s,
         'first_run_s': times[0],
-        'run_s': sorted(times[1:])[len(times[1:]) // 2] if len(times) > 1 else times[0],
+        'run_s': statistics.median(times[1:]) if len(times) > 1 else times[0],
         'peak_rss_mb': peak_rss_mb(),
         'params': sum(p.numel() for p in model.parameters()),
     }))

@@ -57,6 +57,24 @@ t.test('dicom render writes the DCMTK rendering as an 8-bit PNG', needsShared(`$
   t.equal(sha, entry.display_reference!.renders[0].sha256_8bit, 'PNG pixels = dcm2pnm +Wi 1');
 });
 
+t.test('dicom render --mode original follows PIPELINE.md §1.4.1 (LINEAR, window 0, no rescale)', async (t) => {
+  const file = path.join(FIXTURES, 'MR_small_RLE.dcm');
+  const png = path.join(tmp, 'orig.png');
+  const r = await cli(['dicom', 'render', file, '--out', png, '--mode', 'original']);
+  t.equal(r.code, 0, r.stderr);
+  const img = decodePng(fs.readFileSync(png));
+  const raw = path.join(tmp, 'orig.raw');
+  await cli(['dicom', 'decode', file, '--json', '--out', raw]);
+  const x = new Int16Array(new Uint8Array(fs.readFileSync(raw)).buffer); // signed 16-bit stored values
+  const [wc, ww] = [expected['MR_small_RLE.dcm'].window_center as number[], expected['MR_small_RLE.dcm'].window_width as number[]].map((v) => v[0]);
+  const s = 255 / (ww - 1), b = (-(wc - 0.5) / (ww - 1) + 0.5) * 255;
+  let differ = 0;
+  x.forEach((v, i) => {
+    if ((img.data as Uint8Array)[i] !== Math.trunc(Math.min(255, Math.max(0, v * s + b)))) differ++;
+  });
+  t.equal(differ, 0, 'every pixel = trunc(clamp(x·s + b)) at float64');
+});
+
 t.test('errors: one line naming the file and the problem, non-zero exit', async (t) => {
   const bogus = path.join(tmp, 'not-dicom.dcm');
   fs.writeFileSync(bogus, 'just text');

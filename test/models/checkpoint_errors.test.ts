@@ -8,7 +8,7 @@ import path from 'path';
 import { convertClassifier, convertYolox, PickleObject, readTorchCheckpoint, TorchTensor, writeTorchCheckpoint } from '../../lib/models';
 import { ZipReader } from '../../lib/models/torch/zip_reader';
 import { needsShared, sharedPath } from '../helpers/shared';
-import { tmpDir } from './helpers';
+import { tmpDir } from '../helpers/models';
 
 const CONVNEXT = 'golden/convnext/convnext_golden_a.pth.tar';
 const YOLOX = 'golden/yolox/yolox_nano_416_roi_torch.pth';

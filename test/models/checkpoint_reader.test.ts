@@ -5,12 +5,13 @@
  */
 import t from 'tap';
 import fs from 'fs';
+import os from 'os';
 import path from 'path';
 import crypto from 'crypto';
 import { spawnSync } from 'child_process';
 import { readTorchCheckpoint, TorchTensor, PickleObject } from '../../lib/models';
 import { needsShared, sharedPath } from '../helpers/shared';
-import { needsPythonTorch, pythonTorch } from './helpers';
+import { needsPythonTorch, pythonTorch, turnsDuring } from '../helpers/models';
 
 const CONVNEXT = 'golden/convnext/convnext_golden_a.pth.tar';
 const YOLOX = 'golden/yolox/yolox_nano_416_roi_torch.pth';
@@ -84,4 +85,32 @@ t.test('tensors are bit-identical to torch.load (python3-torch cross-check)', { 
     }
     t.equal(same, Object.keys(digests[j]).length, `${path.basename(file)}: all ${same} tensors identical`);
   }
+});
+
+t.test('torch-written half, bfloat16, int64, bool, strided views and Parameters (python3-torch)', needsPythonTorch(), async (t) => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-models-torchwrite-')), 'dtypes.pt');
+  const code = [
+    'import sys, json, torch',
+    'base = torch.arange(12, dtype=torch.float32).reshape(3, 4) / 3',
+    'obj = {"half": torch.tensor([1.5, -2.0, 65504.0, 1e-7], dtype=torch.half), "bf16": torch.tensor([3.0, -0.15625, 1e30], dtype=torch.bfloat16),',
+    '       "i64": torch.tensor([-(2**40), 7]), "bool": torch.tensor([True, False]), "base": base, "view_t": base.t(), "view_col": base[:, 1],',
+    '       "param": torch.nn.Parameter(torch.ones(2, 2)), "f64": torch.tensor([3.141592653589793], dtype=torch.float64)}',
+    'torch.save(obj, sys.argv[1])',
+    'print(json.dumps({k: [float(x) for x in v.detach().double().flatten().tolist()] for k, v in obj.items()}))',
+  ].join('\n');
+  const r = spawnSync(pythonTorch()!, ['-c', code, file], { encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  const expected = JSON.parse(r.stdout) as Record<string, number[]>;
+  const ours = (await readTorchCheckpoint(file)) as Map<string, TorchTensor>;
+  t.same([ours.get('half')!.dtype, ours.get('bf16')!.dtype, ours.get('i64')!.dtype, ours.get('bool')!.dtype], ['float16', 'bfloat16', 'int64', 'bool']);
+  t.same(ours.get('view_t')!.shape, [4, 3], 'transposed view keeps its shape');
+  for (const [k, values] of Object.entries(expected)) {
+    const got = [...ours.get(k)!.data].map(Number);
+    t.same(got, values, `${k} equals torch's values exactly`);
+  }
+});
+
+t.test('tensor records are read without blocking the event loop', needsShared(CONVNEXT), async (t) => {
+  const turns = await turnsDuring(readTorchCheckpoint(sharedPath(CONVNEXT)!));
+  t.ok(turns > 5, `${turns} event-loop turns while reading`);
 });

@@ -12,7 +12,7 @@ import {
 } from '../../lib/models';
 import { floatToHalf, halfToFloat } from '../../lib/models/torch/dtype_codec';
 import { ZipReader } from '../../lib/models/torch/zip_reader';
-import { needsPythonTorch, pythonTorch, tmpDir } from './helpers';
+import { needsPythonTorch, pythonTorch, tmpDir } from '../helpers/models';
 
 t.test('half precision conversion matches IEEE bit patterns', async (t) => {
   // 1.0 = 0x3c00, -2.0 = 0xc000, 65504 = 0x7bff (max), 2^-24 = 0x0001 (min subnormal), 1/3 rounds to 0x3555.

@@ -7,7 +7,7 @@ import fs from 'fs';
 import path from 'path';
 import { main } from '../../lib/cli/main';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
-import { capture, compare, tmpDir } from './helpers';
+import { capture, compare, tmpDir } from '../helpers/models';
 
 const dir = tmpDir('cli');
 

@@ -10,7 +10,7 @@ import { spawnSync } from 'child_process';
 import { convertClassifier, makeRandomConvnextCheckpoint } from '../../lib/models';
 import { createSession } from '../../lib/runtime';
 import { repoRoot, readF32, sharedPath } from '../helpers/shared';
-import { compare, needsPythonTorch, pythonTorch, tmpDir } from './helpers';
+import { compare, needsPythonTorch, pythonTorch, tmpDir } from '../helpers/models';
 
 const dir = tmpDir('anycfg');
 const peer = path.join(repoRoot, 'scripts', 'bench', 'convnext_torch_peer.py');

@@ -9,7 +9,7 @@ import path from 'path';
 import { convertClassifier } from '../../lib/models';
 import { createSession } from '../../lib/runtime';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
-import { compare, tmpDir } from './helpers';
+import { compare, tmpDir } from '../helpers/models';
 
 const DIR = 'golden/convnext';
 const FEATURES = ['feat_stem', 'feat_stage0', 'feat_stage1', 'feat_stage2', 'feat_stage3', 'feat_head_pool', 'feat_head_prelogits'];

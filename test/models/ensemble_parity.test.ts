@@ -8,7 +8,7 @@ import path from 'path';
 import { convertClassifier, MEAN_255, STD_255 } from '../../lib/models';
 import { createSession } from '../../lib/runtime';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
-import { compare, tmpDir } from './helpers';
+import { compare, tmpDir, turnsDuring } from '../helpers/models';
 
 const DIR = 'golden/convnext_ensemble';
 
@@ -20,7 +20,10 @@ t.test('normalisation constants equal the wrapper buffers (PIPELINE.md §3.4)', 
 t.test('4-fold ensemble probabilities match KFoldEnsembleModel', needsShared(DIR), async (t) => {
   const dir = tmpDir('ensemble');
   const folds = [0, 1, 2, 3].map((i) => path.join(sharedPath(DIR)!, `best_convnext_fold_${i}.pth.tar`));
-  const res = await convertClassifier(folds, path.join(dir, 'ensemble.onnx'), { debugOutputs: true });
+  const conversion = convertClassifier(folds, path.join(dir, 'ensemble.onnx'), { debugOutputs: true });
+  const turns = await turnsDuring(conversion);
+  t.ok(turns > 5, `conversion runs in a worker: ${turns} event-loop turns meanwhile`);
+  const res = await conversion;
   t.equal(res.folds, 4);
   const s = await createSession(res.outFile);
   t.teardown(() => s.dispose());

@@ -9,7 +9,7 @@ import path from 'path';
 import { convertClassifier } from '../../lib/models';
 import { createSession, registerBackend, InferenceBackend } from '../../lib/runtime';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
-import { compare, tmpDir } from './helpers';
+import { compare, tmpDir, turnsDuring } from '../helpers/models';
 
 const DIR = 'golden/convnext_ensemble';
 const dir = tmpDir('runtime');
@@ -25,17 +25,6 @@ async function stderrOf<T>(fn: () => Promise<T>): Promise<{ value: T; text: stri
   } finally {
     process.stderr.write = write;
   }
-}
-
-/** Counts event-loop turns (setImmediate) while `p` is pending. */
-async function turnsDuring(p: Promise<unknown>): Promise<number> {
-  let turns = 0;
-  let done = false;
-  const spin = () => { if (!done) { turns++; setImmediate(spin); } };
-  spin();
-  await p;
-  done = true;
-  return turns;
 }
 
 t.before(async () => {

@@ -8,7 +8,7 @@ import path from 'path';
 import { convertYolox } from '../../lib/models';
 import { createSession } from '../../lib/runtime';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
-import { compare, tmpDir } from './helpers';
+import { compare, tmpDir } from '../helpers/models';
 
 const DIR = 'golden/yolox';
 

@@ -8,7 +8,9 @@ import path from 'path';
 import { Worker } from 'worker_threads';
 import { RsnaMammoError } from '../../errors';
 import type { StoredLayout } from '../canonical';
-import type { WasmCodecName, WasmJob, WasmReply } from './protocol';
+import type { RenderFacts, WasmCodecName, WasmJob, WasmReply } from './protocol';
+import type { StandardRenderOptions } from '../standardRender';
+import type { DecodedFrame } from '../types';
 
 const JOB_TIMEOUT_MS = 120_000;
 
@@ -95,20 +97,30 @@ class WasmPool {
     void slot.worker.terminate();
   }
 
+  /** Decodes one frame's codestream with an npm codec. */
   run(codec: WasmCodecName, bytes: Uint8Array, layout: StoredLayout): Promise<{ pixels: ArrayBuffer; decoder: string }> {
+    const copy = new Uint8Array(bytes); // transferred to the worker; the file's bytes stay ours
+    return this.submit(codec, (id) => ({ id, kind: 'decode', codec, bytes: copy, layout }), [copy.buffer as ArrayBuffer]);
+  }
+
+  /** Runs `standard` rendering (lib/dicom/standardRender.ts) on a worker. */
+  async render(frame: DecodedFrame, image: RenderFacts, options: StandardRenderOptions): Promise<Uint8Array> {
+    const r = await this.submit('render', (id) => ({ id, kind: 'render', frame, image, options }), []);
+    return new Uint8Array(r.pixels);
+  }
+
+  private submit(what: string, make: (id: number) => WasmJob, transfer: ArrayBuffer[]): Promise<{ pixels: ArrayBuffer; decoder: string }> {
     const slot = this.slot();
     const id = this.nextId++;
-    const copy = new Uint8Array(bytes); // transferred to the worker; the file's bytes stay ours
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => this.retire(slot, new RsnaMammoError('ERR_DICOM_DECODE_TIMEOUT', `${codec} decode took longer than ${JOB_TIMEOUT_MS / 1000} s`)),
+        () => this.retire(slot, new RsnaMammoError('ERR_DICOM_DECODE_TIMEOUT', `${what} took longer than ${JOB_TIMEOUT_MS / 1000} s`)),
         JOB_TIMEOUT_MS,
       );
       timer.unref();
       slot.pending.set(id, { resolve, reject, timer });
       slot.worker.ref();
-      const job: WasmJob = { id, codec, bytes: copy, layout };
-      slot.worker.postMessage(job, [copy.buffer as ArrayBuffer]);
+      slot.worker.postMessage(make(id), transfer);
     });
   }
 
@@ -120,7 +132,8 @@ class WasmPool {
 
 let pool: WasmPool | undefined;
 
-/** The shared pool (2 workers at most: decode parallelism comes from the native path). */
+/** The shared pool (2 workers at most: decode parallelism comes from the native path). Besides the
+ * WASM codecs it runs `standard` rendering of large frames. */
 export function wasmPool(): WasmPool {
   if (!pool) pool = new WasmPool(Math.max(1, Math.min(2, os.availableParallelism?.() ?? os.cpus().length)));
   return pool;

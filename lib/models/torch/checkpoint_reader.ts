@@ -21,9 +21,7 @@ interface StorageRef {
 
 /** The unpickler with torch's persistent storages and tensor rebuild functions. */
 class TorchUnpickler extends Unpickler {
-  private storageBytes = new Map<string, Buffer>();
-
-  constructor(buf: Buffer, private readonly zip: ZipReader, private readonly prefix: string, private readonly bigEndian: boolean) {
+  constructor(buf: Buffer, private readonly storageBytes: Map<string, Buffer>, private readonly bigEndian: boolean) {
     super(buf);
   }
 
@@ -37,11 +35,8 @@ class TorchUnpickler extends Unpickler {
   }
 
   private bytesOf(ref: StorageRef): Buffer {
-    let bytes = this.storageBytes.get(ref.key);
-    if (!bytes) {
-      bytes = this.zip.read(`${this.prefix}data/${ref.key}`);
-      this.storageBytes.set(ref.key, bytes);
-    }
+    const bytes = this.storageBytes.get(ref.key);
+    if (!bytes) throw new UnpicklingError(`storage record data/${ref.key} is missing from the zip`);
     return bytes;
   }
 
@@ -159,12 +154,17 @@ function looksLikeSafetensors(file: string): boolean {
   }
 }
 
-function readTorchZip(file: string): unknown {
+async function readTorchZip(file: string): Promise<unknown> {
   const zip = ZipReader.open(file);
   try {
     const prefix = findPrefix(zip);
     const byteorder = zip.entries.has(`${prefix}byteorder`) ? zip.read(`${prefix}byteorder`).toString('ascii').trim() : 'little';
-    const unpickler = new TorchUnpickler(zip.read(`${prefix}data.pkl`), zip, prefix, byteorder === 'big');
+    // Every storage record is read up front with non-blocking reads; unpickling then only decodes.
+    const storages = new Map<string, Buffer>();
+    for (const name of zip.entries.keys()) {
+      if (name.startsWith(`${prefix}data/`)) storages.set(name.slice(prefix.length + 5), await zip.readAsync(name));
+    }
+    const unpickler = new TorchUnpickler(zip.read(`${prefix}data.pkl`), storages, byteorder === 'big');
     try {
       return unpickler.load();
     } catch (err) {
@@ -186,8 +186,6 @@ function readTorchZip(file: string): unknown {
  */
 export async function readTorchCheckpoint(file: string): Promise<unknown> {
   if (!fs.existsSync(file)) throw new RsnaMammoError('ERR_FILE_NOT_FOUND', 'checkpoint file does not exist', { file });
-  // Parsing is synchronous but file reads dominate; yield once so callers' timers get a turn.
-  await new Promise((r) => setImmediate(r));
   if (file.endsWith('.safetensors') || looksLikeSafetensors(file)) return readSafetensors(file);
   return readTorchZip(file);
 }

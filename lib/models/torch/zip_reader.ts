@@ -123,12 +123,47 @@ export class ZipReader {
 
   /** The bytes of entry `name` (inflated, CRC-checked). */
   read(name: string): Buffer {
+    const entry = this.entry(name);
+    const local = this.readAt(entry.localHeaderOffset, 30);
+    return this.decode(entry, this.readAt(this.dataStart(entry, local), entry.compressedSize));
+  }
+
+  /** Like `read`, but the file reads do not block the event loop. */
+  async readAsync(name: string): Promise<Buffer> {
+    const entry = this.entry(name);
+    const local = await this.readAtAsync(entry.localHeaderOffset, 30);
+    return this.decode(entry, await this.readAtAsync(this.dataStart(entry, local), entry.compressedSize));
+  }
+
+  private entry(name: string): ZipEntry {
     const entry = this.entries.get(name);
     if (!entry) throw corrupt(this.file, `zip entry "${name}" is missing`);
-    const local = this.readAt(entry.localHeaderOffset, 30);
-    if (local.readUInt32LE(0) !== SIG_LOCAL) throw corrupt(this.file, `bad local header for zip entry "${name}"`);
-    const dataStart = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    const raw = this.readAt(dataStart, entry.compressedSize);
+    return entry;
+  }
+
+  private dataStart(entry: ZipEntry, local: Buffer): number {
+    if (local.readUInt32LE(0) !== SIG_LOCAL) throw corrupt(this.file, `bad local header for zip entry "${entry.name}"`);
+    return entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  }
+
+  private async readAtAsync(offset: number, length: number): Promise<Buffer> {
+    if (offset < 0 || offset + length > this.fileSize) {
+      throw corrupt(this.file, `truncated or corrupt zip: needs bytes ${offset}..${offset + length} but the file has ${this.fileSize}`);
+    }
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = await new Promise<number>((resolve, reject) => {
+        fs.read(this.fd, buf, done, length - done, offset + done, (err, bytes) => (err ? reject(err) : resolve(bytes)));
+      });
+      if (n <= 0) throw corrupt(this.file, `unexpected end of file at byte ${offset + done}`);
+      done += n;
+    }
+    return buf;
+  }
+
+  private decode(entry: ZipEntry, raw: Buffer): Buffer {
+    const name = entry.name;
     let data: Buffer;
     if (entry.method === 0) data = raw;
     else if (entry.method === 8) {

@@ -41,3 +41,17 @@ export function pythonTorch(): string | undefined {
 export function needsPythonTorch(): { skip: string | false } {
   return { skip: pythonTorch() ? false : '/usr/bin/python3 with torch (apt python3-torch) is absent: torch cross-check skipped' };
 }
+
+/** Counts event-loop turns (setImmediate) while `p` is pending: > a few means the work ran elsewhere. */
+export async function turnsDuring(p: Promise<unknown>): Promise<number> {
+  let turns = 0;
+  let done = false;
+  const spin = () => { if (!done) { turns++; setImmediate(spin); } };
+  spin();
+  try {
+    await p;
+  } finally {
+    done = true;
+  }
+  return turns;
+}

@@ -1,0 +1,113 @@
+/**
+ * Shapes shared by the benchmark harness, its two sides (rsna-mammo in a Node worker, the original's
+ * algorithms in the Python peer `scripts/bench_peer.py`) and the result writers.
+ */
+
+/** Stage names; both sides implement the same ones (the peer's STAGES table). */
+export type StageName =
+  | 'decode'
+  | 'detector_input'
+  | 'otsu_roi'
+  | 'classifier_input'
+  | 'yolox'
+  | 'ensemble'
+  | 'e2e'
+  | 'sweep';
+
+/** One unit of work of a stage (one DICOM, one ensemble input, one sweep batch). */
+export interface BenchItem {
+  id: string;
+  /** DICOM file for the stages that start from one. */
+  dicom?: string;
+  /** Sweep: the N files of the batch, and the worker count. */
+  dicoms?: string[];
+  workers?: number;
+  /** Ensemble: seed and size of the deterministic synthetic uint8 input (golden/preprocess lowbias32). */
+  seed?: number;
+  height?: number;
+  width?: number;
+}
+
+/** What a side is asked to run: written as JSON, read by the Node worker and the Python peer. */
+export interface BenchJob {
+  stage: StageName;
+  threads: number;
+  warmup: number;
+  repeats: number;
+  /** Where each side writes its per-item output arrays (for the same_output check). */
+  out_dir: string;
+  /** Converted models (ONNX) and other per-run caches. */
+  cache_dir: string;
+  models: { yolox?: string; folds?: string[]; onnx?: Record<string, string> };
+  items: BenchItem[];
+}
+
+/** Per item: wall times of the timed repeats and a digest of what was computed. */
+export interface ItemResult {
+  id: string;
+  ms: number[];
+  output: Record<string, unknown>;
+}
+
+/** What one side returns for one job. */
+export interface SideResult {
+  side: 'rsna_mammo' | 'python_original';
+  stage: StageName;
+  threads: number;
+  items: ItemResult[];
+  /** Peak RSS during the timed repeats (VmHWM reset before them), and the RSS before them. */
+  peak_rss_kb: number;
+  baseline_rss_kb: number | null;
+  versions?: Record<string, unknown>;
+}
+
+/** How two sides' outputs are compared (tolerances from the goldens' noise notes). */
+export type Comparator =
+  | { kind: 'hash' }
+  | { kind: 'box' }
+  | { kind: 'f32'; tolerance: number }
+  | { kind: 'u8'; minEqualFraction: number; maxDiff: number }
+  | { kind: 'probs'; tolerance: number };
+
+/** One row of the result: a stage on an input set at a thread count. */
+export interface StageRow {
+  stage: StageName;
+  /** Human description of the input set, e.g. "RSNA J2K (.90), 9 real files". */
+  input: string;
+  threads: number;
+  items: number;
+  status: 'ok' | 'not available' | 'error';
+  /** Why a row is not available or failed (which API is missing, the error line). */
+  reason?: string;
+  /** Mean over items of each item's median wall time (ms per item; per batch for sweeps). */
+  rsna_mammo_ms: number | null;
+  python_original_ms: number | null;
+  /** python_original_ms / rsna_mammo_ms: above 1 means rsna-mammo is faster. */
+  ratio: number | null;
+  same_output: boolean | null;
+  /** What was compared and how far apart the sides were. */
+  comparison?: string;
+  rsna_mammo_peak_rss_mb: number | null;
+  python_original_peak_rss_mb: number | null;
+}
+
+/** The whole run, written to bench/results/<stamp>.json. */
+export interface BenchResult {
+  schema: 'rsna-mammo-bench/1';
+  mode: 'quick' | 'full';
+  started: string;
+  finished: string;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    totalMemMb: number;
+    node: string;
+    platform: string;
+    /** 1-minute load average at the start and at the end (other work on a shared machine skews times). */
+    loadAverage: [number, number];
+  };
+  threadCounts: number[];
+  rows: StageRow[];
+  peerVersions?: Record<string, unknown>;
+  notes: string[];
+}

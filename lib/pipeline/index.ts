@@ -1,0 +1,13 @@
+/** lib/pipeline: the async prediction pipeline and the per-breast aggregation (PIPELINE.md §5). */
+export { createPipeline } from './createPipeline';
+export type { PipelineOptions } from './createPipeline';
+export { createPipelineFromStages } from './scheduler';
+export type { Pipeline, PipelineRunOptions } from './scheduler';
+export { CLASSIFIER_INPUT_SIZE } from './stages';
+export type { RealStageOptions } from './stages';
+export {
+  aggregateBreasts, imageMean, Float32GroupMean, quantileLinear, DEFAULT_THRESHOLD, AUTO_THRESHOLD_QUANTILE,
+} from './aggregate';
+export type { BreastPrediction, ThresholdRule } from './aggregate';
+export { groupStudies } from './studies';
+export type * from './types';

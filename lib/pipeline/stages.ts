@@ -1,0 +1,135 @@
+/**
+ * The real stages (DESIGN.md): read → decode (lib/dicom) → ROI (lib/roi) → classifier input
+ * (lib/preprocess) → fold ensemble (lib/runtime). Every heavy step is async native work on the
+ * libuv pool or the runtime's own threads, so the event loop stays free.
+ */
+import os from 'os';
+import { RsnaMammoError } from '../errors';
+import { decodeFrame, parseDicom, readDicom, toOriginalInt16 } from '../dicom';
+import type { DecoderChoice } from '../dicom';
+import { classifierInput, minMaxScale255 } from '../preprocess';
+import { detectRoi, yoloxRunnerFromModel } from '../roi';
+import { createSession } from '../runtime';
+import type { SessionOptions } from '../runtime';
+import { BatchTensorBuffer } from './tensor';
+import { thumbnail } from './thumbnail';
+import type { ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
+
+/** MODEL_INPUT_SIZE of the original (PIPELINE.md §5.1). */
+export const CLASSIFIER_INPUT_SIZE: readonly [number, number] = [2048, 1024];
+
+/** Options of {@link createRealStages}. */
+export interface RealStageOptions {
+  /** Ensemble ONNX: float32 [N,3,H,W] in 0..255 → [N,k] fold probabilities (PIPELINE.md §4.4). */
+  classifier: string;
+  /** YOLOX ONNX; required when `roi` is 'yolox'. */
+  detector?: string;
+  /** 'yolox' (detector, then Otsu, then full frame) or 'otsu' (Otsu, then full frame), §2.5–2.7. */
+  roi: 'yolox' | 'otsu';
+  /** Inference backend of lib/runtime ('auto': TensorRT when usable, else ONNX Runtime). */
+  backend?: SessionOptions['backend'];
+  /** Inference threads (0 = all cores but one, leaving one to the event loop and decoding). */
+  threads?: number;
+  /** Largest batch the classifier session is prepared for. */
+  maxBatch?: number;
+  decoder?: DecoderChoice;
+  /** [height, width] of the classifier input; default 2048×1024. */
+  inputSize?: readonly [number, number];
+  /** The DALI branch's float16 window values (§1.3.5); off = the dicomsdl branch, as the e2e golden. */
+  fp16Windows?: boolean;
+  /** Keep report thumbnails this wide (0 / undefined = none). */
+  previewWidth?: number;
+}
+
+const now = (): number => performance.now();
+
+/**
+ * Opens the model sessions and returns the stages.
+ * @throws RsnaMammoError ERR_NO_DETECTOR when `roi` is 'yolox' without a detector model.
+ */
+export async function createRealStages(o: RealStageOptions): Promise<PipelineStages> {
+  if (o.roi === 'yolox' && !o.detector) {
+    throw new RsnaMammoError('ERR_NO_DETECTOR', 'ROI method yolox needs the YOLOX detector model; pass --roi otsu to use the Otsu fallback for every image');
+  }
+  const [height, width] = o.inputSize ?? CLASSIFIER_INPUT_SIZE;
+  // One core is left to the event loop and the decode/ROI jobs unless told otherwise.
+  const threads = o.threads || Math.max(1, os.availableParallelism() - 1);
+  const sessionOptions: SessionOptions = { backend: o.backend ?? 'auto', maxBatch: o.maxBatch ?? 2, threads };
+  const session = await createSession(o.classifier, sessionOptions);
+  let detector: Awaited<ReturnType<typeof yoloxRunnerFromModel>> | undefined;
+  try {
+    if (o.roi === 'yolox') detector = await yoloxRunnerFromModel(o.detector!, { ...sessionOptions, maxBatch: 1 });
+  } catch (err) {
+    await session.dispose();
+    throw err;
+  }
+  const tensorBuffer = new BatchTensorBuffer();
+  const inputName = session.inputNames[0];
+  const outputName = session.outputNames[0];
+
+  async function prepare(source: ImageSource, key: string): Promise<PreparedImage> {
+    const t0 = now();
+    const image = typeof source === 'string' ? await readDicom(source) : parseDicom(source, key);
+    const t1 = now();
+    const frame = await decodeFrame(image, 0, { decoder: o.decoder });
+    if (frame.samplesPerPixel !== 1) {
+      // dicomsdl's reader of the original refuses colour images too (PIPELINE.md §1.2.3).
+      throw new RsnaMammoError('ERR_NOT_GREYSCALE', `SamplesPerPixel is ${frame.samplesPerPixel}, expected 1`, { file: image.file ?? key });
+    }
+    const raw = toOriginalInt16(frame);
+    const { rows, columns } = frame;
+    const invert = image.photometricInterpretation === 'MONOCHROME1'; // exact compare, §1.3.4
+    const t2 = now();
+    const roi = await detectRoi(raw, rows, columns, invert, { detector, method: o.roi });
+    const t3 = now();
+    const meta = { windowCenter: image.windowCenter, windowWidth: image.windowWidth, voiLutFunction: image.voiLutFunction, invert };
+    const input = await classifierInput(raw, rows, columns, roi.box, meta, { height, width, fp16Windows: o.fp16Windows });
+    const t4 = now();
+    let preview: ImagePreview | undefined;
+    if (o.previewWidth) {
+      const scaled = await minMaxScale255(raw, rows, columns, invert);
+      const picture = thumbnail(scaled, rows, columns, o.previewWidth);
+      preview = { image: picture, scale: picture.width / columns, input: thumbnail(input, height, width, o.previewWidth / 2) };
+    }
+    return {
+      input,
+      roi: { box: roi.box, method: roi.method, areaPct: roi.areaPct, score: roi.score ?? NaN },
+      decoder: frame.decoder,
+      meta: {
+        rows,
+        columns,
+        photometricInterpretation: image.photometricInterpretation,
+        patientId: image.patientId,
+        laterality: image.imageLaterality || image.laterality || undefined,
+        viewPosition: image.viewPosition,
+      },
+      timings: { readMs: t1 - t0, decodeMs: t2 - t1, roiMs: t3 - t2, prepareMs: t4 - t3 },
+      preview,
+    };
+  }
+
+  async function infer(inputs: Uint8Array[]): Promise<Float32Array[]> {
+    const plane = height * width;
+    for (const u8 of inputs) {
+      if (u8.length !== plane) throw new RsnaMammoError('ERR_INFER_SHAPE', `classifier input has ${u8.length} pixels, expected ${height}×${width}`);
+    }
+    // The runtime copies the feeds when run() is called, so the buffer is free again at once.
+    const data = await tensorBuffer.fill(inputs, plane);
+    const out = await session.run({ [inputName]: { data, dims: [inputs.length, 3, height, width] } });
+    const probs = out[outputName];
+    const k = probs.dims[1] ?? 1;
+    if (probs.dims[0] !== inputs.length || probs.data.length !== inputs.length * k) {
+      throw new RsnaMammoError('ERR_INFER_SHAPE', `classifier output has shape [${probs.dims.join(', ')}] for ${inputs.length} images`);
+    }
+    return inputs.map((_, n) => probs.data.slice(n * k, (n + 1) * k));
+  }
+
+  return {
+    prepare,
+    infer,
+    async close() {
+      await session.dispose();
+      await detector?.dispose();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Types shared by the pipeline (DESIGN.md "The one path every image takes"): what goes in (a DICOM
+ * path or its bytes), what each stage hands to the next, and what comes out per image.
+ */
+
+/** One corner-pair box in full-image pixels, end-exclusive (PIPELINE.md §2.5.5, §2.8). */
+export type RoiBox = [x0: number, y0: number, x1: number, y1: number];
+
+/** A DICOM file: its path, or its bytes (Buffer / Uint8Array) when it never touched the disk. */
+export type ImageSource = string | Uint8Array;
+
+/** One image to predict; `tag` travels untouched to the result (e.g. the test.csv row). */
+export interface PredictRequest<T = unknown> {
+  source: ImageSource;
+  /** Stable name of the image in results and logs; defaults to the path, or `buffer-<n>`. */
+  key?: string;
+  tag?: T;
+}
+
+/** ROI stage outcome (PIPELINE.md §2.5–2.7): the box and which path produced it. */
+export interface RoiResult {
+  box: RoiBox;
+  /** 'yolox' | 'otsu' | 'full' (full frame, §2.7). */
+  method: string;
+  areaPct: number;
+  /** Detector score obj·cls for 'yolox'; NaN otherwise. */
+  score: number;
+}
+
+/** DICOM facts the pipeline reports and groups by (study grouping for `predict`). */
+export interface ImageMeta {
+  rows: number;
+  columns: number;
+  photometricInterpretation?: string;
+  patientId?: string;
+  /** ImageLaterality (0020,0062), else Laterality (0020,0060): 'L' | 'R'. */
+  laterality?: string;
+  viewPosition?: string;
+}
+
+/** Milliseconds spent per stage for one image (inference time is the batch's share). */
+export interface StageTimings {
+  readMs: number;
+  decodeMs: number;
+  roiMs: number;
+  prepareMs: number;
+  inferMs: number;
+}
+
+/** A small 8-bit grey picture for reports (thumbnail of the full image or of the classifier input). */
+export interface GreyPicture {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Thumbnails kept only when asked (`previewWidth`): the whole image and the classifier input. */
+export interface ImagePreview {
+  /** Whole image, min-max scaled like the detector input (§2.2.1), inverted when MONOCHROME1. */
+  image: GreyPicture;
+  /** Scale from full-image pixels to `image` pixels (to draw the ROI box). */
+  scale: number;
+  /** The 2048×1024 classifier input, downsampled. */
+  input: GreyPicture;
+}
+
+/** What the prepare stage produces for one image: the classifier input and how it was made. */
+export interface PreparedImage {
+  /** Classifier input, uint8 H×W single channel (PIPELINE.md §3.1). */
+  input: Uint8Array;
+  roi: RoiResult;
+  /** Name of the decoder that produced the stored values (e.g. 'openjpeg', 'raw'). */
+  decoder: string;
+  meta: ImageMeta;
+  timings: Omit<StageTimings, 'inferMs'>;
+  preview?: ImagePreview;
+}
+
+/** A successful per-image prediction. */
+export interface ImagePrediction<T = unknown> {
+  ok: true;
+  key: string;
+  tag?: T;
+  /** One probability per fold model, fold 0 first (PIPELINE.md §4.4), float32 values. */
+  foldProbabilities: number[];
+  /** NaN→0 then the float32 mean over folds (§5.6.6). */
+  probability: number;
+  roi: RoiResult;
+  decoder: string;
+  meta: ImageMeta;
+  timings: StageTimings;
+  preview?: ImagePreview;
+}
+
+/** A per-image failure: the run goes on, the image is reported (errors.csv). */
+export interface ImageFailure<T = unknown> {
+  ok: false;
+  key: string;
+  tag?: T;
+  /** Stage that failed: 'prepare' (read, decode, ROI, classifier input) or 'infer'. */
+  stage: 'prepare' | 'infer';
+  code: string;
+  message: string;
+}
+
+export type ImageResult<T = unknown> = ImagePrediction<T> | ImageFailure<T>;
+
+/**
+ * The two stages the pipeline composes. The defaults (lib/pipeline/stages.ts) wire lib/dicom,
+ * lib/roi, lib/preprocess and lib/runtime; tests and services may inject their own.
+ */
+export interface PipelineStages {
+  /** Read → decode → ROI → classifier input for one image (PIPELINE.md §1–§3.1). */
+  prepare(source: ImageSource, key: string): Promise<PreparedImage>;
+  /** Runs the fold ensemble on classifier inputs; one Float32Array of fold probabilities per input. */
+  infer(inputs: Uint8Array[]): Promise<Float32Array[]>;
+  /** Releases sessions and native resources. */
+  close(): Promise<void>;
+}

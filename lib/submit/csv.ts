@@ -1,0 +1,33 @@
+/**
+ * CSV records and lines for test.csv, predictions.csv, errors.csv and submission.csv, on top of the
+ * RFC 4180 parser and quoting of lib/data/csv.ts.
+ */
+import { csvCell, parseCsv } from '../data/csv';
+
+/** Parses CSV text with a header into objects keyed by column name (parser: lib/data/csv.ts). */
+export function parseCsvRecords(text: string): { header: string[]; records: Record<string, string>[] } {
+  const { header, rows } = parseCsv(text);
+  const records = rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+  return { header, records };
+}
+
+/** One field as text, quoted when it holds a comma, quote or line break. */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  return csvCell(value === null || value === undefined ? '' : String(value));
+}
+
+/** One CSV line (with the trailing newline). */
+export function csvLine(fields: readonly (string | number | boolean | null | undefined)[]): string {
+  return `${fields.map(csvField).join(',')}\n`;
+}
+
+/** Shortest text that reads back as the same float32 (like numpy's '%.9g' round trip, but shorter). */
+export function formatFloat32(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  const v = Math.fround(x);
+  for (let p = 1; p <= 9; p++) {
+    const s = v.toPrecision(p);
+    if (Math.fround(Number(s)) === v) return String(Number(s));
+  }
+  return String(v);
+}
