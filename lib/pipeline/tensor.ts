@@ -22,7 +22,8 @@ export class BatchTensorBuffer {
    */
   async fill(inputs: readonly Uint8Array[], plane: number): Promise<Float32Array> {
     const size = inputs.length * 3 * plane;
-    if (this.storage.length < size) this.storage = new Float32Array(size);
+    // Shared memory: the ONNX Runtime worker reads it in place (lib/runtime/onnxruntime_backend.ts).
+    if (this.storage.length < size) this.storage = new Float32Array(new SharedArrayBuffer(size * 4));
     const data = this.storage.subarray(0, size);
     for (let n = 0; n < inputs.length; n++) {
       const base = n * 3 * plane;
