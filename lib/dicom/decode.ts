@@ -144,10 +144,15 @@ export async function decodeFrame(image: DicomImage, frame = 0, options: { decod
 
 /**
  * The frame as numpy `astype(int16)` would give it (PIPELINE.md §1.2.3): values ≥ 32768 wrap.
+ * For 16-bit frames the result is a view sharing memory with `frame.pixels` (no copy).
  * @param frame a decoded frame
  */
 export function toOriginalInt16(frame: DecodedFrame): Int16Array {
-  const out = new Int16Array(frame.pixels.length);
-  out.set(frame.pixels); // typed-array conversion is modulo 2^16, like numpy's astype
+  const px = frame.pixels;
+  if (px instanceof Int16Array) return px;
+  // uint16 → int16 modulo 2^16 keeps the bit pattern: a view, not a 5-megapixel copy on the JS thread.
+  if (px instanceof Uint16Array) return new Int16Array(px.buffer, px.byteOffset, px.length);
+  const out = new Int16Array(px.length);
+  out.set(px); // typed-array conversion is modulo 2^16, like numpy's astype
   return out;
 }

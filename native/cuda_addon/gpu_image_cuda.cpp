@@ -104,7 +104,7 @@ Napi::FunctionReference* CudaImage::constructor = nullptr;
 Napi::Value Upload(const Napi::CallbackInfo& info) {
   return Guarded(info.Env(), [&]() -> Napi::Value {
     int32_t rows = imgproc::ArgInt(info, 1, "rows"), cols = imgproc::ArgInt(info, 2, "cols");
-    auto raw = std::make_shared<std::vector<int16_t>>(imgproc::ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
+    auto raw = imgproc::ArgPixels<int16_t>(info, 0, rows, cols, "raw");
     using Handle = std::shared_ptr<GpuImage>;
     return RunAsync<Handle>(
         info.Env(), [raw, rows, cols]() { return std::make_shared<GpuImage>(raw->data(), rows, cols); },
@@ -124,7 +124,7 @@ struct OneShot {
 Napi::Value PreprocessImage(const Napi::CallbackInfo& info) {
   return Guarded(info.Env(), [&]() -> Napi::Value {
     int32_t rows = imgproc::ArgInt(info, 1, "rows"), cols = imgproc::ArgInt(info, 2, "cols");
-    auto raw = std::make_shared<std::vector<int16_t>>(imgproc::ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
+    auto raw = imgproc::ArgPixels<int16_t>(info, 0, rows, cols, "raw");
     imgproc::Box box = imgproc::ArgBox(info, 3);
     imgproc::WindowSpec window = imgproc::ArgWindow(info, 4);
     bool invert = info[5].ToBoolean().Value();

@@ -21,9 +21,9 @@ using U8 = std::vector<uint8_t>;
 using rsna::cuda::DeviceBuffer;
 using rsna::cuda::Stream;
 
-// Uploads a host vector to a new device buffer on `stream`.
+// Uploads host pixels (a JS array held by reference) to a new device buffer on `stream`.
 template <typename T>
-DeviceBuffer<T> Upload(const std::vector<T>& host, const Stream& stream) {
+DeviceBuffer<T> Upload(const PixelArg<T>& host, const Stream& stream) {
   DeviceBuffer<T> d;
   d.Upload(host.data(), host.size(), stream.get());
   return d;
@@ -40,7 +40,7 @@ std::vector<T> Download(const DeviceBuffer<T>& d, size_t count, const Stream& st
 
 Napi::Value MinMaxScale255Js(const Napi::CallbackInfo& info) {
   int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
-  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
+  auto raw = ArgPixels<int16_t>(info, 0, rows, cols, "raw");
   bool invert = info[3].ToBoolean().Value();
   return RunAsync<F32>(info.Env(), [=] {
     Stream s;
@@ -96,7 +96,7 @@ Napi::Value TorchResizeJs(const Napi::CallbackInfo& info) {
 
 Napi::Value DetectorInputJs(const Napi::CallbackInfo& info) {
   int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols"), size = ArgInt(info, 3, "size");
-  auto img = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "image"));
+  auto img = ArgPixels<float>(info, 0, rows, cols, "image");
   if (size <= 0 || size > 4096) throw NativeError("ERR_INVALID_SIZE", "detector size must be in 1..4096");
   return RunAsync<DetectorInputResult>(info.Env(), [=] {
     DetectorInputResult r;

@@ -17,7 +17,7 @@ using U8 = std::vector<uint8_t>;
 // (raw: Int16Array, rows, cols, invert) -> Promise<Float32Array>
 Napi::Value MinMaxScale255Js(const Napi::CallbackInfo& info) {
   int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
-  auto raw = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "raw"));
+  auto raw = ArgPixels<int16_t>(info, 0, rows, cols, "raw");
   bool invert = info[3].ToBoolean().Value();
   return RunAsync<F32>(info.Env(), [raw, invert] { return MinMaxScale255(raw->data(), raw->size(), invert); }, F32ToJs);
 }
@@ -27,10 +27,10 @@ Napi::Value PercentileMinMaxScaleJs(const Napi::CallbackInfo& info) {
   int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
   auto to_js = [](Napi::Env env, std::vector<double>& v) -> Napi::Value { return ToTypedArray(env, std::move(v)); };
   if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
-    auto px = std::make_shared<std::vector<uint8_t>>(ArgPixels<uint8_t>(info, 0, rows, cols, "pixels"));
+    auto px = ArgPixels<uint8_t>(info, 0, rows, cols, "pixels");
     return RunAsync<std::vector<double>>(info.Env(), [px] { return PercentileMinMaxScale(px->data(), px->size()); }, to_js);
   }
-  auto px = std::make_shared<std::vector<uint16_t>>(ArgPixels<uint16_t>(info, 0, rows, cols, "pixels"));
+  auto px = ArgPixels<uint16_t>(info, 0, rows, cols, "pixels");
   return RunAsync<std::vector<double>>(info.Env(), [px] { return PercentileMinMaxScale(px->data(), px->size()); }, to_js);
 }
 
@@ -68,11 +68,11 @@ Napi::Value TorchResizeJs(const Napi::CallbackInfo& info) {
 Napi::Value DetectorInputJs(const Napi::CallbackInfo& info) {
   int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols"), size = ArgInt(info, 3, "size");
   if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
-    auto img = std::make_shared<std::vector<double>>(ArgPixels<double>(info, 0, rows, cols, "image"));
+    auto img = ArgPixels<double>(info, 0, rows, cols, "image");
     return RunAsync<DetectorInputOf<double>>(info.Env(), [=] { return DetectorInput(img->data(), rows, cols, size); },
                                              DetectorResultToJs<double>);
   }
-  auto img = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "image"));
+  auto img = ArgPixels<float>(info, 0, rows, cols, "image");
   return RunAsync<DetectorInputResult>(info.Env(), [=] { return DetectorInput(img->data(), rows, cols, size); },
                                        DetectorResultToJs<float>);
 }
@@ -119,19 +119,19 @@ Napi::Value WindowToUint8Js(const Napi::CallbackInfo& info) {
   if (!info[0].IsTypedArray()) throw NativeError("ERR_INVALID_ARG", "pixels must be a typed array");
   switch (info[0].As<Napi::TypedArray>().TypedArrayType()) {
     case napi_int16_array: {
-      auto px = std::make_shared<std::vector<int16_t>>(ArgPixels<int16_t>(info, 0, rows, cols, "pixels"));
+      auto px = ArgPixels<int16_t>(info, 0, rows, cols, "pixels");
       return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
     }
     case napi_uint16_array: {
-      auto px = std::make_shared<std::vector<uint16_t>>(ArgPixels<uint16_t>(info, 0, rows, cols, "pixels"));
+      auto px = ArgPixels<uint16_t>(info, 0, rows, cols, "pixels");
       return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
     }
     case napi_int32_array: {
-      auto px = std::make_shared<std::vector<int32_t>>(ArgPixels<int32_t>(info, 0, rows, cols, "pixels"));
+      auto px = ArgPixels<int32_t>(info, 0, rows, cols, "pixels");
       return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
     }
     case napi_float32_array: {
-      auto px = std::make_shared<F32>(ArgPixels<float>(info, 0, rows, cols, "pixels"));
+      auto px = ArgPixels<float>(info, 0, rows, cols, "pixels");
       return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
     }
     default:
