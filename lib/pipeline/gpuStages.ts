@@ -59,6 +59,14 @@ export function withCpuFallback(gpu: ImagePreprocessor, log: (line: string) => v
 }
 
 /**
+ * Fails early (before models are converted or opened) when `device` is 'cuda' and no GPU is usable.
+ * @throws RsnaMammoError ERR_CUDA_UNAVAILABLE naming the reason
+ */
+export function requireDevice(device: DeviceChoice | undefined): void {
+  if (device === 'cuda') loadCudaAddon();
+}
+
+/**
  * The preprocessor for `device`: 'cpu' → CPU; 'cuda' → GPU or ERR_CUDA_UNAVAILABLE naming the reason;
  * 'auto' → GPU when lib/native's probe says usable, else CPU after logging the reason once.
  * @throws RsnaMammoError ERR_CUDA_UNAVAILABLE ('cuda' without a usable GPU), ERR_INVALID_ARGUMENT
@@ -67,7 +75,7 @@ export function resolvePreprocessor(device: DeviceChoice | undefined, log: (line
   const choice = device ?? 'auto';
   if (choice === 'cpu') return cpuPreprocessor;
   if (choice === 'cuda') {
-    loadCudaAddon();
+    requireDevice(choice);
     return cudaPreprocessor;
   }
   if (choice !== 'auto') throw invalidArgument('device', "'auto', 'cpu' or 'cuda'", device);

@@ -6,9 +6,13 @@
 import t from 'tap';
 import crypto from 'crypto';
 import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { Writable } from 'stream';
+import { main } from '../../lib/cli/main';
 import { cudaAddonStatus } from '../../lib/native';
 import { createPipeline } from '../../lib/pipeline/createPipeline';
-import { cudaPreprocessor, resolvePreprocessor, withCpuFallback } from '../../lib/pipeline/gpuStages';
+import { cudaPreprocessor, requireDevice, resolvePreprocessor, withCpuFallback } from '../../lib/pipeline/gpuStages';
 import { cpuPreprocessor, ImagePreprocessor } from '../../lib/pipeline/preprocessor';
 import { createPrepare } from '../../lib/pipeline/stages';
 import { detectorInput } from '../../lib/preprocess';
@@ -54,6 +58,20 @@ t.test("device 'cuda' without a usable GPU fails with ERR_CUDA_UNAVAILABLE and t
   // Before any model is opened: the classifier path does not even exist.
   await t.rejects(createPipeline({ classifier: '/nonexistent/ensemble.onnx', roi: 'otsu', device: 'cuda' }),
     { code: 'ERR_CUDA_UNAVAILABLE', message: /the GPU path is not available: .+/ });
+});
+
+t.test("--device cuda without a usable GPU: one line with the reason, before any model conversion", { skip: gpuUsable ? 'a GPU is usable here' : false }, async (t) => {
+  t.throws(() => requireDevice('cuda'), { code: 'ERR_CUDA_UNAVAILABLE' });
+  t.doesNotThrow(() => { requireDevice('auto'); requireDevice('cpu'); });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-device-'));
+  fs.writeFileSync(path.join(dir, 'x.dcm'), '');
+  let err = '';
+  const stderr = new Writable({ write(c, _e, cb) { err += String(c); cb(); } });
+  const code = await main(['predict', dir, '--models', path.join(dir, 'models'), '--roi', 'otsu', '--device', 'cuda'], { stdout: new Writable({ write: (_c, _e, cb) => cb() }), stderr });
+  t.equal(code, 1);
+  t.match(err, /predict: the GPU path is not available: .+ \[ERR_CUDA_UNAVAILABLE\]/);
+  t.notMatch(err, /convert|model/i, 'fails before looking at the models');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 t.test('device values are checked', async (t) => {

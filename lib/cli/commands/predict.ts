@@ -6,6 +6,7 @@ import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { invalidArgument } from '../../errors';
 import { createPipeline } from '../../pipeline/createPipeline';
+import { requireDevice } from '../../pipeline/gpuStages';
 import { aggregateBreasts } from '../../pipeline/aggregate';
 import { predictionIdOf } from '../../pipeline/studies';
 import type { ImageFailure, ImagePrediction } from '../../pipeline/types';
@@ -62,6 +63,7 @@ ${RUN_OPTION_USAGE}`,
     const opts = parseRunOptions(values);
     const files = collectDicomFiles(positionals);
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
+    requireDevice(opts.device); // before any model conversion
     const models = await resolveModels(modelDirFiles(values.models), opts.roi, log);
     const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
     const images: ImagePrediction[] = [];
