@@ -16,6 +16,12 @@ export type DeviceChoice = 'auto' | 'cpu' | 'cuda';
 
 const now = (): number => performance.now();
 
+/** Errors of the CUDA path itself (ERR_CUDA from the kernels, ERR_CUDA_UNAVAILABLE, ...). */
+function isCudaError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_CUDA');
+}
+
 /** The GPU path: upload once, detector input, box choice, classifier input; device memory freed always. */
 export const cudaPreprocessor: ImagePreprocessor = {
   device: 'cuda',
@@ -23,12 +29,17 @@ export const cudaPreprocessor: ImagePreprocessor = {
     const t0 = now();
     const image = await GpuImage.upload(raw, rows, cols, meta);
     try {
+      // A CUDA failure inside detection is the device's, not the image's: rethrown instead of the
+      // full-frame answer §2.7.1 gives to detection errors (so 'auto' redoes the image on the CPU).
+      let cudaError: Error | undefined;
+      const onError = (err: Error): void => { if (isCudaError(err)) cudaError = err; };
       // A constant image is the full frame without detection, as lib/roi's detectRoi does (§1.5.3).
       const roi = isConstantImage(raw) ? fullFrameRoi(rows, cols)
-        : await roiFromDetectorInput(() => image.detectorInput(ROI_DEFAULTS.inputSize), rows, cols, { detector: o.detector, method: o.method });
+        : await roiFromDetectorInput(() => image.detectorInput(ROI_DEFAULTS.inputSize), rows, cols, { detector: o.detector, method: o.method, onError });
+      if (cudaError) throw cudaError;
       const t1 = now();
       const { pixels } = await image.classifierInput(roi.box, { height: o.height, width: o.width, fp16Windows: o.fp16Windows });
-      return { roi, input: pixels, roiMs: t1 - t0, prepareMs: now() - t1 };
+      return { device: 'cuda', roi, input: pixels, roiMs: t1 - t0, prepareMs: now() - t1 };
     } finally {
       image.dispose();
     }
@@ -48,8 +59,7 @@ export function withCpuFallback(gpu: ImagePreprocessor, log: (line: string) => v
       try {
         return await gpu.run(...args);
       } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        if (typeof code !== 'string' || !code.startsWith('ERR_CUDA')) throw err;
+        if (!isCudaError(err)) throw err;
         if (!failed) log(`rsna-mammo: GPU preprocessing failed (${(err as Error).message}); using the CPU path from now on`);
         failed = true;
         return cpuPreprocessor.run(...args);

@@ -24,16 +24,21 @@ export interface PreprocessOptions {
 
 /** ROI and classifier input of one image, with the time each took. */
 export interface PreprocessResult {
+  /** Which processor actually computed them. */
+  device: ImageDevice;
   roi: RoiResult;
   /** uint8 height × width classifier input (§3.1). */
   input: Uint8Array;
+  /** Detector input + box choice (on the GPU including the one upload of the image). */
   roiMs: number;
+  /** Classifier input. */
   prepareMs: number;
 }
 
 /** One implementation of the ROI + classifier-input step. */
 export interface ImagePreprocessor {
-  device: ImageDevice;
+  /** Where the next image will be prepared. */
+  readonly device: ImageDevice;
   run(raw: Int16Array, rows: number, cols: number, meta: WindowMeta, options: PreprocessOptions): Promise<PreprocessResult>;
 }
 
@@ -45,6 +50,6 @@ export const cpuPreprocessor: ImagePreprocessor = {
     const roi = await detectRoi(raw, rows, cols, meta.invert, { detector: o.detector, method: o.method });
     const t1 = performance.now();
     const input = await classifierInput(raw, rows, cols, roi.box, meta, { height: o.height, width: o.width, fp16Windows: o.fp16Windows });
-    return { roi, input, roiMs: t1 - t0, prepareMs: performance.now() - t1 };
+    return { device: 'cpu', roi, input, roiMs: t1 - t0, prepareMs: performance.now() - t1 };
   },
 };

@@ -133,8 +133,7 @@ export function createPrepare(o: PrepareStageOptions): (source: ImageSource, key
     const invert = image.photometricInterpretation === 'MONOCHROME1'; // exact compare, §1.3.4
     const t2 = now();
     const meta = { windowCenter: image.windowCenter, windowWidth: image.windowWidth, voiLutFunction: image.voiLutFunction, invert };
-    const device = preprocessor.device; // read before run: 'auto' may move to the CPU during it
-    const { roi, input, roiMs, prepareMs } = await preprocessor.run(raw, rows, columns, meta,
+    const { device, roi, input, roiMs, prepareMs } = await preprocessor.run(raw, rows, columns, meta,
       { method: o.roi, detector, height, width, fp16Windows: o.fp16Windows });
     let preview: ImagePreview | undefined;
     if (o.previewWidth) {

@@ -107,6 +107,15 @@ t.test("'auto' moves to the CPU after a CUDA failure (ERR_CUDA*), with one line;
   t.match(lines[0], /GPU preprocessing failed \(out of memory\); using the CPU path/);
   t.same([a.roi, Buffer.from(a.input)], [c.roi, Buffer.from(c.input)], 'CPU results');
   t.same(b.input, c.input);
+  t.same([a.device, b.device, c.device], ['cpu', 'cpu', 'cpu'], 'each result names the device that computed it');
+  if (!gpuUsable) {
+    // The real CUDA preprocessor here: its upload fails with ERR_CUDA_UNAVAILABLE, so the image is redone on the CPU.
+    const real = withCpuFallback(cudaPreprocessor, (l) => lines.push(l));
+    const r = await real.run(raw, 64, 48, meta, o);
+    t.equal(r.device, 'cpu');
+    t.same(Buffer.from(r.input), Buffer.from(c.input));
+    t.match(lines[1], /GPU preprocessing failed \(the GPU path is not available: .+\); using the CPU path/);
+  }
   const other = withCpuFallback({ device: 'cuda', run: async () => { throw Object.assign(new Error('bad box'), { code: 'ERR_INVALID_ARGUMENT' }); } }, () => t.fail('no line'));
   await t.rejects(other.run(raw, 64, 48, meta, o), { code: 'ERR_INVALID_ARGUMENT' });
 });
