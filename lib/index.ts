@@ -34,7 +34,7 @@ export type {
 export * from './models';
 export * from './runtime';
 export {
-  decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, yoloxRunnerFromModel, ROI_DEFAULTS,
+  decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, roiFromDetectorInput, yoloxRunnerFromModel, ROI_DEFAULTS,
 } from './roi';
 export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions } from './roi';
 export {
@@ -53,7 +53,7 @@ export { Yolov5ToCoco } from './data/roiDataset/yolov5ToCoco';
 export { createPipeline, createPipelineFromStages, aggregateBreasts, imageMean, groupStudies, DEFAULT_THRESHOLD, AUTO_THRESHOLD_QUANTILE } from './pipeline';
 export type {
   Pipeline, PipelineOptions, PipelineRunOptions, PipelineStages, PredictRequest, ImagePrediction, ImageFailure, ImageResult,
-  BreastPrediction, ThresholdRule,
+  BreastPrediction, ThresholdRule, DeviceChoice, ImageDevice,
 } from './pipeline';
 export { runSubmit, formatSubmission } from './submit/runSubmit';
 export type { SubmitRunOptions, SubmitRunResult } from './submit/runSubmit';

@@ -268,9 +268,19 @@ async function runPipeline(cpu, gpu, images, d2dRate) {
       if (typeof gpu.cudaImageUpload === 'function') {  // upload once, then the two stages (the pipeline's real use)
         const up = await timed(() => gpu.cudaImageUpload(im.raw, im.rows, im.cols));
         const det = await timed(() => up.value.detectorInput(im.invert, 416));
-        const cls = await timed(() => up.value.classifierInput(im.box, im.window, im.invert, 2048, 1024, 'float255'));
+        // The pipeline's GPU prepare stage (lib/pipeline/gpuStages.ts) runs the Otsu fallback on the CPU
+        // over the tensor's top-left resized block (lib/roi resizedUint8); time it in the same sequence.
+        let otsuMs;
+        if (typeof cpu.otsuRoi === 'function') {
+          const { tensor, resizedHeight: h, resizedWidth: w } = det.value;
+          const resized = new Uint8Array(h * w);
+          for (let y = 0; y < h; y++) resized.set(tensor.subarray(y * 416, y * 416 + w), y * w);
+          otsuMs = (await timed(() => cpu.otsuRoi(resized, h, w, false))).ms;
+        }
+        const cls = await timed(() => up.value.classifierInput(im.box, im.window, im.invert, 2048, 1024, 'none'));
         up.value.dispose();
-        Object.assign(row, { uploadMs: up.ms, detectorMs: det.ms, classifierMs: cls.ms });
+        Object.assign(row, { uploadMs: up.ms, detectorMs: det.ms, otsuMs, classifierMs: cls.ms,
+          prepareStageMs: up.ms + det.ms + (otsuMs ?? 0) + cls.ms });
       }
       if (pipeline) {
         const det = compare(c.value.detector.tensor, first.detector.tensor);
@@ -320,7 +330,10 @@ function printReport() {
     for (const r of report.pipeline) {
       const parity = r.detectorMismatches === undefined ? '' : `; vs CPU: detector ${r.detectorMismatches} differ (max ${sci(r.detectorMaxAbs)}), classifier ${r.classifierMismatches}/${r.classifierTotal} differ`;
       say(`preprocess one image, ${r.how}: ${pad(r.image, 20)}${r.gpuMs !== undefined ? `GPU ${num(r.gpuMs, 1)} ms, CPU ${num(r.cpuMs, 1)} ms${parity} → ` : ''}${r.ok ? 'OK' : `FAIL ${r.error ?? ''}`}`);
-      if (r.uploadMs !== undefined) say(`  staged: upload ${num(r.uploadMs, 1)} ms, detector input ${num(r.detectorMs, 1)} ms, classifier input + float32 engine tensor ${num(r.classifierMs, 1)} ms (wall, incl. copies back)`);
+      if (r.uploadMs !== undefined) {
+        say(`  GPU prepare stage (--device cuda, after decode): ${num(r.prepareStageMs, 1)} ms = upload ${num(r.uploadMs, 1)} + detector input ${num(r.detectorMs, 1)} + ` +
+          `Otsu on CPU ${num(r.otsuMs, 1)} + classifier input ${num(r.classifierMs, 1)} ms (wall, incl. copies back)`);
+      }
     }
   }
   for (const s of report.skipped) say(`skipped: ${s}`);

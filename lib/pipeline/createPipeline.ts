@@ -14,9 +14,10 @@ export type PipelineOptions = PipelineRunOptions &
 /**
  * Opens the classifier (and detector) sessions and returns the pipeline.
  * @param options `classifier` ONNX path (ensemble), `roi` 'yolox' (needs `detector`) or 'otsu',
- *   `batchSize` (2), `concurrency` (2), `backend`, `threads`, `previewWidth`.
+ *   `batchSize` (2), `concurrency` (2), `backend`, `threads`, `previewWidth`, `device` ('auto':
+ *   ROI and classifier input on the GPU when usable, else on the CPU after one line why; 'cpu'; 'cuda').
  * @returns a {@link Pipeline}; call `close()` when done.
- * @throws RsnaMammoError ERR_NO_DETECTOR, ERR_MODEL_* from the runtime.
+ * @throws RsnaMammoError ERR_NO_DETECTOR, ERR_CUDA_UNAVAILABLE (device 'cuda' without a usable GPU), ERR_MODEL_* from the runtime.
  * @example
  * const pipeline = await createPipeline({ classifier: 'assets/trained/best_ensemble_convnext_small_fp32.onnx', roi: 'otsu' });
  * const { probability, foldProbabilities, roi } = await pipeline.predict('10008/736471439.dcm');
@@ -29,6 +30,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   const o = options as RealStageOptions & PipelineRunOptions;
   if (typeof o.classifier !== 'string' || !o.classifier) throw invalidArgument('options.classifier', 'the path of the ensemble ONNX', o.classifier);
   if (o.roi !== 'yolox' && o.roi !== 'otsu') throw invalidArgument('options.roi', "'yolox' or 'otsu'", o.roi);
+  if (o.device !== undefined && !['auto', 'cpu', 'cuda'].includes(o.device)) throw invalidArgument('options.device', "'auto', 'cpu' or 'cuda'", o.device);
   const stages = await createRealStages({ ...o, maxBatch: o.maxBatch ?? o.batchSize ?? 2 });
   return createPipelineFromStages(stages, o);
 }

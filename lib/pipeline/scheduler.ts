@@ -202,6 +202,7 @@ function toPrediction<T>(slot: Slot<T>, prepared: PreparedImage, probs: Float32A
     probability: imageMean(foldProbabilities),
     roi: prepared.roi,
     decoder: prepared.decoder,
+    device: prepared.device,
     meta: prepared.meta,
     timings: { ...prepared.timings, inferMs },
     preview: prepared.preview,

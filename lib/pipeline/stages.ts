@@ -7,10 +7,13 @@ import os from 'os';
 import { RsnaMammoError } from '../errors';
 import { decodeFrame, parseDicom, readDicom, toOriginalInt16 } from '../dicom';
 import type { DecoderChoice } from '../dicom';
-import { classifierInput, minMaxScale255 } from '../preprocess';
-import { detectRoi, yoloxRunnerFromModel } from '../roi';
+import { minMaxScale255 } from '../preprocess';
+import { yoloxRunnerFromModel } from '../roi';
+import type { YoloxRunner } from '../roi';
 import { createSession } from '../runtime';
 import type { SessionOptions } from '../runtime';
+import { DeviceChoice, resolvePreprocessor } from './gpuStages';
+import type { ImagePreprocessor } from './preprocessor';
 import { BatchTensorBuffer } from './tensor';
 import { thumbnail } from './thumbnail';
 import type { ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
@@ -39,7 +42,20 @@ export interface RealStageOptions {
   fp16Windows?: boolean;
   /** Keep report thumbnails this wide (0 / undefined = none). */
   previewWidth?: number;
+  /**
+   * Where ROI and classifier input are computed: 'auto' (default) the GPU when usable, else the CPU
+   * after one line saying why; 'cpu'; 'cuda' (ERR_CUDA_UNAVAILABLE without a usable GPU). Same results.
+   */
+  device?: DeviceChoice;
+  /** Where the one-line device messages go (default stderr). */
+  log?: (line: string) => void;
 }
+
+/** What {@link createPrepare} needs: the stage options without the classifier, the opened detector. */
+export type PrepareStageOptions = Omit<RealStageOptions, 'classifier' | 'detector' | 'backend' | 'threads' | 'maxBatch' | 'device' | 'log'> & {
+  detector?: YoloxRunner;
+  preprocessor: ImagePreprocessor;
+};
 
 const now = (): number => performance.now();
 
@@ -51,6 +67,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
   if (o.roi === 'yolox' && !o.detector) {
     throw new RsnaMammoError('ERR_NO_DETECTOR', 'ROI method yolox needs the YOLOX detector model; pass --roi otsu to use the Otsu fallback for every image');
   }
+  const preprocessor = resolvePreprocessor(o.device, o.log ?? ((line) => process.stderr.write(`${line}\n`)));
   const [height, width] = o.inputSize ?? CLASSIFIER_INPUT_SIZE;
   // One core is left to the event loop and the decode/ROI jobs unless told otherwise.
   const threads = o.threads || Math.max(1, os.availableParallelism() - 1);
@@ -67,46 +84,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
 
-  async function prepare(source: ImageSource, key: string): Promise<PreparedImage> {
-    const t0 = now();
-    const image = typeof source === 'string' ? await readDicom(source) : parseDicom(source, key);
-    const t1 = now();
-    const frame = await decodeFrame(image, 0, { decoder: o.decoder });
-    if (frame.samplesPerPixel !== 1) {
-      // dicomsdl's reader of the original refuses colour images too (PIPELINE.md §1.2.3).
-      throw new RsnaMammoError('ERR_NOT_GREYSCALE', `SamplesPerPixel is ${frame.samplesPerPixel}, expected 1`, { file: image.file ?? key });
-    }
-    const raw = toOriginalInt16(frame);
-    const { rows, columns } = frame;
-    const invert = image.photometricInterpretation === 'MONOCHROME1'; // exact compare, §1.3.4
-    const t2 = now();
-    const roi = await detectRoi(raw, rows, columns, invert, { detector, method: o.roi });
-    const t3 = now();
-    const meta = { windowCenter: image.windowCenter, windowWidth: image.windowWidth, voiLutFunction: image.voiLutFunction, invert };
-    const input = await classifierInput(raw, rows, columns, roi.box, meta, { height, width, fp16Windows: o.fp16Windows });
-    const t4 = now();
-    let preview: ImagePreview | undefined;
-    if (o.previewWidth) {
-      const scaled = await minMaxScale255(raw, rows, columns, invert);
-      const picture = thumbnail(scaled, rows, columns, o.previewWidth);
-      preview = { image: picture, scale: picture.width / columns, input: thumbnail(input, height, width, o.previewWidth / 2) };
-    }
-    return {
-      input,
-      roi: { box: roi.box, method: roi.method, areaPct: roi.areaPct, score: roi.score ?? NaN },
-      decoder: frame.decoder,
-      meta: {
-        rows,
-        columns,
-        photometricInterpretation: image.photometricInterpretation,
-        patientId: image.patientId,
-        laterality: image.imageLaterality || image.laterality || undefined,
-        viewPosition: image.viewPosition,
-      },
-      timings: { readMs: t1 - t0, decodeMs: t2 - t1, roiMs: t3 - t2, prepareMs: t4 - t3 },
-      preview,
-    };
-  }
+  const prepare = createPrepare({ ...o, detector, preprocessor });
 
   async function infer(inputs: Uint8Array[]): Promise<Float32Array[]> {
     const plane = height * width;
@@ -131,5 +109,53 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
       await session.dispose();
       await detector?.dispose();
     },
+  };
+}
+
+/**
+ * The prepare stage (PIPELINE.md §1–§3.1): read and decode on the CPU, then ROI and classifier input
+ * by `preprocessor` (CPU or CUDA, lib/pipeline/preprocessor.ts), as one {@link PreparedImage}.
+ */
+export function createPrepare(o: PrepareStageOptions): (source: ImageSource, key: string) => Promise<PreparedImage> {
+  const [height, width] = o.inputSize ?? CLASSIFIER_INPUT_SIZE;
+  const { preprocessor, detector } = o;
+  return async function prepare(source: ImageSource, key: string): Promise<PreparedImage> {
+    const t0 = now();
+    const image = typeof source === 'string' ? await readDicom(source) : parseDicom(source, key);
+    const t1 = now();
+    const frame = await decodeFrame(image, 0, { decoder: o.decoder });
+    if (frame.samplesPerPixel !== 1) {
+      // dicomsdl's reader of the original refuses colour images too (PIPELINE.md §1.2.3).
+      throw new RsnaMammoError('ERR_NOT_GREYSCALE', `SamplesPerPixel is ${frame.samplesPerPixel}, expected 1`, { file: image.file ?? key });
+    }
+    const raw = toOriginalInt16(frame);
+    const { rows, columns } = frame;
+    const invert = image.photometricInterpretation === 'MONOCHROME1'; // exact compare, §1.3.4
+    const t2 = now();
+    const meta = { windowCenter: image.windowCenter, windowWidth: image.windowWidth, voiLutFunction: image.voiLutFunction, invert };
+    const { device, roi, input, roiMs, prepareMs } = await preprocessor.run(raw, rows, columns, meta,
+      { method: o.roi, detector, height, width, fp16Windows: o.fp16Windows });
+    let preview: ImagePreview | undefined;
+    if (o.previewWidth) {
+      const scaled = await minMaxScale255(raw, rows, columns, invert);
+      const picture = thumbnail(scaled, rows, columns, o.previewWidth);
+      preview = { image: picture, scale: picture.width / columns, input: thumbnail(input, height, width, o.previewWidth / 2) };
+    }
+    return {
+      input,
+      roi: { box: roi.box, method: roi.method, areaPct: roi.areaPct, score: roi.score ?? NaN },
+      decoder: frame.decoder,
+      device,
+      meta: {
+        rows,
+        columns,
+        photometricInterpretation: image.photometricInterpretation,
+        patientId: image.patientId,
+        laterality: image.imageLaterality || image.laterality || undefined,
+        viewPosition: image.viewPosition,
+      },
+      timings: { readMs: t1 - t0, decodeMs: t2 - t1, roiMs, prepareMs },
+      preview,
+    };
   };
 }

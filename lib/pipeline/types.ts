@@ -71,6 +71,8 @@ export interface PreparedImage {
   roi: RoiResult;
   /** Name of the decoder that produced the stored values (e.g. 'openjpeg', 'raw'). */
   decoder: string;
+  /** Which processor computed ROI and classifier input ('cpu' | 'cuda'); absent from injected stages that do not say. */
+  device?: 'cpu' | 'cuda';
   meta: ImageMeta;
   timings: Omit<StageTimings, 'inferMs'>;
   preview?: ImagePreview;
@@ -87,6 +89,8 @@ export interface ImagePrediction<T = unknown> {
   probability: number;
   roi: RoiResult;
   decoder: string;
+  /** Which processor prepared the image ('cpu' | 'cuda'), when the stages say. */
+  device?: 'cpu' | 'cuda';
   meta: ImageMeta;
   timings: StageTimings;
   preview?: ImagePreview;

@@ -55,21 +55,71 @@ export async function detectRoiFromScaled(
     throw invalidArgument('scaled', `a Float32Array of ${rows}×${cols} pixels`, scaled);
   }
   checkOptions(options);
+  return roiFromDetectorInput(() => detectorInput(scaled, rows, cols, ROI_DEFAULTS.inputSize), rows, cols, options);
+}
+
+/**
+ * What the box choice needs of the detector input (§2.2): the CPU gives `resized` too; the GPU
+ * (lib/gpu/pipeline.ts) only the tensor, whose top-left resizedHeight × resizedWidth of channel 0 holds
+ * the same float32 values (§2.2.4 copies them there unchanged).
+ */
+export interface DetectorInputLike {
+  tensor: Float32Array;
+  ratio: number;
+  resizedHeight: number;
+  resizedWidth: number;
+  resized?: Float32Array;
+}
+
+/**
+ * resized_img.to(torch.uint8) of §2.6.1: truncation toward zero of values in [0, 255], from `resized`
+ * or, when absent, from the tensor's top-left block of channel 0.
+ */
+export function resizedUint8(input: DetectorInputLike, size: number = ROI_DEFAULTS.inputSize): Uint8Array {
+  if (input.resized) return Uint8Array.from(input.resized);
+  const { resizedHeight: h, resizedWidth: w, tensor } = input;
+  const out = new Uint8Array(h * w);
+  for (let y = 0; y < h; y++) out.set(tensor.subarray(y * size, y * size + w), y * w);
+  return out;
+}
+
+/**
+ * The box choice of §2.5–2.7 from a detector input made by `makeInput` (CPU or GPU): YOLOX box when a
+ * detector is given and method is not 'otsu' and a box passes (§2.5), else the Otsu box (§2.6), else
+ * the full frame; an error anywhere inside (making the input included) gives the full frame (§2.7.1),
+ * reported through `options.onError`. Both pipeline devices call this, so their fallbacks are one code.
+ * @param makeInput computes the 416 detector input (§2.2)
+ * @param rows full-resolution height H
+ * @param cols full-resolution width W
+ * @example const roi = await roiFromDetectorInput(() => gpuImage.detectorInput(), 2776, 2082, { method: 'otsu' });
+ */
+export async function roiFromDetectorInput(
+  makeInput: () => Promise<DetectorInputLike>,
+  rows: number,
+  cols: number,
+  options: DetectRoiOptions = {},
+): Promise<RoiResult> {
+  checkSize(rows, cols);
+  checkOptions(options);
   try {
-    const input = await detectorInput(scaled, rows, cols, ROI_DEFAULTS.inputSize);
+    const input = await makeInput();
     if (options.detector && options.method !== 'otsu') {
       const raw = await options.detector(input.tensor);
       const yolox = selectYoloxBox(raw, input.ratio, rows, cols);
       if (yolox) return yolox;
     }
-    // resized_img.to(torch.uint8): truncation toward zero of values in [0, 255].
-    const resizedU8 = Uint8Array.from(input.resized);
-    const otsu = await otsuRoi(resizedU8, input.resizedHeight, input.resizedWidth, input.ratio, rows, cols);
+    const otsu = await otsuRoi(resizedUint8(input), input.resizedHeight, input.resizedWidth, input.ratio, rows, cols);
     if (otsu) return otsu;
   } catch (err) {
     options.onError?.(err as Error);
   }
   return fullFrameRoi(rows, cols);
+}
+
+/** True when every stored value is the same: such an image's ROI is the full frame (§1.5.3). */
+export function isConstantImage(raw: Int16Array): boolean {
+  for (let i = 1; i < raw.length; i++) if (raw[i] !== raw[0]) return false;
+  return true;
 }
 
 /**
@@ -92,9 +142,7 @@ export async function detectRoi(
     throw invalidArgument('raw', `an Int16Array of ${rows}×${cols} pixels`, raw);
   }
   checkOptions(options);
-  let constant = true;
-  for (let i = 1; i < raw.length && constant; i++) constant = raw[i] === raw[0];
-  if (constant) return fullFrameRoi(rows, cols);
+  if (isConstantImage(raw)) return fullFrameRoi(rows, cols);
   const scaled = await minMaxScale255(raw, rows, cols, invert);
   return detectRoiFromScaled(scaled, rows, cols, options);
 }

@@ -7,5 +7,6 @@ export { ROI_DEFAULTS } from './types';
 export { decodeYolox, postprocessYolox, postprocessYoloxRows, selectYoloxBox } from './yolox';
 export { otsuRoi, otsuSteps } from './otsu';
 export type { NativeOtsuSteps } from './addon';
-export { detectRoi, detectRoiFromScaled, detectorRatio, fullFrameRoi } from './detect';
+export { detectRoi, detectRoiFromScaled, detectorRatio, fullFrameRoi, isConstantImage, resizedUint8, roiFromDetectorInput } from './detect';
+export type { DetectorInputLike } from './detect';
 export { yoloxRunnerFromModel } from './runner';

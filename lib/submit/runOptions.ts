@@ -1,6 +1,6 @@
 /**
  * Command-line options shared by `submit`, `predict` and `demo` (batching, concurrency, backend,
- * ROI method, threshold), validated in one place with the house message shape.
+ * device, ROI method, threshold), validated in one place with the house message shape.
  */
 import { invalidArgument } from '../errors';
 import { AUTO_THRESHOLD_QUANTILE, DEFAULT_THRESHOLD, ThresholdRule } from '../pipeline/aggregate';
@@ -11,6 +11,7 @@ export const RUN_OPTION_SPECS = {
   'batch-size': { type: 'string' },
   concurrency: { type: 'string' },
   backend: { type: 'string' },
+  device: { type: 'string' },
   threads: { type: 'string' },
   threshold: { type: 'string' },
   'auto-threshold': { type: 'boolean' },
@@ -22,6 +23,8 @@ export const RUN_OPTION_USAGE = `  --roi yolox|otsu        ROI method (default y
   --batch-size N          images per inference call (default 2, as the original)
   --concurrency N         images decoded/cropped at once while the model runs (default 2)
   --backend B             auto | onnxruntime | tensorrt (default auto)
+  --device D              auto | cpu | cuda: where ROI and classifier input are computed (default auto:
+                          the GPU when usable, else the CPU with one line why; cuda fails without a GPU)
   --threads N             inference threads (default: the runtime's)
   --threshold T           binarize with mean > T (default 0.31, compared in float32)
   --auto-threshold        threshold = quantile ${AUTO_THRESHOLD_QUANTILE} of the breast means (the original's AUTO_THRES)
@@ -33,6 +36,7 @@ export interface RunOptions {
   batchSize: number;
   concurrency: number;
   backend: 'auto' | 'onnxruntime' | 'tensorrt';
+  device: 'auto' | 'cpu' | 'cuda';
   threads: number;
   thresholdRule: ThresholdRule;
   quiet: boolean;
@@ -53,6 +57,8 @@ export function parseRunOptions(values: Record<string, string | boolean | undefi
   if (backend !== 'auto' && backend !== 'onnxruntime' && backend !== 'tensorrt') {
     throw invalidArgument('--backend', "'auto', 'onnxruntime' or 'tensorrt'", backend);
   }
+  const device = (values.device as string | undefined) ?? 'auto';
+  if (device !== 'auto' && device !== 'cpu' && device !== 'cuda') throw invalidArgument('--device', "'auto', 'cpu' or 'cuda'", device);
   let thresholdRule: ThresholdRule = { threshold: DEFAULT_THRESHOLD };
   if (values.threshold !== undefined) {
     const t = Number(values.threshold);
@@ -63,6 +69,7 @@ export function parseRunOptions(values: Record<string, string | boolean | undefi
   return {
     roi,
     backend,
+    device,
     batchSize: int('batch-size', values['batch-size'] as string | undefined, 2, 1),
     concurrency: int('concurrency', values.concurrency as string | undefined, 2, 1),
     threads: int('threads', values.threads as string | undefined, 0, 0),

@@ -10,6 +10,7 @@ import os from 'os';
 import path from 'path';
 import { Writable } from 'stream';
 import { main } from '../../lib/cli/main';
+import { cudaAddonStatus } from '../../lib/native';
 import { parseCsvRecords } from '../../lib/submit/csv';
 import { ensureOnnx, modelFiles } from '../../lib/submit/modelFiles';
 import { loadSettings } from '../../lib/settings';
@@ -48,9 +49,12 @@ t.test('submit --mode trained --roi otsu reproduces the e2e golden', { skip: mis
   const { settings, root } = layout();
   const out = sink();
   const err = sink();
-  const code = await main(['submit', '--mode', 'trained', '--settings', settings, '--roi', 'otsu', '--quiet'], { stdout: out.stream, stderr: err.stream });
+  const code = await main(['submit', '--mode', 'trained', '--settings', settings, '--roi', 'otsu', '--device', 'auto', '--quiet'], { stdout: out.stream, stderr: err.stream });
   t.equal(code, 0, code === 0 ? 'exit 0' : err.text());
   t.match(err.text(), /converting .*best_convnext_fold_0\.pth\.tar.* to ONNX once/, 'says it converts once');
+  // --device auto: the GPU when usable, else the CPU after one line why (lib/pipeline/gpuStages.ts).
+  const device = cudaAddonStatus().usable ? 'cuda' : 'cpu';
+  t.equal(err.text().split('\n').filter((l) => /GPU not used: /.test(l)).length, device === 'cpu' ? 1 : 0, 'the fallback line once when the CPU is used');
 
   const golden = JSON.parse(fs.readFileSync(sharedPath('golden/e2e/e2e.json')!, 'utf8'));
   const preds = parseCsvRecords(fs.readFileSync(path.join(root, 'submissions', 'predictions.csv'), 'utf8')).records;
@@ -64,6 +68,7 @@ t.test('submit --mode trained --roi otsu reproduces the e2e golden', { skip: mis
     }
     t.same([p.roi_x0, p.roi_y0, p.roi_x1, p.roi_y1].map(Number), g.roi_xyxy, `${g.image_id} ROI box`);
     t.equal(p.roi_method, g.roi_path);
+    t.equal(p.device, device, `${g.image_id} prepared on ${device}`);
   }
   const goldenBreasts = parseCsvRecords(fs.readFileSync(sharedPath('golden/e2e/per_prediction_id.csv')!, 'utf8')).records;
   // The per-prediction_id means, recomputed from our per-image means exactly as submit does.

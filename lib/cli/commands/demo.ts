@@ -10,6 +10,7 @@ import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { packageRoot } from '../../native';
 import { createPipeline } from '../../pipeline/createPipeline';
+import { requireDevice } from '../../pipeline/gpuStages';
 import type { ImageFailure, ImagePrediction } from '../../pipeline/types';
 import { modelFiles, ensureOnnx, FOLD_CHECKPOINTS, ENSEMBLE_ONNX } from '../../submit/modelFiles';
 import { convertEnsemble, modelDirFiles, resolveModels } from '../../submit/resolveModels';
@@ -63,6 +64,7 @@ ${RUN_OPTION_USAGE}`,
     const trained = fs.existsSync(files.classifierOnnx) || (files.classifierCheckpoints.length === 4 && files.classifierCheckpoints.every((f) => fs.existsSync(f)));
     const hasDetector = fs.existsSync(files.detectorOnnx) || fs.existsSync(files.detectorCheckpoint);
     const opts = parseRunOptions(values, hasDetector ? 'yolox' : 'otsu');
+    requireDevice(opts.device); // before any model conversion
     if (!values.roi && !hasDetector) log(`no YOLOX weights in ${files.detectorDir}: ROI by the Otsu fallback (PIPELINE.md §2.6) for every image`);
     let classifier: string;
     let detector: string | undefined;
@@ -77,7 +79,7 @@ ${RUN_OPTION_USAGE}`,
     const example = path.join(packageRoot, 'assets', 'example', 'rsna-breast-cancer-detection');
     const rows = readTestCsv(path.join(example, 'test.csv'), path.join(example, 'test_images'));
     const pipeline = await createPipeline({
-      classifier, detector, roi: opts.roi, backend: opts.backend, threads: opts.threads,
+      classifier, detector, roi: opts.roi, backend: opts.backend, device: opts.device, threads: opts.threads, log,
       batchSize: opts.batchSize, concurrency: opts.concurrency, previewWidth: 200,
     });
     const images: ImagePrediction<TestImageRow>[] = [];

@@ -6,6 +6,7 @@ import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { invalidArgument } from '../../errors';
 import { createPipeline } from '../../pipeline/createPipeline';
+import { requireDevice } from '../../pipeline/gpuStages';
 import { aggregateBreasts } from '../../pipeline/aggregate';
 import { predictionIdOf } from '../../pipeline/studies';
 import type { ImageFailure, ImagePrediction } from '../../pipeline/types';
@@ -21,7 +22,7 @@ function toCsv(images: ImagePrediction[], breastOf: Map<string, { probability: n
   let text = csvLine([
     'file', 'prediction_id', 'patient_id', 'laterality', 'view',
     ...Array.from({ length: k }, (_, i) => `prob_fold${i}`), 'image_mean', 'breast_mean', 'cancer',
-    'roi_method', 'roi_x0', 'roi_y0', 'roi_x1', 'roi_y1', 'decoder', 'error',
+    'roi_method', 'roi_x0', 'roi_y0', 'roi_x1', 'roi_y1', 'decoder', 'error', 'device',
   ]);
   for (const r of images) {
     const id = predictionIdOf(r.meta);
@@ -29,10 +30,10 @@ function toCsv(images: ImagePrediction[], breastOf: Map<string, { probability: n
     text += csvLine([
       r.key, id, r.meta.patientId ?? '', r.meta.laterality ?? '', r.meta.viewPosition ?? '',
       ...r.foldProbabilities.map(formatFloat32), formatFloat32(r.probability), formatFloat32(b.probability), b.cancer,
-      r.roi.method, ...r.roi.box, r.decoder, '',
+      r.roi.method, ...r.roi.box, r.decoder, '', r.device ?? '',
     ]);
   }
-  for (const f of failures) text += csvLine([f.key, ...Array(k + 12).fill(''), `${f.code}: ${f.message}`]);
+  for (const f of failures) text += csvLine([f.key, ...Array(k + 12).fill(''), `${f.code}: ${f.message}`, '']);
   return text;
 }
 
@@ -62,8 +63,9 @@ ${RUN_OPTION_USAGE}`,
     const opts = parseRunOptions(values);
     const files = collectDicomFiles(positionals);
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
+    requireDevice(opts.device); // before any model conversion
     const models = await resolveModels(modelDirFiles(values.models), opts.roi, log);
-    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
+    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
     const images: ImagePrediction[] = [];
     const failures: ImageFailure[] = [];
     const progress = opts.quiet ? undefined : createProgress({ stream: io.stderr });

@@ -10,6 +10,7 @@ import { CliCommand } from '../command';
 import { loadSettings } from '../../settings';
 import { invalidArgument } from '../../errors';
 import { createPipeline } from '../../pipeline/createPipeline';
+import { requireDevice } from '../../pipeline/gpuStages';
 import { modelFiles, SUBMIT_MODES, SubmitMode } from '../../submit/modelFiles';
 import { resolveModels } from '../../submit/resolveModels';
 import { readTestCsv } from '../../submit/testCsv';
@@ -46,11 +47,12 @@ ${RUN_OPTION_USAGE}`,
     const settingsFile = values.settings ?? (fs.existsSync('SETTINGS.json') ? 'SETTINGS.json' : undefined);
     const settings = loadSettings(settingsFile);
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
+    requireDevice(opts.device); // before any model conversion
     const models = await resolveModels(modelFiles(mode, settings), opts.roi, log);
     const base = path.join(settings.RAW_DATA_DIR, 'rsna-breast-cancer-detection');
     const rows = readTestCsv(path.join(base, 'test.csv'), path.join(base, 'test_images'));
     log(`submit --mode ${mode}: ${rows.length} images, ROI ${opts.roi}, batch ${opts.batchSize}`);
-    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
+    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
     try {
       const res = await runSubmit({
         rows,
