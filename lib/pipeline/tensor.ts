@@ -13,16 +13,17 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 
 /** Reusable storage for batch tensors (one per session; batches are inferred one at a time). */
 export class BatchTensorBuffer {
-  private storage = new Float32Array(0);
+  private storage: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
   /**
    * Fills the tensor of `inputs`.
    * @param inputs uint8 images of `plane` pixels each.
    * @returns a view of the internal buffer, valid until the next call.
    */
-  async fill(inputs: readonly Uint8Array[], plane: number): Promise<Float32Array> {
+  async fill(inputs: readonly Uint8Array[], plane: number): Promise<Float32Array<ArrayBufferLike>> {
     const size = inputs.length * 3 * plane;
-    if (this.storage.length < size) this.storage = new Float32Array(size);
+    // Shared memory: the ONNX Runtime worker reads it in place (lib/runtime/onnxruntime_backend.ts).
+    if (this.storage.length < size) this.storage = new Float32Array(new SharedArrayBuffer(size * 4));
     const data = this.storage.subarray(0, size);
     for (let n = 0; n < inputs.length; n++) {
       const base = n * 3 * plane;

@@ -67,6 +67,13 @@ class OrtWorkerSession implements InferenceSession {
       if (!(t?.data instanceof Float32Array) || !Array.isArray(t.dims)) {
         throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `Expected {data: Float32Array, dims: number[]} for feeds.${name}`);
       }
+      if (t.data.buffer instanceof SharedArrayBuffer) {
+        // Shared memory reaches the worker without a copy (a 2048×1024 batch is ~50 MB: copying it
+        // here would hold the event loop for tens of ms). The caller must not write to it until
+        // run() resolves.
+        copies[name] = { data: t.data, dims: [...t.dims] };
+        continue;
+      }
       const data = t.data.slice(); // the caller keeps its buffer; the copy moves to the worker
       copies[name] = { data, dims: [...t.dims] };
       transfer.push(data.buffer as ArrayBuffer);

@@ -58,7 +58,11 @@ async function load(req: Extract<OrtRequest, { type: 'load' }>): Promise<OrtResp
 async function run(req: Extract<OrtRequest, { type: 'run' }>): Promise<{ outputs: Record<string, { data: Float32Array; dims: number[] }>; transfer: ArrayBuffer[] }> {
   if (!session) throw new Error('session is not loaded');
   const feeds: Record<string, Ort.Tensor> = {};
-  for (const [name, t] of Object.entries(req.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+  for (const [name, t] of Object.entries(req.feeds)) {
+    // onnxruntime-node rejects views of shared memory: copy here, on the worker, not on the JS thread.
+    const data = t.data.buffer instanceof SharedArrayBuffer ? new Float32Array(t.data) : t.data;
+    feeds[name] = new ort.Tensor('float32', data, t.dims);
+  }
   const result = await session.run(feeds);
   const outputs: Record<string, { data: Float32Array; dims: number[] }> = {};
   const transfer: ArrayBuffer[] = [];

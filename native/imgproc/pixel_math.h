@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include "math/torch_expf.h"
 
 #if defined(__CUDACC__)
 #define RSNA_HD __host__ __device__ __forceinline__
@@ -24,48 +25,8 @@ struct WindowAffine {
   float offset;  // LINEAR/LINEAR_EXACT: b; SIGMOID: wc
 };
 
-RSNA_HD float FusedMulAdd(float a, float b, float c) {
-#if defined(__CUDA_ARCH__)
-  return __fmaf_rn(a, b, c);
-#else
-  return std::fma(a, b, c);  // glibc picks the FMA instruction where the CPU has one
-#endif
-}
-
-RSNA_HD float FloatFromBits(uint32_t bits) {
-#if defined(__CUDA_ARCH__)
-  return __uint_as_float(bits);
-#else
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-#endif
-}
-
-// torch's float32 exp on CPU: SLEEF's expf_u10 with FMA (the AVX2/AVX512 kernels), reproduced
-// operation by operation so SIGMOID windows match the original bit for bit (10006 goldens).
-RSNA_HD float SleefExpf(float d) {
-  if (d != d) return d;  // NaN stays NaN (and never reaches the int conversion)
-  if (d < -104.0f) return 0.0f;
-  if (d > 104.0f) return INFINITY;
-  const float kLog2e = 1.442695040888963407359924681001892137426645954152985934135449406931f;
-  const float kLn2Hi = 0.693145751953125f, kLn2Lo = 1.428606765330187045e-06f;
-  int32_t q = static_cast<int32_t>(rintf(d * kLog2e));
-  float qf = static_cast<float>(q);
-  float s = FusedMulAdd(qf, -kLn2Hi, d);
-  s = FusedMulAdd(qf, -kLn2Lo, s);
-  float u = 0.000198527617612853646278381f;
-  u = FusedMulAdd(u, s, 0.00139304355252534151077271f);
-  u = FusedMulAdd(u, s, 0.00833336077630519866943359f);
-  u = FusedMulAdd(u, s, 0.0416664853692054748535156f);
-  u = FusedMulAdd(u, s, 0.166666671633720397949219f);
-  u = FusedMulAdd(u, s, 0.5f);
-  u = 1.0f + FusedMulAdd(s * s, u, s);
-  // ldexp in two halves (q may exceed the exponent range of one power of two).
-  int32_t q1 = q >> 1, q2 = q - q1;
-  u = u * FloatFromBits(static_cast<uint32_t>(q1 + 0x7f) << 23);
-  return u * FloatFromBits(static_cast<uint32_t>(q2 + 0x7f) << 23);
-}
+// torch's float32 exp on CPU (SLEEF expf_u10 with FMA), shared with the YOLOX decode: math/torch_expf.h.
+RSNA_HD float SleefExpf(float d) { return TorchCpuExpf(d); }
 
 // §1.4.1–1.4.3 on one raw value converted to float32 (torch: x*s + b, clamp; 255 * reciprocal(1 + exp((x - wc)*s))).
 RSNA_HD float WindowValue(float x, const WindowAffine& w) {

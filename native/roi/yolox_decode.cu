@@ -1,10 +1,10 @@
 // CUDA twin of DecodeYolox + FilterAnchors (native/roi/yolox_post.cc): one thread per anchor, float32
 // math in the same order (built with --fmad=false so nothing is fused unless written as fmaf) and the
-// same exp recipe (torch_expf.h), so the device result is bit-identical to the CPU's.
+// same exp recipe (math/math/torch_expf.h), so the device result is bit-identical to the CPU's.
 #include <cuda_runtime.h>
 
 #include "cuda_addon/cuda_common.h"
-#include "roi/torch_expf.h"
+#include "math/torch_expf.h"
 #include "roi/yolox_decode_cuda.h"
 
 namespace rsna {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "addon/errors.h"
-#include "roi/torch_expf.h"
+#include "math/torch_expf.h"
 
 namespace rsna {
 namespace roi {

@@ -4,17 +4,7 @@
  * texture from value noise, a pectoral muscle on MLO views, a few bright specks and a film label.
  */
 
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../lib/models/random_fill';
 
 /** Value noise: random values on a coarse grid, bilinearly interpolated, smoothstep-weighted. */
 function valueNoise(rows: number, cols: number, cell: number, rand: () => number): Float64Array {
@@ -57,7 +47,7 @@ export interface SynthSpec {
  */
 export function synthesizeMammogram(spec: SynthSpec): Uint16Array {
   const { rows, columns: cols, laterality, view, seed } = spec;
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const edge = valueNoise(rows, 1, 48, rand); // wobble of the skin line along y
   const tex = [valueNoise(rows, cols, 64, rand), valueNoise(rows, cols, 24, rand), valueNoise(rows, cols, 8, rand)];
   const grain = valueNoise(rows, cols, 2, rand);

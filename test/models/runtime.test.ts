@@ -49,6 +49,17 @@ t.test('run happens off the main thread: the event loop keeps turning', needsSha
   t.same(both[0].probs.data, both[1].probs.data, 'concurrent runs resolve independently');
 });
 
+t.test('SharedArrayBuffer inputs reach the worker without a copy and give the golden result', needsShared(DIR), async (t) => {
+  const s = await createSession(model, { backend: 'onnxruntime' });
+  t.teardown(() => s.dispose());
+  const golden = readF32(path.join(sharedPath(DIR)!, 'input_0_255.bin'));
+  const shared = new Float32Array(new SharedArrayBuffer(golden.byteLength + 64), 16, golden.length);
+  shared.set(golden);
+  const out = await s.run({ input: { data: shared, dims: [2, 3, 256, 128] } });
+  t.ok(compare(out.probs.data, readF32(path.join(sharedPath(DIR)!, 'probs.bin')), 1e-5).ok, 'results equal probs.bin');
+  t.same(Array.from(shared.subarray(0, 8)), Array.from(golden.subarray(0, 8)), 'the shared input is left as it was');
+});
+
 t.test('unavailable execution providers fall back to CPU with a message', needsShared(DIR), async (t) => {
   const { value: s, text } = await stderrOf(() => createSession(model, { backend: 'onnxruntime', providers: ['cuda', 'cpu'], threads: 1 }));
   t.teardown(() => s.dispose());

@@ -11,6 +11,9 @@ import { main } from '../../lib/cli/main';
 import { parseCsvRecords } from '../../lib/submit/csv';
 import { repoRoot } from '../helpers/shared';
 import { randomFolds } from './demoModel';
+import { createPipeline } from '../../lib/pipeline/createPipeline';
+import { ensureOnnx } from '../../lib/submit/modelFiles';
+import { convertEnsemble, modelDirFiles } from '../../lib/submit/resolveModels';
 
 const example = path.join(repoRoot, 'assets/example/rsna-breast-cancer-detection/test_images');
 function sink(): { stream: Writable; text: () => string } {
@@ -59,4 +62,23 @@ t.test('predict without detector weights asks for --roi otsu', async (t) => {
   const err = sink();
   t.equal(await main(['predict', path.join(example, '902'), '--models', models], { stdout: sink().stream, stderr: err.stream }), 1);
   t.match(err.text(), /YOLOX detector weights are missing.*--roi otsu/);
+});
+
+t.test('Node API: predict(path) and predict(Buffer) give the same prediction', async (t) => {
+  const models = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-predict-models-'));
+  const files = modelDirFiles(models);
+  await ensureOnnx('classifier', await randomFolds(models), files.classifierOnnx, convertEnsemble);
+  const pipeline = await createPipeline({ classifier: files.classifierOnnx, roi: 'otsu' });
+  try {
+    const file = path.join(example, '902', '9023.dcm'); // the MONOCHROME1 image
+    const a = await pipeline.predict(file);
+    const b = await pipeline.predict(fs.readFileSync(file));
+    t.same(b.foldProbabilities, a.foldProbabilities);
+    t.same(b.roi, a.roi);
+    t.equal(a.meta.photometricInterpretation, 'MONOCHROME1');
+    t.match(b.key, /^buffer-\d+$/);
+    await t.rejects(pipeline.predict(Buffer.from('not a dicom')), { code: 'ERR_DICOM_NOT_DICOM' });
+  } finally {
+    await pipeline.close();
+  }
 });

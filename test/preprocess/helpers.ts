@@ -7,16 +7,7 @@ import crypto from 'crypto';
 import fs from 'fs';
 import { sharedPath } from '../helpers/shared';
 import { decodeFrame, frameSha256, readDicom, toOriginalInt16 } from '../../lib/dicom';
-
-/** lowbias32 of the README. */
-function lowbias32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
+import { lowbias32 } from '../../lib/bench/synthetic';
 
 /** u32[i] = lowbias32((i + seed·0x9E3779B9) mod 2^32). */
 export function synthU32(n: number, seed: number): Uint32Array {

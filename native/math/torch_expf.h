@@ -2,7 +2,8 @@
 // i.e. Sleef's expf_u10 (AVX2/AVX-512, fused multiply-adds): n = rint(x·log2 e), a two-part Cody–Waite
 // reduction s = x − n·ln2, a degree-6 Horner polynomial, scaling by 2^n in two steps, 0 below −104 and
 // +inf above 100. It differs from a correctly rounded expf by 1 ulp on ~10 % of inputs; with it the
-// decode is bit-identical to the original's CPU golden (PIPELINE.md §2.4, P6). Host and device code.
+// YOLOX decode (PIPELINE.md §2.4, P6) and the SIGMOID window (§1.4.3, 10006 goldens) are bit-identical to
+// the original's CPU goldens. Host and device code; the one implementation both areas use.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -15,9 +16,8 @@
 #endif
 
 namespace rsna {
-namespace roi {
 
-RSNA_HOST_DEVICE inline float Pow2Int(int q) {
+RSNA_HOST_DEVICE inline float TorchPow2Int(int q) {
   const uint32_t bits = static_cast<uint32_t>(q + 0x7f) << 23;
   float f;
   memcpy(&f, &bits, sizeof f);
@@ -39,8 +39,7 @@ RSNA_HOST_DEVICE inline float TorchCpuExpf(float x) {
   u = fmaf(u, s, 0.166666671633720397949219f);
   u = fmaf(u, s, 0.5f);
   u = 1.0f + fmaf(s * s, u, s);
-  return u * Pow2Int(q >> 1) * Pow2Int(q - (q >> 1));
+  return u * TorchPow2Int(q >> 1) * TorchPow2Int(q - (q >> 1));
 }
 
-}  // namespace roi
 }  // namespace rsna
