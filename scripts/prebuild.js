@@ -48,9 +48,13 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
 }
 
 try {
-  run(process.execPath, [require.resolve('prebuildify/bin.js'), '--napi', '--strip', '--target', '20.0.0']);
-  // prebuildify leaves build/ without the binary; rebuild it so local tests keep using build/Release.
-  run(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), 'build']);
+  // The shipped CPU binary links no codec libraries (a user's machine may lack libopenjp2.so.7 etc.):
+  // it decodes with the WASM codecs; `npm rebuild rsna-mammo` with the Debian codec packages gets the
+  // native ones (DESIGN.md, backends table).
+  run(process.execPath, [require.resolve('prebuildify/bin.js'), '--napi', '--strip', '--target', '20.0.0'],
+    { ...process.env, RSNA_MAMMO_NO_NATIVE_CODECS: '1' });
+  // prebuildify leaves build/ configured without codecs and without the binary: rebuild it as before.
+  run(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), 'rebuild']);
   const archs = process.env.RSNA_MAMMO_CUDA_ARCHS || '80-real;90-real;90-virtual';
   run(process.execPath, [path.join(__dirname, 'build-cuda.js'), '--force'], { ...process.env, RSNA_MAMMO_CUDA_ARCHS: archs });
   const built = path.join(root, 'build-cuda', 'Release', 'rsna_mammo_cuda.node');
