@@ -63,7 +63,8 @@ async function tryTime(fn) {
   try {
     return await fn();
   } catch (err) {
-    return { error: String(err.message || err).split('\n')[0] };
+    // Results are committed: keep machine paths out of them (files are named relative to the repo).
+    return { error: String(err.message || err).split('\n')[0].split(path.resolve(root, '..') + path.sep).join('../') };
   }
 }
 
