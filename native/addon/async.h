@@ -61,6 +61,24 @@ class PromiseWorker : public Napi::AsyncWorker {
   std::string code_;
 };
 
+// Synchronous callbacks must throw Napi::Error: a NativeError escaping one would not be converted by
+// node-addon-api. Guarded runs the body and rethrows NativeError as a JS Error with its `code`, the same
+// shape as an async rejection.
+template <typename Fn>
+Napi::Value Guarded(Napi::Env env, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const NativeError& e) {
+    throw MakeError(env, e.code(), e.what());
+  }
+}
+
+// Guarded as a plain callback, for `Napi::Function::New(env, Guarded<MyBinding>)`.
+template <Napi::Value (*Binding)(const Napi::CallbackInfo&)>
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  return Guarded(info.Env(), [&] { return Binding(info); });
+}
+
 // Queues `job` on the thread pool and returns the promise of its converted result.
 template <typename Result>
 Napi::Promise RunAsync(Napi::Env env, std::function<Result()> job,

@@ -11,7 +11,7 @@
 #include "addon/async.h"
 #include "addon/registry.h"
 #include "cuda_addon/gpu_image.h"
-#include "cuda_addon/napi_guard.h"
+#include "addon/async.h"
 #include "imgproc/napi_args.h"
 
 namespace rsna {

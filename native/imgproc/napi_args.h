@@ -168,15 +168,5 @@ Napi::Value DetectorResultToJs(Napi::Env env, DetectorInputOf<T>& r) {
 inline Napi::Value F32ToJs(Napi::Env env, std::vector<float>& v) { return ToTypedArray(env, std::move(v)); }
 inline Napi::Value U8ToJs(Napi::Env env, std::vector<uint8_t>& v) { return ToTypedArray(env, std::move(v)); }
 
-// Argument errors thrown synchronously become JS exceptions with `code` (same as async rejections).
-template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
-Napi::Value Guarded(const Napi::CallbackInfo& info) {
-  try {
-    return Fn(info);
-  } catch (const NativeError& e) {
-    throw MakeError(info.Env(), e.code(), e.what());
-  }
-}
-
 }  // namespace imgproc
 }  // namespace rsna

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "addon/async.h"
 #include "addon/errors.h"
 
 namespace rsna {
@@ -40,18 +41,6 @@ Array ToTypedArray(Napi::Env env, const std::vector<T>& values) {
   Array out = Array::New(env, values.size());
   std::copy(values.begin(), values.end(), out.Data());
   return out;
-}
-
-// Runs a synchronous binding body, turning NativeError into a JS Error with `code`.
-template <typename Fn>
-Napi::Value Guarded(const Napi::CallbackInfo& info, Fn fn) {
-  try {
-    return fn();
-  } catch (const NativeError& e) {
-    Napi::Error error = Napi::Error::New(info.Env(), e.what());
-    error.Value().Set("code", Napi::String::New(info.Env(), e.code()));
-    throw error;
-  }
 }
 
 }  // namespace roi

@@ -29,14 +29,14 @@ const float* RawArg(const Napi::CallbackInfo& info, const YoloxGrid& grid) {
 }
 
 Napi::Value YoloxDecodeJs(const Napi::CallbackInfo& info) {
-  return Guarded(info, [&]() -> Napi::Value {
+  return Guarded(info.Env(), [&]() -> Napi::Value {
     YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
     return ToTypedArray<float, Napi::Float32Array>(info.Env(), DecodeYolox(RawArg(info, grid), grid));
   });
 }
 
 Napi::Value YoloxDecodeFilterJs(const Napi::CallbackInfo& info) {
-  return Guarded(info, [&]() -> Napi::Value {
+  return Guarded(info.Env(), [&]() -> Napi::Value {
     YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
     const double conf = NumberArg(info, 2, "confThres");
     std::vector<float> decoded = DecodeYolox(RawArg(info, grid), grid);
@@ -49,7 +49,7 @@ Napi::Value YoloxDecodeFilterJs(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value YoloxPostprocessJs(const Napi::CallbackInfo& info) {
-  return Guarded(info, [&]() -> Napi::Value {
+  return Guarded(info.Env(), [&]() -> Napi::Value {
     YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
     const double conf = NumberArg(info, 2, "confThres");
     const double nms = NumberArg(info, 3, "nmsThres");
@@ -58,7 +58,7 @@ Napi::Value YoloxPostprocessJs(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value YoloxSelectJs(const Napi::CallbackInfo& info) {
-  return Guarded(info, [&]() -> Napi::Value {
+  return Guarded(info.Env(), [&]() -> Napi::Value {
     Napi::Float32Array rows = Float32Arg(info, 0, "rows");
     if (rows.ElementLength() % kRowChannels != 0) {
       throw NativeError("ERR_INVALID_ARGUMENT", "post_process rows must have 7 values each");
@@ -88,7 +88,7 @@ Napi::Value YoloxSelectJs(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value OtsuRoiJs(const Napi::CallbackInfo& info) {
-  return Guarded(info, [&]() -> Napi::Value {
+  return Guarded(info.Env(), [&]() -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsTypedArray() ||
         info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
       throw NativeError("ERR_INVALID_ARGUMENT", "expected a Uint8Array for the resized image");

@@ -14,7 +14,7 @@ namespace roi {
 namespace {
 
 Napi::Value YoloxDecodeFilterCudaJs(const Napi::CallbackInfo& info) {
-  return Guarded(info, [&]() -> Napi::Value {
+  return Guarded(info.Env(), [&]() -> Napi::Value {
     Napi::Float32Array raw = Float32Arg(info, 0, "raw");
     YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
     const double conf = NumberArg(info, 2, "confThres");

@@ -8,7 +8,7 @@
 #include <iterator>
 #include "addon/async.h"
 #include "addon/registry.h"
-#include "cuda_addon/napi_guard.h"
+#include "addon/async.h"
 #include "trt/engine_builder.h"
 #include "trt/engine_runtime.h"
 
