@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 'use strict';
-// Builds the optional CUDA addon (CMakeLists.txt, cmake-js) when a CUDA toolkit is found.
-// `npm install` must never fail because of it: without nvcc it prints one line and exits 0.
-// --force (npm run build:cuda) makes a missing toolkit or a failed build an error instead.
+// Builds the optional CUDA addon from source (CMakeLists.txt, cmake-js) when a CUDA toolkit is found.
+// Called by scripts/install.js only when no prebuilt CUDA addon loads (or RSNA_MAMMO_BUILD_CUDA=1,
+// passed as --requested); the install never fails because of it: whatever is missing (nvcc, cmake-js,
+// which is a devDependency and so absent in a consumer's install) is said in one line, exit 0.
+// --force (`npm run build:cuda` in the repo, scripts/prebuild.js) makes those an error instead.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
 const force = process.argv.includes('--force');
+const requested = force || process.argv.includes('--requested');
 
 function findNvcc() {
   const candidates = [process.env.CUDACXX, process.env.CUDA_PATH && path.join(process.env.CUDA_PATH, 'bin', 'nvcc'),
@@ -24,11 +27,18 @@ function done(message, failed) {
 
 if (process.env.RSNA_MAMMO_SKIP_CUDA === '1') done('skipped (RSNA_MAMMO_SKIP_CUDA=1)', false);
 const nvcc = findNvcc();
-if (!nvcc) done('skipped: no CUDA toolkit (nvcc) found; the CPU path is complete without it', true);
+if (!nvcc) done('skipped: no CUDA toolkit (nvcc) found; the CPU path is complete without it (docs/GPU.md)', true);
 const hasCudaTarget = fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8').includes('rsna_mammo_cuda');
 if (!hasCudaTarget) done('skipped: CMakeLists.txt has no CUDA target yet', false);
 
-const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
+let cmakeJs;
+try {
+  cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root, process.cwd()] });
+} catch {
+  done(requested
+    ? 'not built: cmake-js is not installed (`npm install --no-save cmake-js`, then `RSNA_MAMMO_BUILD_CUDA=1 npm rebuild rsna-mammo`)'
+    : 'not built from source (no prebuilt CUDA addon fits; to build it: `npm install --no-save cmake-js`, then `RSNA_MAMMO_BUILD_CUDA=1 npm rebuild rsna-mammo`)', true);
+}
 const args = [cmakeJs, 'compile', '--out', 'build-cuda', '--CDCMAKE_CUDA_COMPILER=' + nvcc];
 if (process.env.RSNA_MAMMO_CUDA_ARCHS) args.push(`--CDRSNA_CUDA_ARCHS=${process.env.RSNA_MAMMO_CUDA_ARCHS}`);
 // TensorRT headers (only headers: the library is dlopen'ed at run time); without them the TensorRT
