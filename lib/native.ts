@@ -27,33 +27,46 @@ export interface CpuAddon {
 }
 
 let cpuAddon: CpuAddon | undefined;
+let cpuAddonFile: string | undefined;
 let cpuAddonError: Error | undefined;
 
-/** Loads (once) and returns the CPU addon; throws ERR_ADDON_MISSING with the fix when it was not built. */
+/**
+ * Loads (once) and returns the CPU addon: $RSNA_MAMMO_CPU_ADDON when set (a binary of one's own),
+ * else node-gyp-build's choice (build/Release, then prebuilds/<platform>-<arch>/).
+ * @throws RsnaMammoError ERR_ADDON_MISSING with the fix when no binary loads.
+ */
 export function loadCpuAddon(): CpuAddon {
   if (cpuAddon) return cpuAddon;
   if (cpuAddonError) throw cpuAddonError;
+  const override = process.env.RSNA_MAMMO_CPU_ADDON;
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const load = require('node-gyp-build') as (dir: string) => CpuAddon;
-    cpuAddon = load(packageRoot);
+    const load = require('node-gyp-build') as { resolve(dir: string): string };
+    const file = override ? path.resolve(override) : load.resolve(packageRoot);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    cpuAddon = require(file) as CpuAddon;
+    cpuAddonFile = file;
     return cpuAddon;
   } catch (err) {
+    const why = (err as Error).message?.split('\n')[0] ?? String(err);
     cpuAddonError = new RsnaMammoError(
       'ERR_ADDON_MISSING',
-      'the rsna-mammo CPU addon is not built for this platform. Fixes: run `npm rebuild rsna-mammo` ' +
-        '(needs python3, make and a C++17 compiler), or install on linux-x64 where a prebuild ships.',
+      `the rsna-mammo native addon does not load for ${process.platform}-${process.arch} (${why}). ` +
+        'Prebuilt binaries ship for linux-x64 (glibc >= 2.36); elsewhere build it: `npm rebuild rsna-mammo` ' +
+        '(needs python3, make and a C++17 compiler). See the README, "Install".',
       { cause: err },
     );
     throw cpuAddonError;
   }
 }
 
-/** Whether the CPU addon loads, without throwing. */
-export function cpuAddonStatus(): { loaded: boolean; reason?: string; modules?: string[] } {
+/** Whether the CPU addon loads, without throwing; `path` is the binary, `source` where it came from. */
+export function cpuAddonStatus(): { loaded: boolean; reason?: string; modules?: string[]; path?: string; source?: 'prebuilt' | 'source' | 'override' } {
   try {
     const addon = loadCpuAddon();
-    return { loaded: true, modules: addon.modules };
+    const file = cpuAddonFile ?? '';
+    const source = process.env.RSNA_MAMMO_CPU_ADDON ? 'override' : file.startsWith(path.join(packageRoot, 'prebuilds')) ? 'prebuilt' : 'source';
+    return { loaded: true, modules: addon.modules, path: file, source };
   } catch (err) {
     return { loaded: false, reason: (err as Error).message };
   }
@@ -113,13 +126,13 @@ export function loadCudaAddon(): CudaAddon {
 
 /**
  * The CUDA addon when a GPU is usable, else undefined after calling `log` once with the reason
- * (the caller then takes the CPU path).
+ * (the caller then takes the CPU path); RSNA_MAMMO_QUIET=1 silences that line as every other notice.
  */
 export function tryLoadCudaAddon(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): CudaAddon | undefined {
   try {
     return loadCudaAddon();
   } catch {
-    log(cpuFallbackLine(cudaAddonStatus()));
+    if (process.env.RSNA_MAMMO_QUIET !== '1') log(cpuFallbackLine(cudaAddonStatus()));
     return undefined;
   }
 }

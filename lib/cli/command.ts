@@ -14,6 +14,8 @@ export interface CliCommand {
   summary: string;
   /** Full usage text for `rsna-mammo <command> --help`. */
   usage: string;
-  /** Runs the command with the arguments after its path; resolves to the exit code. */
+  /** The command needs the CPU addon: the CLI checks it loads (ERR_ADDON_MISSING) before `run`. */
+  needsAddon?: boolean;
+  /** Runs the command with the arguments after its path; resolves to an exit code of lib/cli/exitCodes.ts. */
   run(args: string[], io: CliIO): Promise<number>;
 }

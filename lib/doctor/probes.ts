@@ -9,8 +9,10 @@ import path from 'path';
 export interface OnnxRuntimeProbe {
   found: boolean;
   version: string | null;
-  /** Execution providers the installed binary lists (e.g. ["cpu"], ["cpu","cuda"]). */
+  /** Execution providers that can load: bundled, or whose provider library was installed (e.g. ["cpu"], ["cpu","cuda"]). */
   providers: string[];
+  /** Providers this onnxruntime-node build knows but whose binaries were not installed (ONNXRUNTIME_NODE_INSTALL=skip). */
+  providersNotInstalled: string[];
   reason: string | null;
 }
 
@@ -28,17 +30,35 @@ export function probeOnnxRuntime(requireFn: NodeRequire = require): OnnxRuntimeP
   try {
     version = (requireFn('onnxruntime-node/package.json') as { version: string }).version;
   } catch {
-    return { found: false, version: null, providers: [], reason: 'onnxruntime-node is not installed' };
+    return { found: false, version: null, providers: [], providersNotInstalled: [], reason: 'onnxruntime-node is not installed' };
   }
   try {
-    const ort = requireFn('onnxruntime-node') as { listSupportedBackends?: () => { name: string }[] };
-    const providers = typeof ort.listSupportedBackends === 'function'
-      ? ort.listSupportedBackends().map((b) => b.name)
-      : ['cpu'];
-    return { found: true, version, providers, reason: null };
+    const ort = requireFn('onnxruntime-node') as { listSupportedBackends?: () => { name: string; bundled?: boolean }[] };
+    const listed = typeof ort.listSupportedBackends === 'function' ? ort.listSupportedBackends() : [{ name: 'cpu', bundled: true }];
+    const binDir = onnxRuntimeBinDir(requireFn);
+    const loadable = (b: { name: string; bundled?: boolean }): boolean =>
+      b.bundled !== false || (binDir !== undefined && fs.existsSync(path.join(binDir, `libonnxruntime_providers_${b.name}.so`)));
+    return {
+      found: true,
+      version,
+      providers: listed.filter(loadable).map((b) => b.name),
+      providersNotInstalled: listed.filter((b) => !loadable(b)).map((b) => b.name),
+      reason: null,
+    };
   } catch (err) {
     const first = String((err as Error).message).split('\n')[0];
-    return { found: false, version, providers: [], reason: `onnxruntime-node ${version} does not load: ${first}` };
+    return { found: false, version, providers: [], providersNotInstalled: [], reason: `onnxruntime-node ${version} does not load: ${first}` };
+  }
+}
+
+/** Folder of onnxruntime-node's binding for this platform, where its install step puts provider libraries. */
+function onnxRuntimeBinDir(requireFn: NodeRequire): string | undefined {
+  try {
+    const root = path.dirname(requireFn.resolve('onnxruntime-node/package.json'));
+    const dir = path.join(root, 'bin', 'napi-v6', process.platform, process.arch);
+    return fs.existsSync(dir) ? dir : undefined;
+  } catch {
+    return undefined;
   }
 }
 

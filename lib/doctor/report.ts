@@ -19,7 +19,11 @@ export interface DoctorReport {
   schema: number;
   version: string;
   platform: { os: string; arch: string; node: string; cpus: number };
-  cpuAddon: { loaded: boolean; reason: string | null; modules: string[]; napiVersion: number | null };
+  cpuAddon: {
+    loaded: boolean; reason: string | null; modules: string[]; napiVersion: number | null;
+    /** The binary that loaded and where it came from: the package's prebuilt, a source build, or $RSNA_MAMMO_CPU_ADDON. */
+    path: string | null; source: 'prebuilt' | 'source' | 'override' | null;
+  };
   /** Per codec: compiled into the CPU addon ("native") or the WASM fallback. */
   codecs: Record<string, CodecSource>;
   /** True when every codec is native. */
@@ -77,7 +81,10 @@ export function collectDoctorReport(): DoctorReport {
     schema: DOCTOR_SCHEMA,
     version,
     platform: { os: `${process.platform} ${os.release()}`, arch: process.arch, node: process.version, cpus: os.cpus().length },
-    cpuAddon: { loaded: cpu.loaded, reason: cpu.reason ?? null, modules: cpu.modules ?? [], napiVersion: build?.napiVersion ?? null },
+    cpuAddon: {
+      loaded: cpu.loaded, reason: cpu.reason ?? null, modules: cpu.modules ?? [], napiVersion: build?.napiVersion ?? null,
+      path: cpu.path ?? null, source: cpu.source ?? null,
+    },
     codecs,
     nativeCodecs: sources.size === 1 && sources.has('native'),
     driver: cuda.driver,
@@ -120,14 +127,15 @@ export function formatDoctorReport(r: DoctorReport): string {
   const gpus = r.gpus.map((g) => `${g.name} (sm_${g.computeCapability.replace('.', '')}, ${(g.totalMemory / 2 ** 30).toFixed(0)} GiB)`);
   const lines = [
     `rsna-mammo ${r.version} on ${r.platform.os} ${r.platform.arch}, Node ${r.platform.node}, ${r.platform.cpus} CPUs`,
-    `CPU addon:        ${yesNo(r.cpuAddon.loaded, `${r.cpuAddon.modules.length} modules`, r.cpuAddon.reason)}`,
+    `CPU addon:        ${yesNo(r.cpuAddon.loaded, `${r.cpuAddon.source}, ${r.cpuAddon.modules.length} modules: ${r.cpuAddon.path}`, r.cpuAddon.reason)}`,
     `codecs:           ${codecList}${r.nativeCodecs ? '' : ' (WASM fallback for the others)'}`,
     `NVIDIA driver:    ${yesNo(r.driver.present, r.driver.kernelModule ?? r.driver.libcuda, r.driver.reason)}`,
     `CUDA addon:       built ${r.cudaAddon.built ? 'yes' : 'no'}, loadable ${r.cudaAddon.loadable === null ? 'not tried' : r.cudaAddon.loadable ? 'yes' : 'no'}, ` +
       `used ${yesNo(r.cudaAddon.loaded, null, r.cudaAddon.reason)}`,
     `GPUs:             ${gpus.length ? gpus.join('; ') : 'none'}`,
     `TensorRT:         ${yesNo(r.tensorrt.usable, r.tensorrt.version, r.tensorrt.reason)}`,
-    `ONNX Runtime:     ${yesNo(r.onnxruntime.found, r.onnxruntime.version && `${r.onnxruntime.version}; providers ${r.onnxruntime.providers.join(', ')}`, r.onnxruntime.reason)}`,
+    `ONNX Runtime:     ${yesNo(r.onnxruntime.found, r.onnxruntime.version && `${r.onnxruntime.version}; providers ${r.onnxruntime.providers.join(', ')}` +
+      (r.onnxruntime.providersNotInstalled.length ? `; not installed: ${r.onnxruntime.providersNotInstalled.join(', ')}` : ''), r.onnxruntime.reason)}`,
     `libtorch:         ${yesNo(r.libtorch.found, [r.libtorch.version, r.libtorch.path].filter(Boolean).join(' '), r.libtorch.reason)}`,
     `uses:             decode ${r.uses.decode}, preprocessing ${r.uses.preprocessing}, inference ${r.uses.inference ?? 'none'}`,
     ...r.uses.notes.map((n) => `note:             ${n}`),

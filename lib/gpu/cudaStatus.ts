@@ -67,7 +67,7 @@ export function decideCudaUse(inputs: CudaProbeInputs): CudaAddonStatus {
   if (inputs.disabled) {
     status.reason = 'disabled by RSNA_MAMMO_GPU=0';
   } else if (!addonPath) {
-    status.reason = 'the CUDA addon is not built (needs the CUDA toolkit at install: `npm run build:cuda`)';
+    status.reason = 'the CUDA addon is not installed (no prebuilt fits; to build it: `npm install --no-save cmake-js` and `RSNA_MAMMO_BUILD_CUDA=1 npm rebuild rsna-mammo` with the CUDA toolkit, docs/GPU.md)';
   } else if (!driver.present) {
     status.reason = driver.reason ?? 'no NVIDIA driver found';
   } else if (status.loadable === false) {

@@ -3,6 +3,7 @@
  * pipeline object (lib/pipeline/scheduler.ts) over the real stages (lib/pipeline/stages.ts).
  */
 import { invalidArgument } from '../errors';
+import { loadCpuAddon } from '../native';
 import { createPipelineFromStages, Pipeline, PipelineRunOptions } from './scheduler';
 import { createRealStages, RealStageOptions } from './stages';
 import type { PipelineStages } from './types';
@@ -17,7 +18,7 @@ export type PipelineOptions = PipelineRunOptions &
  *   `batchSize` (2), `concurrency` (2), `backend`, `threads`, `previewWidth`, `device` ('auto':
  *   ROI and classifier input on the GPU when usable, else on the CPU after one line why; 'cpu'; 'cuda').
  * @returns a {@link Pipeline}; call `close()` when done.
- * @throws RsnaMammoError ERR_NO_DETECTOR, ERR_CUDA_UNAVAILABLE (device 'cuda' without a usable GPU), ERR_MODEL_* from the runtime.
+ * @throws RsnaMammoError ERR_ADDON_MISSING (no native addon loads: before any work), ERR_NO_DETECTOR, ERR_CUDA_UNAVAILABLE (device 'cuda' without a usable GPU), ERR_MODEL_* from the runtime.
  * @example
  * const pipeline = await createPipeline({ classifier: 'assets/trained/best_ensemble_convnext_small_fp32.onnx', roi: 'otsu' });
  * const { probability, foldProbabilities, roi } = await pipeline.predict('10008/736471439.dcm');
@@ -31,6 +32,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   if (typeof o.classifier !== 'string' || !o.classifier) throw invalidArgument('options.classifier', 'the path of the ensemble ONNX', o.classifier);
   if (o.roi !== 'yolox' && o.roi !== 'otsu') throw invalidArgument('options.roi', "'yolox' or 'otsu'", o.roi);
   if (o.device !== undefined && !['auto', 'cpu', 'cuda'].includes(o.device)) throw invalidArgument('options.device', "'auto', 'cpu' or 'cuda'", o.device);
+  loadCpuAddon(); // ERR_ADDON_MISSING now, not once per image
   const stages = await createRealStages({ ...o, maxBatch: o.maxBatch ?? o.batchSize ?? 2 });
   return createPipelineFromStages(stages, o);
 }

@@ -4,7 +4,9 @@
  * submission.csv. With `resume`, images already in predictions.csv are not predicted again; the
  * aggregation always reads the images in test.csv order, so a resumed run writes the identical file.
  */
+import fs from 'fs';
 import path from 'path';
+import { RsnaMammoError } from '../errors';
 import type { Pipeline } from '../pipeline/scheduler';
 import type { ImageResult } from '../pipeline/types';
 import { aggregateBreasts, BreastPrediction, DEFAULT_THRESHOLD, ThresholdRule } from '../pipeline/aggregate';
@@ -52,6 +54,7 @@ export function formatSubmission(rows: readonly BreastPrediction[]): string {
 /**
  * Runs the submission.
  * @returns the files written and the per-breast rows.
+ * @throws RsnaMammoError ERR_NOTHING_PREDICTED when not one image could be predicted (errors.csv is written).
  */
 export async function runSubmit(options: SubmitRunOptions): Promise<SubmitRunResult> {
   const { rows, pipeline, outDir } = options;
@@ -98,6 +101,13 @@ export async function runSubmit(options: SubmitRunOptions): Promise<SubmitRunRes
   }
   options.progress?.finish({ done: resumed + predicted, failed, total });
 
+  // Nothing predicted: every breast would be 0, a submission that looks valid and says nothing. Write
+  // none (and remove an earlier run's, which would now be mistaken for this one's); errors.csv says why.
+  if (rows.length > 0 && probability.size === 0) {
+    fs.rmSync(submissionFile, { force: true });
+    throw new RsnaMammoError('ERR_NOTHING_PREDICTED',
+      `none of the ${rows.length} images could be predicted, so no submission.csv was written; the reasons are in ${errorsFile}`);
+  }
   // A failed image is left out of its breast's mean; a breast with no predicted image gets 0.
   const { rows: breasts, threshold } = aggregateBreasts(
     rows.map((r) => ({ predictionId: r.predictionId, probability: probability.get(r.imageId) ?? null })),

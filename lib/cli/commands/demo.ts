@@ -8,6 +8,7 @@ import fs from 'fs';
 import path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
+import { runExitCode } from '../exitCodes';
 import { packageRoot } from '../../native';
 import { createPipeline } from '../../pipeline/createPipeline';
 import { requireDevice } from '../../pipeline/gpuStages';
@@ -42,6 +43,7 @@ async function untrainedEnsemble(dir: string, log: (line: string) => void): Prom
 
 export const command: CliCommand = {
   path: ['demo'],
+  needsAddon: true,
   summary: 'run the whole submission path on the bundled example study (npm run demo)',
   usage: `Usage: rsna-mammo demo [--out demo-output] [options]
 
@@ -113,6 +115,7 @@ ${RUN_OPTION_USAGE}`,
     for (const b of res.breasts) io.stdout.write(`${b.predictionId.padEnd(13)}  ${b.probability.toFixed(6)}   ${b.cancer}\n`);
     if (!trained) io.stdout.write(`${bold('THESE NUMBERS ARE NOT PREDICTIONS (untrained demo weights).')}\n`);
     io.stdout.write(`wrote ${res.submissionFile}\nwrote ${res.predictionsFile}\nwrote ${reportFile}\n`);
-    return 0;
+    if (failures.length > 0) io.stderr.write(`${failures.length} image(s) could not be predicted: see ${res.errorsFile}\n`);
+    return runExitCode(images.length, failures.length);
   },
 };

@@ -104,6 +104,7 @@ const RENDER_USAGE = 'Usage: rsna-mammo dicom render <file> --out img.png [--mod
 
 const render: CliCommand = {
   path: ['dicom', 'render'],
+  needsAddon: true,
   summary: 'render one frame of a DICOM file to an 8-bit PNG (standard DICOM display or the original pipeline)',
   usage: `${RENDER_USAGE}
 

@@ -1,3 +1,4 @@
+import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { collectDoctorReport, formatDoctorReport } from '../../doctor/report';
 
@@ -14,8 +15,9 @@ export const command: CliCommand = {
     '  --json   machine-readable report; keys are stable (docs/GPU.md "doctor --json")',
   ].join('\n'),
   async run(args, io) {
+    const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
     const report = collectDoctorReport();
-    io.stdout.write(args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
+    io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
     return 0;
   },
 };

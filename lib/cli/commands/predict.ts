@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
+import { runExitCode } from '../exitCodes';
 import { invalidArgument } from '../../errors';
 import { createPipeline } from '../../pipeline/createPipeline';
 import { requireDevice } from '../../pipeline/gpuStages';
@@ -39,6 +40,7 @@ function toCsv(images: ImagePrediction[], breastOf: Map<string, { probability: n
 
 export const command: CliCommand = {
   path: ['predict'],
+  needsAddon: true,
   summary: 'predict DICOM files or folders (breasts grouped by PatientID + laterality)',
   usage: `Usage: rsna-mammo predict <files or folders>... --models <dir|ensemble.onnx> [--out preds.csv|preds.json] [options]
 
@@ -98,7 +100,7 @@ ${RUN_OPTION_USAGE}`,
       writeFileAtomic(values.out, text);
       io.stderr.write(`wrote ${values.out}\n`);
     }
-    return failures.length > 0 && images.length === 0 ? 1 : 0;
+    return runExitCode(images.length, failures.length);
   },
 };
 

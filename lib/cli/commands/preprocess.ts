@@ -29,6 +29,7 @@ function parseBox(text: string, rows: number, cols: number): Box {
 
 export const command: CliCommand = {
   path: ['preprocess'],
+  needsAddon: true,
   summary: 'write the 2048×1024 8-bit classifier input of one DICOM image as a single-channel PNG',
   usage: `${USAGE}
 

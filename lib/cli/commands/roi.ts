@@ -11,6 +11,7 @@ const USAGE = 'Usage: rsna-mammo roi <file.dcm> [--json] [--yolox yolox.onnx] [-
 
 export const command: CliCommand = {
   path: ['roi'],
+  needsAddon: true,
   summary: 'breast ROI of one DICOM image (YOLOX, Otsu fallback, full frame) in full-resolution pixels',
   usage: `${USAGE}
 

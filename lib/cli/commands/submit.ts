@@ -7,6 +7,7 @@ import fs from 'fs';
 import path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
+import { EXIT } from '../exitCodes';
 import { loadSettings } from '../../settings';
 import { invalidArgument } from '../../errors';
 import { createPipeline } from '../../pipeline/createPipeline';
@@ -20,6 +21,7 @@ import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../submi
 
 export const command: CliCommand = {
   path: ['submit'],
+  needsAddon: true,
   summary: 'predict test.csv images and write submission.csv (the original submit.py)',
   usage: `Usage: rsna-mammo submit --mode trained|partial_reproduce|reproduce [--settings SETTINGS.json] [--roi yolox|otsu] [--resume] [options]
 
@@ -53,6 +55,7 @@ ${RUN_OPTION_USAGE}`,
     const rows = readTestCsv(path.join(base, 'test.csv'), path.join(base, 'test_images'));
     log(`submit --mode ${mode}: ${rows.length} images, ROI ${opts.roi}, batch ${opts.batchSize}`);
     const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
+    let failed = 0;
     try {
       const res = await runSubmit({
         rows,
@@ -63,6 +66,7 @@ ${RUN_OPTION_USAGE}`,
         progress: opts.quiet ? undefined : createProgress({ stream: io.stderr }),
         log,
       });
+      failed = res.failed;
       const positives = res.breasts.filter((b) => b.cancer === 1).length;
       io.stdout.write(
         `wrote ${res.submissionFile} (${res.breasts.length} prediction_ids, ${positives} with cancer = 1, threshold ${res.threshold})\n` +
@@ -72,6 +76,6 @@ ${RUN_OPTION_USAGE}`,
     } finally {
       await pipeline.close();
     }
-    return 0;
+    return failed > 0 ? EXIT.PARTIAL : EXIT.OK;
   },
 };
