@@ -17,7 +17,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O3", "-ffp-contract=off", "-fvisibility=hidden"],
-      "ldflags": ["-pthread"]
+      "ldflags": ["-pthread", "-Wl,-rpath,'$$ORIGIN'"]
     }
   ]
 }

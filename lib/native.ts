@@ -52,7 +52,7 @@ export function loadCpuAddon(): CpuAddon {
     cpuAddonError = new RsnaMammoError(
       'ERR_ADDON_MISSING',
       `the rsna-mammo native addon does not load for ${process.platform}-${process.arch} (${why}). ` +
-        'Prebuilt binaries ship for linux-x64 (glibc >= 2.36); elsewhere build it: `npm rebuild rsna-mammo` ' +
+        'Prebuilt binaries ship for linux-x64 (glibc >= 2.34); elsewhere build it: `npm rebuild rsna-mammo` ' +
         '(needs python3, make and a C++17 compiler). See the README, "Install".',
       { cause: err },
     );

@@ -39,7 +39,11 @@ try {
     ? 'not built: cmake-js is not installed (`npm install --no-save cmake-js`, then `RSNA_MAMMO_BUILD_CUDA=1 npm rebuild rsna-mammo`)'
     : 'not built from source (no prebuilt CUDA addon fits; to build it: `npm install --no-save cmake-js`, then `RSNA_MAMMO_BUILD_CUDA=1 npm rebuild rsna-mammo`)', true);
 }
-const args = [cmakeJs, 'compile', '--out', 'build-cuda', '--CDCMAKE_CUDA_COMPILER=' + nvcc];
+// --out DIR: another build folder (scripts/prebuild.js builds in a fresh one, so a cached CMake
+// configuration of another toolkit can never be packaged under the wrong name).
+const outIndex = process.argv.indexOf('--out');
+const outDir = outIndex > 0 ? process.argv[outIndex + 1] : 'build-cuda';
+const args = [cmakeJs, 'compile', '--out', outDir, '--CDCMAKE_CUDA_COMPILER=' + nvcc];
 if (process.env.RSNA_MAMMO_CUDA_ARCHS) args.push(`--CDRSNA_CUDA_ARCHS=${process.env.RSNA_MAMMO_CUDA_ARCHS}`);
 // TensorRT headers (only headers: the library is dlopen'ed at run time); without them the TensorRT
 // engine builder/runtime is skipped visibly by CMake.
@@ -52,4 +56,4 @@ if (!env.npm_config_nodedir) {
 }
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
 if (result.status !== 0) done(`build failed (exit ${result.status}); the CPU path still works`, true);
-done('built: build-cuda/Release/rsna_mammo_cuda.node', false);
+done(`built: ${outDir}/Release/rsna_mammo_cuda.node`, false);

@@ -69,7 +69,7 @@ function cpuAddon() {
   const after = r.status === 0 ? probeCpu() : { ok: false, reason: `node-gyp exit ${r.status}` };
   if (!after.ok) {
     console.error('rsna-mammo: CPU addon: the source build failed. It needs python3, make, a C++17 compiler and ' +
-      'Node headers (Debian: apt-get install python3 make g++). Prebuilt binaries ship for linux-x64 with glibc >= 2.36 only.');
+      'Node headers (Debian: apt-get install python3 make g++). Prebuilt binaries ship for linux-x64 with glibc >= 2.34 only.');
     process.exit(1);
   }
   say(`CPU addon: built from source ${after.file} (native codecs: ${after.codecs.join(', ') || 'none, WASM fallback'})`);

@@ -5,12 +5,12 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import dicomParser from 'dicom-parser';
-import { arrayDiff, compareItem, compareSides, median, ratio, rowMs } from '../../lib/bench/compare';
-import { COMPARATORS } from '../../lib/bench/plan';
-import { markdownTable, ratioChartSvg, writeResults } from '../../lib/bench/report';
-import { lowbias32, synthU8, syntheticMammogram } from '../../lib/bench/synthetic';
-import { writeMonochromeDicom } from '../../lib/bench/dicom-writer';
-import { BenchResult, SideResult, StageRow } from '../../lib/bench/types';
+import { arrayDiff, compareItem, compareSides, median, ratio, rowMs } from '../../tools/bench/harness/compare';
+import { COMPARATORS } from '../../tools/bench/harness/plan';
+import { markdownTable, ratioChartSvg, writeResults } from '../../tools/bench/harness/report';
+import { lowbias32, synthU8, syntheticMammogram } from '../../tools/bench/harness/synthetic';
+import { writeMonochromeDicom } from '../../tools/bench/harness/dicom-writer';
+import { BenchResult, SideResult, StageRow } from '../../tools/bench/harness/types';
 
 t.test('median, per-row ms and ratio (original ÷ ours)', async (t) => {
   t.equal(median([5, 1, 3]), 3);

@@ -1,4 +1,4 @@
-// The device-check harness (scripts/device-check.js) without a GPU: --self-test lets a second copy
+// The device-check harness (tools/device-check/device-check.js) without a GPU: --self-test lets a second copy
 // of the CPU addon pose as the CUDA addon, so case building, comparison and the table run here.
 // Every twin row must then match exactly (same code on both sides).
 import t from 'tap';
@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import { repoRoot } from '../helpers/shared';
 
 t.test('device-check.js --self-test prints its table and passes', async (t) => {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'device-check.js'), '--self-test', '--reps', '1'],
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'tools', 'device-check', 'device-check.js'), '--self-test', '--reps', '1'],
     { encoding: 'utf8', timeout: 120000 });
   t.equal(r.status, 0, r.stderr || r.stdout.slice(-2000));
   t.match(r.stdout, /^device check: SELF-TEST/m);
@@ -17,6 +17,6 @@ t.test('device-check.js --self-test prints its table and passes', async (t) => {
 });
 
 t.test('device-check.sh is valid bash', async (t) => {
-  const r = spawnSync('bash', ['-n', path.join(repoRoot, 'scripts', 'device-check.sh')], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['-n', path.join(repoRoot, 'tools', 'device-check', 'device-check.sh')], { encoding: 'utf8' });
   t.equal(r.status, 0, r.stderr);
 });

@@ -1,7 +1,7 @@
 /**
  * Any timm ConvNeXt depths/dims and either pool convert without flags: a random checkpoint made by
  * our writer (3 stages, avg pool) runs in ONNX Runtime and agrees with PyTorch running the same file
- * (scripts/bench/convnext_torch_peer.py, itself checked first against the timm golden).
+ * (tools/peers/convnext_torch_peer.py, itself checked first against the timm golden).
  */
 import t from 'tap';
 import fs from 'fs';
@@ -13,7 +13,7 @@ import { repoRoot, readF32, sharedPath } from '../helpers/shared';
 import { compare, needsPythonTorch, pythonTorch, tmpDir } from '../helpers/models';
 
 const dir = tmpDir('anycfg');
-const peer = path.join(repoRoot, 'scripts', 'bench', 'convnext_torch_peer.py');
+const peer = path.join(repoRoot, 'tools', 'peers', 'convnext_torch_peer.py');
 
 function torchLogits(ckpt: string, input: string, dims: number[], pool: string): Float32Array {
   const out = path.join(dir, `torch_${path.basename(ckpt)}.bin`);

@@ -2,7 +2,7 @@
 // windowing LINEAR/LINEAR_EXACT/SIGMOID/min-max + inversion + truncation (§1.4, §1.7), torch bilinear
 // + letterbox (§2.2), crop + window + resize_and_pad + uint8 (§2.8, §3.1), cv2 INTER_LINEAR uint8
 // (§3.2.3). Targets: integer outputs bit-exact, float outputs ≤ 1e-5. Prints one PARITY line per case
-// (kernel, size, max abs diff, GPU ms incl. transfers, GB/s of input+output) for scripts/device-check.sh.
+// (kernel, size, max abs diff, GPU ms incl. transfers, GB/s of input+output) for tools/device-check/device-check.sh.
 import t, { Test } from 'tap';
 import { needsGpu } from '../helpers/shared';
 import { imgprocAddon, type ImgprocKernels, type NativeWindow } from '../../lib/preprocess/addon';

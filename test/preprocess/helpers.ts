@@ -7,7 +7,7 @@ import crypto from 'crypto';
 import fs from 'fs';
 import { sharedPath } from '../helpers/shared';
 import { decodeFrame, frameSha256, readDicom, toOriginalInt16 } from '../../lib/dicom';
-import { lowbias32 } from '../../lib/bench/synthetic';
+import { lowbias32 } from '../../tools/bench/harness/synthetic';
 
 /** u32[i] = lowbias32((i + seed·0x9E3779B9) mod 2^32). */
 export function synthU32(n: number, seed: number): Uint32Array {

@@ -1,8 +1,10 @@
 /**
  * Reads one sheet of an .xlsx file into typed columns like pandas `read_excel` (openpyxl engine):
  * first row = header, empty cells = NaN, whole numbers are ints, columns inferred as in `pyValue`.
+ * exceljs is an optionalDependency (large, and only two label sheets of stage-1 preparation need it):
+ * it is loaded here, on the first spreadsheet, never by `require('rsna-mammo')`.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { MISSING, pyBool, pyFloat, pyInt, pyStr, PyValue, TypedTable } from './pyValue';
 import { RsnaMammoError } from '../../errors';
 
@@ -33,12 +35,24 @@ function inferExcelColumn(values: Raw[]): PyValue[] {
   });
 }
 
+/** exceljs, or ERR_OPTIONAL_DEPENDENCY with the install command when it was left out. */
+function loadExcelJs(file: string): typeof ExcelJS {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require('exceljs') as typeof ExcelJS;
+  } catch (err) {
+    throw new RsnaMammoError('ERR_OPTIONAL_DEPENDENCY',
+      'reading .xlsx label sheets (stage-1 preparation of MiniDDSM and CDD-CESM) needs the optional package exceljs: `npm install exceljs`',
+      { file, cause: err });
+  }
+}
+
 /**
  * @param file the .xlsx
  * @param sheet sheet name (default: the first sheet, as `read_excel`'s sheet_name=0)
  */
 export async function readExcelTable(file: string, sheet?: string): Promise<TypedTable> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (loadExcelJs(file).Workbook)();
   try {
     await wb.xlsx.readFile(file);
   } catch (err) {

@@ -1,6 +1,6 @@
 /**
  * Shapes shared by the benchmark harness, its two sides (rsna-mammo in a Node worker, the original's
- * algorithms in the Python peer `scripts/bench_peer.py`) and the result writers.
+ * algorithms in the Python peer `tools/peers/bench_peer.py`) and the result writers.
  */
 
 /** Stage names; both sides implement the same ones (the peer's STAGES table). */
@@ -91,7 +91,7 @@ export interface StageRow {
   python_original_peak_rss_mb: number | null;
 }
 
-/** The whole run, written to bench/results/<stamp>.json. */
+/** The whole run, written to tools/bench/results/<stamp>.json. */
 export interface BenchResult {
   schema: 'rsna-mammo-bench/1';
   mode: 'quick' | 'full';

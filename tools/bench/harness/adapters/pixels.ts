@@ -1,7 +1,7 @@
 /**
  * rsna-mammo's side of the pixel stages (decode, detector input, Otsu ROI, classifier input, sweep):
  * `setup` does the untimed work (decode, earlier stages), `run` is what is timed — the same cut as
- * the Python peer's stage functions (scripts/bench_peer.py).
+ * the Python peer's stage functions (tools/peers/bench_peer.py).
  */
 import {
   Adapter, Box, DicomApi, PreprocessApi, RoiApi, decode, dicomApi, otsuBox, pool, preprocessApi, roiApi, sha256, truncU8, writeOutput,

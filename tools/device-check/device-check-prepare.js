@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 'use strict';
-// Prepares .devcheck/ (git-ignored) here, so scripts/device-check.sh works on a bare GPU machine
+// Prepares .devcheck/ (git-ignored) here, so tools/device-check/device-check.sh works on a bare GPU machine
 // that has CUDA, CMake and Python but no Node and no ../shared:
 //   node.xz            this Node binary, xz-compressed (skipped with --no-node when the machine has Node)
 //   node-include/      Node's N-API headers (the CUDA addon is built there with plain cmake)
 //   lib/               non-system shared libraries the CPU addon links (codecs), for LD_LIBRARY_PATH
 //   images/            real RSNA DICOMs decoded here with lib/dicom (dist/) to int16 + their metadata
 //   golden/            the preprocess goldens of those images and the YOLOX decode cases
-// Then run there: bash scripts/device-check.sh, carrying .devcheck, build and node_modules/node-addon-api.
-// Usage: node scripts/device-check-prepare.js [--no-node] [--images N]
+// Then run there: bash tools/device-check/device-check.sh, carrying .devcheck, build and node_modules/node-addon-api.
+// Usage: node tools/device-check/device-check-prepare.js [--no-node] [--images N]
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
 const { execFileSync, spawnSync } = require('child_process');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const dest = path.join(root, '.devcheck');
 const distDir = process.env.RSNA_MAMMO_DIST || path.join(root, 'dist');
 const shared = process.env.RSNA_MAMMO_SHARED || path.resolve(root, '..', 'shared');

@@ -1,9 +1,9 @@
 /**
  * `npm run bench:models`: a convnext_small-sized random checkpoint (≈50 M parameters, written by our
  * torch.save writer) → ONNX → ONNX Runtime (CPU) at 2048×1024, against PyTorch (Debian's
- * python3-torch, scripts/bench/convnext_torch_peer.py) on the same weights and input when present.
+ * python3-torch, tools/peers/convnext_torch_peer.py) on the same weights and input when present.
  * Each runtime runs in its own child process so peak RSS is its own. Writes a Markdown table and
- * JSON to bench/results/.
+ * JSON to tools/bench/results/.
  *
  * Options: --runs N (timed runs after one warm-up, default 1), --threads N (default 1: on a shared
  * machine two runtimes' thread pools oversubscribe the cores; PyTorch gets OMP/OPENBLAS_NUM_THREADS too),
@@ -14,9 +14,9 @@ import os from 'os';
 import path from 'path';
 import { spawnSync } from 'child_process';
 import { parseArgs } from 'util';
-import { CONVNEXT_SMALL, convertClassifier, convnextStateDictShapes, makeRandomConvnextCheckpoint } from '../lib/models';
-import { createSession } from '../lib/runtime';
-import { resolveTsNode } from '../lib/runtime/worker_thread';
+import { CONVNEXT_SMALL, convertClassifier, convnextStateDictShapes, makeRandomConvnextCheckpoint } from '../../lib/models';
+import { createSession } from '../../lib/runtime';
+import { resolveTsNode } from '../../lib/runtime/worker_thread';
 
 interface RuntimeResult {
   runtime: string;
@@ -28,8 +28,8 @@ interface RuntimeResult {
   params?: number;
 }
 
-const root = path.resolve(__dirname, '..');
-const cache = path.join(root, 'bench', '.cache');
+const root = path.resolve(__dirname, '..', '..');
+const cache = path.join(root, 'tools', 'bench', '.cache');
 
 /** Peak resident memory of this process (VmHWM; unlike ru_maxrss it is not inherited across fork/exec). */
 function peakRssMb(): number {
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   if (py) {
     log('PyTorch peer ...');
     const torchOut = path.join(cache, 'logits_torch.bin');
-    const tr = runChild(py, [path.join(root, 'scripts', 'bench', 'convnext_torch_peer.py'), ckpt, input, dims.join(','), String(runs), String(threads), 'max', torchOut], threads);
+    const tr = runChild(py, [path.join(root, 'tools', 'peers', 'convnext_torch_peer.py'), ckpt, input, dims.join(','), String(runs), String(threads), 'max', torchOut], threads);
     if ('error' in tr) agreement = `PyTorch failed: ${tr.error}`;
     else {
       const tl = readFloats(torchOut);
@@ -169,11 +169,11 @@ async function main(): Promise<void> {
   );
   const table = rows.join('\n');
   log(`\n${table}`);
-  const outDir = path.join(root, 'bench', 'results');
+  const outDir = path.join(root, 'tools', 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'models.md'), table);
   fs.writeFileSync(path.join(outDir, 'models.json'), `${JSON.stringify({ size: [H, W], runs, threads, writeS, convertS, results, agreement }, null, 1)}\n`);
-  log(`wrote bench/results/models.md and models.json`);
+  log(`wrote tools/bench/results/models.md and models.json`);
 }
 
 main().catch((err) => {

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Device check for a lent GPU machine (CUDA 13, CMake, Python; no Node, no TensorRT, no ../shared):
-# builds the CUDA addon for this GPU, then runs scripts/device-check.js, which compares every CUDA
+# builds the CUDA addon for this GPU, then runs tools/device-check/device-check.js, which compares every CUDA
 # twin with its CPU twin on real RSNA images (bit-exact for integers, <= 1e-5 for floats), checks
 # the GPU outputs against the preprocess goldens, times each kernel against the measured
 # device-to-device copy rate and the whole GPU preprocessing per image, and prints one table
 # (also written to $OUT/device-check.txt and .json when OUT is set). Budget: under 8 minutes.
 #
 # Prepare on a machine with Node first (docs/GPU.md "Device check"):
-#   npm ci && npm run build && node scripts/device-check-prepare.js
+#   npm ci && npm run build && node tools/device-check/device-check-prepare.js
 # then run there from the repository root, carrying .devcheck, build and node_modules/node-addon-api:
-#   bash scripts/device-check.sh
+#   bash tools/device-check/device-check.sh
 # Every missing piece is named; the exit code is 0 only when every check passed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 started=$SECONDS
 say() { echo "device-check: $*"; }
 elapsed() { echo "$((SECONDS - started))s"; }
@@ -29,7 +29,7 @@ elif [ -f .devcheck/node.xz ]; then
   fi && chmod +x /tmp/rsna-devcheck/node && NODE=/tmp/rsna-devcheck/node
 fi
 if [ -z "$NODE" ] || ! "$NODE" --version >/dev/null 2>&1; then
-  say "MISSING Node >= 20: none installed and .devcheck/node.xz absent or broken (run node scripts/device-check-prepare.js and carry .devcheck)"
+  say "MISSING Node >= 20: none installed and .devcheck/node.xz absent or broken (run node tools/device-check/device-check-prepare.js and carry .devcheck)"
   exit 2
 fi
 say "node $("$NODE" --version) ($NODE)"
@@ -53,7 +53,7 @@ say "nvcc: $("$NVCC" --version | grep -o 'release [0-9.]*'), cmake $(cmake --ver
 # 3. Build the CUDA addon with plain cmake (no cmake-js there): N-API headers and node-addon-api carried.
 NAPI_INC=""
 for d in .devcheck/node-include "$(dirname "$NODE")/../include/node"; do [ -f "$d/node_api.h" ] && NAPI_INC="$(cd "$d" && pwd)" && break; done
-[ -n "$NAPI_INC" ] || { say "MISSING N-API headers (.devcheck/node-include): run scripts/device-check-prepare.js"; exit 2; }
+[ -n "$NAPI_INC" ] || { say "MISSING N-API headers (.devcheck/node-include): run tools/device-check/device-check-prepare.js"; exit 2; }
 NAA="$(pwd)/node_modules/node-addon-api"
 [ -f "$NAA/napi.h" ] || { say "MISSING node_modules/node-addon-api (carry it)"; exit 2; }
 GEN=(); command -v ninja >/dev/null 2>&1 && GEN=(-G Ninja)
@@ -76,15 +76,15 @@ export LD_LIBRARY_PATH="$(pwd)/.devcheck/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH
 
 # 5. Parity, goldens and timings (one table), bounded so the whole check stays under 8 minutes.
 left=$((470 - (SECONDS - started))); [ "$left" -lt 60 ] && left=60
-timeout "$left" "$NODE" scripts/device-check.js ${OUT:+--out "$OUT"}
+timeout "$left" "$NODE" tools/device-check/device-check.js ${OUT:+--out "$OUT"}
 rc=$?
 [ "$rc" = 124 ] && say "TIMEOUT: the checks ran past ${left}s"
-# 6. Node-free checks other areas ship (scripts/device-check-<area>.sh), on the carried goldens.
-for other in scripts/device-check-*.sh; do
+# 6. Node-free checks other areas ship (tools/device-check/device-check-<area>.sh), on the carried goldens.
+for other in tools/device-check/device-check-*.sh; do
   [ -f "$other" ] || continue
   [ $((SECONDS - started)) -lt 400 ] || { say "skipped $other: time budget"; continue; }
   say "running $other"
-  extra=(); [ "$other" = scripts/device-check-roi.sh ] && extra=(.devcheck/golden/yolox_decode/*.raw.f32.bin)
+  extra=(); [ "$other" = tools/device-check/device-check-roi.sh ] && extra=(.devcheck/golden/yolox_decode/*.raw.f32.bin)
   timeout 90 bash "$other" "${extra[@]}" || say "$other failed or timed out"
 done
 # 7. The tap GPU tests need node_modules (tap, ts-node); run them when that travelled too.
@@ -92,7 +92,7 @@ if [ -x node_modules/.bin/tap ]; then
   files="$(grep -l "needsGpu(" -r test --include='*.test.ts' | tr '\n' ' ')"
   [ -n "$files" ] && [ $((SECONDS - started)) -lt 400 ] && PATH="$(dirname "$NODE"):$PATH" timeout 60 node_modules/.bin/tap $files || true
 else
-  say "tap GPU tests: node_modules not carried, skipped (scripts/device-check.js above covers every CUDA twin)"
+  say "tap GPU tests: node_modules not carried, skipped (tools/device-check/device-check.js above covers every CUDA twin)"
 fi
 [ -f "$BUILD.log" ] && [ -n "${OUT:-}" ] && cp "$BUILD.log" "$OUT/" 2>/dev/null
 say "done in $(elapsed), exit $rc"

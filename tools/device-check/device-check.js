@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 'use strict';
-// GPU parity and timing for the device check (run by scripts/device-check.sh; plain Node, no
+// GPU parity and timing for the device check (run by tools/device-check/device-check.sh; plain Node, no
 // node_modules needed). Every function the CUDA addon exports under the same name as the CPU addon
 // (the CUDA twins) is called with the same arguments on both and compared: integer outputs must be
 // bit-exact, float outputs within 1e-5. Inputs: real RSNA images decoded by
-// scripts/device-check-prepare.js (.devcheck/images) and their preprocess goldens, else synthetic
+// tools/device-check/device-check-prepare.js (.devcheck/images) and their preprocess goldens, else synthetic
 // images. Each twin is timed (median wall time incl. copies; kernel time when its launcher records
 // KernelTiming) and its bandwidth is set against the measured device-to-device copy rate.
-// Usage: node scripts/device-check.js [--out DIR] [--reps N] [--self-test]
+// Usage: node tools/device-check/device-check.js [--out DIR] [--reps N] [--self-test]
 // --self-test: no GPU needed; a second copy of the CPU addon poses as the CUDA addon, so the case
 // building, comparison and table are exercised here (every row must then be OK with diff 0).
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const args = process.argv.slice(2);
 const outDir = args.includes('--out') ? args[args.indexOf('--out') + 1] : process.env.OUT;
 const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 5;
@@ -176,7 +176,7 @@ async function runTwins(cpu, gpu, cases, d2d) {
   for (const k of gpuOnly) report.skipped.push(`${k}: CUDA-only function, no CPU twin to compare`);
   if (twins.length === 0) report.skipped.push('no CUDA twins in this build (no native/**/*_cuda.cpp kernels registered yet)');
   for (const name of twins.sort()) {
-    if (!cases[name]) { report.skipped.push(`${name}: no device-check case defined (add one in scripts/device-check.js)`); continue; }
+    if (!cases[name]) { report.skipped.push(`${name}: no device-check case defined (add one in tools/device-check/device-check.js)`); continue; }
     for (const c of cases[name]) {
       const row = { name, label: c.label };
       process.stderr.write(`device-check: ${name} ${c.label}\n`);
@@ -370,7 +370,7 @@ async function main() {
   if (cpuL.error) { report.skipped.push(`parity: ${cpuL.error}`); printReport(); return 4; }
   const cpu = cpuL.addon;
   const real = realImages();
-  if (real.length === 0) report.skipped.push('real DICOMs: .devcheck/images absent (run scripts/device-check-prepare.js where lib/dicom decodes): synthetic images used');
+  if (real.length === 0) report.skipped.push('real DICOMs: .devcheck/images absent (run tools/device-check/device-check-prepare.js where lib/dicom decodes): synthetic images used');
   const images = real.length ? real : [syntheticImage(2776, 2082, 1), syntheticImage(4096, 3328, 2)];
   const cases = await buildCases(cpu, images);
   await runTwins(cpu, gpu, cases, report.bandwidth.deviceToDeviceGBps);

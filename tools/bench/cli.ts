@@ -1,19 +1,19 @@
 import path from 'path';
 import { parseArgs } from 'util';
-import { CliCommand } from '../command';
-import { packageRoot } from '../../native';
-import { runBench } from '../../bench/run';
-import { StageName } from '../../bench/types';
-import { invalidArgument } from '../../errors';
+import { CliCommand } from '../../lib/cli/command';
+import { packageRoot } from '../../lib/native';
+import { runBench } from './harness/run';
+import { StageName } from './harness/types';
+import { invalidArgument } from '../../lib/errors';
 
 const STAGES: StageName[] = ['decode', 'detector_input', 'otsu_roi', 'classifier_input', 'yolox', 'ensemble', 'e2e', 'sweep'];
 
-const USAGE = `Usage: rsna-mammo bench [--quick] [options]
+const USAGE = `Usage: npm run bench -- [--quick] [options]
 
-Runs rsna-mammo and the original pipeline's algorithms in Python (scripts/bench_peer.py, Debian
+Runs rsna-mammo and the original pipeline's algorithms in Python (tools/peers/bench_peer.py, Debian
 python3-torch/-opencv/-numpy/-pydicom/-gdcm: \`bash scripts/install-system-deps.sh --bench\`) side by
 side, stage by stage and end to end, at 1 thread and at all cores, and writes a JSON file, a Markdown
-table and an SVG chart to bench/results/. Each ratio is original ms ÷ rsna-mammo ms, reported only
+table and an SVG chart to tools/bench/results/. Each ratio is original ms ÷ rsna-mammo ms, reported only
 when both sides computed the same output.
 
 Options:
@@ -21,13 +21,13 @@ Options:
   --stages LIST       comma-separated subset of: ${STAGES.join(', ')}
   --threads LIST      thread counts (default: 1 and all cores)
   --shared DIR        the shared data folder (default: ../shared next to the package)
-  --out DIR           results folder (default: bench/results)
-  --cache DIR         synthetic inputs, random checkpoints, job outputs (default: bench/results/tmp)
+  --out DIR           results folder (default: tools/bench/results)
+  --cache DIR         synthetic inputs, random checkpoints, job outputs (default: tools/bench/results/tmp)
   --timeout SECONDS   per side and job (default 120 quick, 1800 full)
   --process-per-row   one process per row and side (default in full mode; quick batches rows per thread count)
   --profile DIR       write node --cpu-prof (.cpuprofile) and Python cProfile (.pstats) files per job`;
 
-/** `rsna-mammo bench`: the side-by-side benchmark (lib/bench). */
+/** `npm run bench`: the side-by-side benchmark (tools/bench/harness). */
 export const command: CliCommand = {
   path: ['bench'],
   summary: 'benchmark rsna-mammo against the original Python pipeline, stage by stage',
@@ -54,7 +54,7 @@ export const command: CliCommand = {
     if (threads.some((t) => !Number.isInteger(t) || t < 1)) throw invalidArgument('--threads', 'positive integers', values.threads);
     const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutS !== undefined && !(timeoutS > 0)) throw invalidArgument('--timeout', 'a positive number of seconds', values.timeout);
-    const outDir = path.resolve(values.out ?? path.join(packageRoot, 'bench', 'results'));
+    const outDir = path.resolve(values.out ?? path.join(packageRoot, 'tools', 'bench', 'results'));
     const { files, result } = await runBench({
       mode: values.quick ? 'quick' : 'full',
       sharedDir: path.resolve(values.shared ?? path.join(packageRoot, '..', 'shared')),
@@ -73,3 +73,17 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+// `npm run bench -- [options]` (repository only: the benchmark is not part of the package).
+if (require.main === module) {
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE.replace('rsna-mammo bench', 'npm run bench --')}\n`);
+  } else {
+    command.run(argv, io).then(
+      (code) => { process.exitCode = code; },
+      (err: Error & { code?: string }) => { process.stderr.write(`bench: ${err.message}${err.code ? ` [${err.code}]` : ''}\n`); process.exitCode = 1; },
+    );
+  }
+}

@@ -4,14 +4,14 @@
 // codecs (libuv pool), its WASM codecs (worker thread), and Debian's opj_decompress (J2K/HTJ2K, on
 // the frame's codestream) and gdcmconv --raw (whole file), all measured in this one run on this
 // machine (each timed after one untimed warm-up). The command-line tools include process start-up and file I/O; that is part of what a user
-// of them pays. Median of --runs (default 3). Prints a table; writes bench/results/dicom-<time>.json.
+// of them pays. Median of --runs (default 3). Prints a table; writes tools/bench/results/dicom-<time>.json.
 // A benchmark, not a test: it asserts nothing. Needs ../shared/data/dicom and a built dist/.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const root = path.join(__dirname, '..', '..');
+const root = path.join(__dirname, '..', '..', '..');
 const dist = path.join(root, 'dist', 'dicom', 'index.js');
 if (!fs.existsSync(dist)) {
   console.error('bench:dicom: dist/ is missing; run `npm run build` first');
@@ -129,7 +129,7 @@ async function main() {
   console.log(`DICOM decode, ms per megapixel (median of ${RUNS}; ${os.cpus()[0]?.model ?? 'cpu'}, ${threads} threads; tools include process start-up)`);
   console.log(line(header));
   for (const r of table) console.log(line(r));
-  const outDir = path.join(root, 'bench', 'results');
+  const outDir = path.join(root, 'tools', 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, `dicom-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const host = { cpu: os.cpus()[0]?.model, threads, node: process.version, platform: `${os.platform()}-${os.arch()}`, loadavg: os.loadavg() };

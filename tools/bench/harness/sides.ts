@@ -2,17 +2,17 @@
  * Runs one job on one side in its own child process, so that thread settings (which must be in the
  * environment before the libraries start their pools) and peak RSS belong to that job alone.
  * - rsna-mammo: `node worker.js JOB` (UV_THREADPOOL_SIZE, OMP_NUM_THREADS; ORT intra-op threads via job.threads)
- * - original:   `/usr/bin/python3 scripts/bench_peer.py --job JOB` (OMP/MKL/OpenBLAS threads; torch and cv2 via job.threads)
+ * - original:   `/usr/bin/python3 tools/peers/bench_peer.py --job JOB` (OMP/MKL/OpenBLAS threads; torch and cv2 via job.threads)
  */
 import { spawn } from 'child_process';
 import fs from 'fs';
 import path from 'path';
-import { packageRoot } from '../native';
+import { packageRoot } from '../../../lib/native';
 import { BenchJob, SideResult } from './types';
 
 /** The interpreter the peer runs with: Debian's, where the python3-* packages live. */
 export const PEER_PYTHON = process.env.RSNA_MAMMO_BENCH_PYTHON ?? '/usr/bin/python3';
-export const PEER_SCRIPT = path.join(packageRoot, 'scripts', 'bench_peer.py');
+export const PEER_SCRIPT = path.join(packageRoot, 'tools', 'peers', 'bench_peer.py');
 
 /** Environment that pins every thread pool either side may use to `threads`. */
 export function threadEnv(threads: number): NodeJS.ProcessEnv {

@@ -1,7 +1,7 @@
 /**
  * The benchmark run: prepares the inputs (real DICOMs, cached synthetic files, random-weight models),
  * runs every planned row on both sides at each thread count (each side in its own child process),
- * checks that both computed the same thing, and writes JSON + Markdown + SVG under bench/results/.
+ * checks that both computed the same thing, and writes JSON + Markdown + SVG under tools/bench/results/.
  */
 import fs from 'fs';
 import os from 'os';
@@ -19,9 +19,9 @@ export interface BenchOptions {
   mode: Mode;
   /** ../shared (real DICOMs, golden YOLOX checkpoint). */
   sharedDir: string;
-  /** Where results go (bench/results). */
+  /** Where results go (tools/bench/results). */
   outDir: string;
-  /** Synthetic files, random checkpoints, per-job outputs (bench/results/tmp). */
+  /** Synthetic files, random checkpoints, per-job outputs (tools/bench/results/tmp). */
   cacheDir: string;
   /** Only these stages (all when empty). */
   stages?: StageName[];
@@ -262,7 +262,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     return ia - ib || a.threads - b.threads;
   });
   notes.push(
-    'The original is run as written from PIPELINE.md by scripts/bench_peer.py (Debian python3-torch/-opencv/-numpy/-pydicom/-gdcm; ' +
+    'The original is run as written from PIPELINE.md by tools/peers/bench_peer.py (Debian python3-torch/-opencv/-numpy/-pydicom/-gdcm; ' +
       'pydicom+GDCM decode stands in for dicomsdl). Its e2e includes the PNG write/read of §3.1.4–3.1.5, as the original did.',
     'ratio is reported only when same_output is true.',
     'Peak RSS is per side process (VmHWM reset before the timed repeats); the peer\'s sweep pool workers are separate processes and not counted.',
