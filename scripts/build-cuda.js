@@ -44,6 +44,11 @@ try {
 const outIndex = process.argv.indexOf('--out');
 const outDir = outIndex > 0 ? process.argv[outIndex + 1] : 'build-cuda';
 const args = [cmakeJs, 'compile', '--out', outDir, '--CDCMAKE_CUDA_COMPILER=' + nvcc];
+// Debian's nvidia-cuda-toolkit keeps nvcc in /usr/lib/nvidia-cuda-toolkit/bin but the headers in
+// /usr/include, where CMake's FindCUDAToolkit does not look from nvcc's folder.
+if (!fs.existsSync(path.join(path.dirname(nvcc), '..', 'include', 'cuda_runtime.h')) && fs.existsSync('/usr/include/cuda_runtime.h')) {
+  args.push('--CDCUDAToolkit_INCLUDE_DIR=/usr/include');
+}
 if (process.env.RSNA_MAMMO_CUDA_ARCHS) args.push(`--CDRSNA_CUDA_ARCHS=${process.env.RSNA_MAMMO_CUDA_ARCHS}`);
 // TensorRT headers (only headers: the library is dlopen'ed at run time); without them the TensorRT
 // engine builder/runtime is skipped visibly by CMake.

@@ -1,9 +1,9 @@
 /**
- * A small ONNX graph builder over the onnx-proto protobuf classes: nodes named after the module
+ * A small ONNX graph builder over our own ONNX protobuf writer (./protobuf): nodes named after the module
  * path they come from (so a node points at one line of the architecture file), initializers as raw
  * little-endian data, symbolic or fixed dims.
  */
-import { onnx } from 'onnx-proto';
+import { Attribute, AttributeType, DataType, encodeModel, Node, Tensor, ValueInfo } from './protobuf';
 
 export type Dim = number | string;
 
@@ -16,12 +16,10 @@ export type AttrValue = number | number[] | string | FloatAttr;
 
 /** The opset every builder targets: 17 has LayerNormalization; TensorRT 8.6+/10 and ORT parse it. */
 export const OPSET = 17;
-/** IR version 8 matches the onnx-proto schema (ONNX 1.10 fields); ORT accepts opset 17 with it. */
+/** IR version 8 matches the ONNX 1.10 fields the writer knows; ORT accepts opset 17 with it. */
 const IR_VERSION = 8;
 
-const { DataType } = onnx.TensorProto;
-
-function valueInfo(name: string, dims: Dim[] | undefined, elemType: number): onnx.IValueInfoProto {
+function valueInfo(name: string, dims: Dim[] | undefined, elemType: number): ValueInfo {
   return {
     name,
     type: {
@@ -33,8 +31,8 @@ function valueInfo(name: string, dims: Dim[] | undefined, elemType: number): onn
   };
 }
 
-function attribute(name: string, v: AttrValue): onnx.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
+function attribute(name: string, v: AttrValue): Attribute {
+  const T = AttributeType;
   if (v instanceof FloatAttr) return { name, type: T.FLOAT, f: v.value };
   if (typeof v === 'string') return { name, type: T.STRING, s: Buffer.from(v, 'utf8') };
   if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
@@ -42,10 +40,10 @@ function attribute(name: string, v: AttrValue): onnx.IAttributeProto {
 }
 
 export class OnnxGraph {
-  private nodes: onnx.INodeProto[] = [];
-  private initializers: onnx.ITensorProto[] = [];
-  private inputs: onnx.IValueInfoProto[] = [];
-  private outputs: onnx.IValueInfoProto[] = [];
+  private nodes: Node[] = [];
+  private initializers: Tensor[] = [];
+  private inputs: ValueInfo[] = [];
+  private outputs: ValueInfo[] = [];
   private names = new Set<string>();
   private constCount = 0;
 
@@ -112,7 +110,7 @@ export class OnnxGraph {
 
   /** Serialises the model. */
   encode(docString = ''): Uint8Array {
-    const model = onnx.ModelProto.create({
+    return encodeModel({
       irVersion: IR_VERSION,
       producerName: 'rsna-mammo',
       docString,
@@ -121,6 +119,5 @@ export class OnnxGraph {
         name: this.name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs,
       },
     });
-    return onnx.ModelProto.encode(model).finish();
   }
 }
