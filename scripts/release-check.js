@@ -52,7 +52,10 @@ if (!cpuOnly && (!cudaBuild || !fs.existsSync(path.join(cudaDir, 'rsna_mammo_cud
 }
 if (cudaBuild && !/60/.test(cudaBuild.cudaArchitectures)) console.warn(`rsna-mammo release:check: warning: the CUDA prebuild has no sm_60 (P100): ${cudaBuild.cudaArchitectures}`);
 
-// 2. What npm would pack.
+// 2. A fresh dist/ (tsc never deletes the output of a source that moved away), then what npm would pack.
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+if (tsc.status !== 0) refuse('the TypeScript build failed');
 const dry = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
 if (dry.status !== 0) refuse(`npm pack --dry-run failed: ${dry.stderr}`);
 const files = JSON.parse(dry.stdout)[0].files.map((f) => f.path);
@@ -60,9 +63,9 @@ const repoOnly = files.filter((f) => REPO_ONLY.test(f));
 if (repoOnly.length) refuse(`repo-only files would ship: ${repoOnly.slice(0, 8).join(', ')}${repoOnly.length > 8 ? ', …' : ''}`);
 if (!files.includes(path.relative(root, cpuNode))) refuse('the CPU prebuilt is not in the file list (package.json "files")');
 
-// 3. Pack.
+// 3. Pack (dist/ was just built: no prepare script again).
 fs.mkdirSync(dest, { recursive: true });
-const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const pack = spawnSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 if (pack.status !== 0) refuse('npm pack failed');
 const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0];
 const tarball = path.join(dest, info.filename);
