@@ -53,7 +53,7 @@ if (!fs.existsSync(path.join(root, 'prebuilds', 'linux-x64', 'build.json')) || p
 }
 const packed = sh(process.execPath, [path.join(__dirname, 'release-check.js'), '--cpu-only', '--pack-destination', work], { cwd: root });
 const tarball = /ok: (\S+\.tgz)/.exec(packed.out)?.[1];
-if (!check(packed.status === 0 && tarball, 'release:check + npm pack', packed.out.trim().split('\n').pop())) process.exit(1);
+if (!check(packed.status === 0 && tarball, 'release:check + npm pack', (packed.out.match(/release:check: .*/g) || ['']).pop())) process.exit(1);
 
 const j2k = (() => {
   const dir = path.resolve(root, '..', 'shared', 'data', 'dicom');
@@ -87,7 +87,7 @@ function consumer(name, extraInstallArgs) {
   if (!extraInstallArgs.includes('--ignore-scripts')) {
     check(/rsna-mammo: CPU addon: prebuilt prebuilds\/linux-x64\/rsna-mammo\.napi\.node loads \(native codecs: openjpeg, charls, openjph, gdcmJpeg\); nothing compiled/.test(inst.out),
       `${name}: the install script used the prebuilt CPU addon`);
-    check(/rsna-mammo: CUDA addon /.test(inst.out), `${name}: one line about the CUDA addon`, (inst.out.match(/rsna-mammo: CUDA addon .*/) || [''])[0]);
+    check((inst.out.match(/rsna-mammo: CUDA addon/g) || []).length === 1, `${name}: one line about the CUDA addon`, (inst.out.match(/rsna-mammo: CUDA addon.*/) || [''])[0]);
   }
   const req = sh(process.execPath, ['-e', "const m=require('rsna-mammo');const x=Object.keys(require.cache).filter(k=>/node_modules\\/exceljs\\//.test(k)).length;console.log(typeof m.createPipeline, x)"], { cwd: dir, env: consumerEnv });
   check(req.status === 0 && req.stdout.trim() === 'function 0', `${name}: require('rsna-mammo') works, exceljs not loaded`, req.out.trim());

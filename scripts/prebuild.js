@@ -10,7 +10,8 @@
 //   prebuilds/linux-x64-cuda/rsna_mammo_cuda.node  CUDA addon, static cudart (a folder name
 //                                                node-gyp-build ignores; lib/native.ts loads it)
 //   prebuilds/linux-x64-cuda/build.json          CUDA version, architectures, minimum driver
-// Options: --reuse-build (package build/Release as it is: CI, after `npm ci` built it), --cpu-only.
+// Options: --reuse-build (package build/Release, and build-cuda-prebuild/ when there, as they are: CI
+// after `npm ci` built the CPU addon), --cpu-only.
 // CUDA: RSNA_MAMMO_CUDA_NVCC (default: Debian's nvidia-cuda-toolkit 11.8 when installed, the only one
 // here that still targets sm_60), RSNA_MAMMO_CUDA_ARCHS (default 60-real;80-real;90-real;90-virtual).
 // npm also runs "prebuild" before "build"; that hook is recognised and skipped.
@@ -133,8 +134,10 @@ function cudaArchsIn(file, toolkitBin) {
     const elf = spawnSync(tool, ['--list-elf', file], { encoding: 'utf8' });
     if (elf.status !== 0) continue;
     const ptx = spawnSync(tool, ['--list-ptx', file], { encoding: 'utf8' });
-    const found = `${elf.stdout}\n${ptx.stdout || ''}`.match(/(sm|compute)_\d+/g) || [];
-    return [...new Set(found)].sort();
+    // --list-ptx names PTX entries "….sm_90.ptx": that is compute_90 code.
+    const sass = elf.stdout.match(/sm_\d+/g) || [];
+    const virt = (ptx.stdout || '').match(/sm_\d+/g)?.map((a) => a.replace('sm_', 'compute_')) || [];
+    return [...new Set([...sass, ...virt])].sort();
   }
   return undefined;
 }
@@ -158,8 +161,11 @@ function cudaPrebuild() {
   const toolDirs = nvcc === DEBIAN_CUDA_11 ? [path.dirname(nvcc), '/usr/bin'] : [path.dirname(nvcc)];
   const env = { ...process.env, PATH: [...toolDirs, process.env.PATH].join(':'), CUDACXX: nvcc, RSNA_MAMMO_CUDA_ARCHS: archs };
   const buildDir = path.join(root, 'build-cuda-prebuild');
-  fs.rmSync(buildDir, { recursive: true, force: true });
-  run(process.execPath, [path.join(__dirname, 'build-cuda.js'), '--force', '--out', path.basename(buildDir)], env);
+  // --reuse-build keeps an earlier prebuild's CUDA build (the architecture check below still applies).
+  if (!(args.includes('--reuse-build') && fs.existsSync(path.join(buildDir, 'Release', 'rsna_mammo_cuda.node')))) {
+    fs.rmSync(buildDir, { recursive: true, force: true });
+    run(process.execPath, [path.join(__dirname, 'build-cuda.js'), '--force', '--out', path.basename(buildDir)], env);
+  }
   const built = path.join(buildDir, 'Release', 'rsna_mammo_cuda.node');
   const dir = path.join(root, 'prebuilds', CUDA_DIR);
   fs.rmSync(dir, { recursive: true, force: true });
