@@ -40,7 +40,7 @@ t.test('convert classifier: four checkpoints → ensemble; infer writes probabil
 
 t.test('one-line errors naming the problem', needsShared('golden/yolox'), async (t) => {
   const c = capture();
-  t.equal(await main(['convert', 'classifier', 'a.pth.tar'], c.io), 1);
+  t.equal(await main(['convert', 'classifier', 'a.pth.tar'], c.io), 2, 'a missing option is a usage error (exit 2)');
   t.match(c.err(), /^rsna-mammo convert classifier: Expected an output \.onnx path for --out/);
   const c2 = capture();
   t.equal(await main(['infer', path.join(dir, 'nope.onnx'), '--input', path.join(sharedPath('golden/yolox')!, 'input.bin'), '--shape', '1,3,416,415', '--out', path.join(dir, 'o.bin')], c2.io), 1);
