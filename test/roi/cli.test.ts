@@ -93,10 +93,10 @@ t.test('roi --yolox: a converted YOLOX model runs inside the command', needsShar
 
 t.test('argument errors: one line, non-zero exit', async (t) => {
   const c = capture();
-  t.equal(await main(['roi'], c.io), 1);
+  t.equal(await main(['roi'], c.io), 2, 'usage error: exit 2');
   t.match(c.err(), /expected one DICOM file/);
   const d = capture();
-  t.equal(await main(['preprocess', 'x.dcm'], d.io), 1);
+  t.equal(await main(['preprocess', 'x.dcm'], d.io), 2, 'usage error: exit 2');
   t.match(d.err(), /--out is required/);
   const e = capture();
   t.equal(await main(['roi', path.join(os.tmpdir(), 'no-such-file.dcm'), '--json'], e.io), 1);

@@ -22,8 +22,8 @@ function decoderOption(value: string | undefined): DecoderChoice {
   return value;
 }
 
-function oneFile(positionals: string[], usage: string): string {
-  if (positionals.length !== 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `expected one DICOM file. ${usage}`);
+function oneFile(positionals: string[]): string {
+  if (positionals.length !== 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', "expected one DICOM file");
   return positionals[0];
 }
 
@@ -55,7 +55,7 @@ frame's stored values (natural dtype, little endian: the MANIFEST.json frame0_sh
       allowPositionals: true,
       options: { json: { type: 'boolean' }, frame: { type: 'string' }, out: { type: 'string' }, decoder: { type: 'string' } },
     });
-    const file = oneFile(positionals, DECODE_USAGE);
+    const file = oneFile(positionals);
     const frameIndex = intOption('frame', values.frame, 0);
     const image = await readDicom(file);
     try {
@@ -122,7 +122,7 @@ const render: CliCommand = {
         frame: { type: 'string' }, decoder: { type: 'string' },
       },
     });
-    const file = oneFile(positionals, RENDER_USAGE);
+    const file = oneFile(positionals);
     if (!values.out) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `--out img.png is required. ${RENDER_USAGE}`);
     const mode = values.mode ?? 'standard';
     if (mode !== 'original' && mode !== 'standard') throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `--mode expects original or standard, got "${mode}"`);

@@ -44,8 +44,8 @@ identical channels (replicate the channel to get its 3-channel input). Prints th
       allowPositionals: true,
       options: { out: { type: 'string' }, yolox: { type: 'string' }, box: { type: 'string' } },
     });
-    if (positionals.length !== 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `expected one DICOM file. ${USAGE}`);
-    if (!values.out) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `--out is required. ${USAGE}`);
+    if (positionals.length !== 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', "expected one DICOM file");
+    if (!values.out) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', "--out is required");
     const img = await readDicomPixels(positionals[0]);
     let box: Box;
     let method: RoiMethod | 'given';

@@ -28,7 +28,7 @@ box of the 416-resized image (≥ 4 %); else the full frame. Without --yolox the
       allowPositionals: true,
       options: { json: { type: 'boolean' }, yolox: { type: 'string' }, method: { type: 'string' } },
     });
-    if (positionals.length !== 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `expected one DICOM file. ${USAGE}`);
+    if (positionals.length !== 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', "expected one DICOM file");
     const method = values.method ?? 'yolox';
     if (method !== 'yolox' && method !== 'otsu') {
       throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `--method expects yolox or otsu, got "${method}"`);
