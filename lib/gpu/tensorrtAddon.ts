@@ -63,7 +63,7 @@ export interface TensorRtAddon extends CudaAddon {
 /** Why TensorRT cannot be used from this addon, or undefined when it can. */
 export function tensorrtUnavailableReason(info: TensorRtInfo | undefined): string | undefined {
   if (!info) return 'the CUDA addon has no TensorRT unit';
-  const noHeaders = 'the CUDA addon was built without TensorRT headers (rebuild with TENSORRT_INCLUDE_DIR set)';
+  const noHeaders = 'the CUDA addon was built without TensorRT headers (rebuild it with them: `npm install --no-save cmake-js`, then `TENSORRT_INCLUDE_DIR=<TensorRT>/include RSNA_MAMMO_BUILD_CUDA=1 npm rebuild rsna-mammo`)';
   if (!info.found) return `${info.reason ?? 'TensorRT not found'}${info.compiled ? '' : `; also ${noHeaders}`}`;
   if (!info.compiled) return noHeaders;
   return undefined;
