@@ -23,7 +23,8 @@ t.test('doctor --json has every documented key', async (t) => {
   t.equal(r.schema, 1);
   t.same(Object.keys(r.cudaAddon).sort(), ['built', 'driverVersion', 'loadable', 'loaded', 'path', 'reason', 'runtimeVersion']);
   t.same(Object.keys(r.tensorrt).sort(), ['compiled', 'found', 'headerVersion', 'reason', 'usable', 'version']);
-  t.same(Object.keys(r.onnxruntime).sort(), ['found', 'providers', 'reason', 'version']);
+  t.same(Object.keys(r.onnxruntime).sort(), ['found', 'providers', 'providersNotInstalled', 'reason', 'version']);
+  t.same(Object.keys(r.cpuAddon).sort(), ['loaded', 'modules', 'napiVersion', 'path', 'reason', 'source']);
   t.same(Object.keys(r.libtorch).sort(), ['found', 'path', 'reason', 'version']);
   t.same(Object.keys(r.uses).sort(), ['decode', 'inference', 'notes', 'preprocessing']);
   t.equal(r.cpuAddon.loaded, true);
