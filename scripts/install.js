@@ -21,8 +21,10 @@ const say = (line) => console.log(`rsna-mammo: ${line}`);
 function inChild(code, args = []) {
   const r = spawnSync(process.execPath, ['-e', code, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60000 });
   if (r.status === 0) return { ok: true, out: r.stdout.trim() };
-  const lines = `${r.stderr || ''}`.trim().split('\n').filter((l) => /error/i.test(l));
-  return { ok: false, reason: (lines[0] || r.stderr || `exit ${r.status}`).trim().slice(0, 300) };
+  // Node prints the throwing source line first; the message is the "…Error: …" line.
+  const lines = `${r.stderr || ''}`.trim().split('\n');
+  const message = lines.find((l) => /^\w*Error: /.test(l)) ?? lines.find((l) => /error/i.test(l));
+  return { ok: false, reason: (message || r.stderr || `exit ${r.status}`).trim().slice(0, 300) };
 }
 
 const PROBE_CPU = `

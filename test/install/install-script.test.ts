@@ -54,3 +54,48 @@ t.test('RSNA_MAMMO_SKIP_CUDA=1 skips with one line', async (t) => {
   t.equal(r.status, 0);
   t.match(r.stdout, /skipped \(RSNA_MAMMO_SKIP_CUDA=1\)/);
 });
+
+/** A package folder holding the install scripts, node-gyp-build and the CPU prebuilt of this checkout. */
+function packageWithPrebuilt(t: Tap.Test): string {
+  const dir = consumerCopy(t);
+  fs.copyFileSync(path.join(repoRoot, 'scripts', 'install.js'), path.join(dir, 'scripts', 'install.js'));
+  fs.cpSync(path.join(repoRoot, 'prebuilds', 'linux-x64'), path.join(dir, 'prebuilds', 'linux-x64'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(repoRoot, 'node_modules', 'node-gyp-build'), path.join(dir, 'node_modules', 'node-gyp-build'));
+  return dir;
+}
+
+const noPrebuilt = fs.existsSync(path.join(repoRoot, 'prebuilds', 'linux-x64', 'build.json')) ? false : 'no CPU prebuild in this checkout (npm run prebuild): skipped';
+
+t.test('install.js keeps a prebuilt that loads, compiles nothing, and a failing optional part does not fail it', { skip: noPrebuilt }, async (t) => {
+  const dir = packageWithPrebuilt(t);
+  fs.writeFileSync(path.join(dir, 'scripts', 'build-train.js'), 'console.error("no libtorch here"); process.exit(3);\n');
+  const calls = path.join(dir, 'calls.log');
+  for (const tool of ['gcc', 'g++', 'c++', 'cc', 'make', 'cmake']) {
+    fs.writeFileSync(path.join(dir, 'fakebin', tool), `#!/bin/sh\necho ${tool} >> "${calls}"\nexit 1\n`, { mode: 0o755 });
+  }
+  const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'install.js')], {
+    cwd: dir, encoding: 'utf8', env: { PATH: `${path.join(dir, 'fakebin')}:/usr/bin:/bin`, HOME: dir, CC: '/bin/false', CXX: '/bin/false' },
+  });
+  const out = `${r.stdout}${r.stderr}`;
+  t.equal(r.status, 0, out);
+  t.match(out, /rsna-mammo: CPU addon: prebuilt prebuilds\/linux-x64\/rsna-mammo\.napi\.node loads \(native codecs: openjpeg, charls, openjph, gdcmJpeg\); nothing compiled/);
+  t.match(out, /rsna-mammo: CUDA addon not built from source .*RSNA_MAMMO_BUILD_CUDA=1/, 'nvcc on PATH, no cmake-js: one line');
+  t.match(out, /rsna-mammo: build-train\.js: failed \(exit 3\); skipped, the rest of rsna-mammo works without it/);
+  t.notOk(fs.existsSync(calls), 'no compiler or build tool ran');
+  t.notOk(fs.existsSync(path.join(dir, 'build')), 'no build/ folder');
+});
+
+t.test('install.js without any loading binary and without a compiler fails with what is needed', { skip: noPrebuilt }, async (t) => {
+  const dir = packageWithPrebuilt(t);
+  fs.rmSync(path.join(dir, 'prebuilds'), { recursive: true });
+  // npm hands its node-gyp to install scripts as npm_config_node_gyp: one that fails like a missing compiler.
+  fs.writeFileSync(path.join(dir, 'fakebin', 'node-gyp.js'), 'process.stderr.write("gyp ERR! build error\\n"); process.exit(1);\n');
+  const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'install.js')], {
+    cwd: dir, encoding: 'utf8', env: { PATH: `${path.join(dir, 'fakebin')}:/usr/bin:/bin`, HOME: dir, npm_config_node_gyp: path.join(dir, 'fakebin', 'node-gyp.js') },
+  });
+  const out = `${r.stdout}${r.stderr}`;
+  t.equal(r.status, 1, out);
+  t.match(out, /CPU addon: no binary for linux-x64 loads/);
+  t.match(out, /the source build failed\. It needs python3, make, a C\+\+17 compiler/);
+});
