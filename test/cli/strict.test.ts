@@ -14,6 +14,7 @@ import { decideCudaUse } from '../../lib/gpu/cudaStatus';
 import { tryLoadCudaAddon, cudaAddonStatus } from '../../lib/native';
 import { probeOnnxRuntime } from '../../lib/doctor/probes';
 import { runSubmit } from '../../lib/submit/runSubmit';
+import { noticeLog } from '../../lib/cli/notice';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -77,6 +78,17 @@ t.test('RSNA_MAMMO_QUIET=1 silences the "GPU not used" line', { skip: cudaAddonS
   t.teardown(() => delete process.env.RSNA_MAMMO_QUIET);
   t.equal(tryLoadCudaAddon((l) => lines.push(l)), undefined);
   t.equal(lines.length, 1, 'no line with RSNA_MAMMO_QUIET=1');
+});
+
+t.test("RSNA_MAMMO_QUIET=1 silences the commands' notices too", async (t) => {
+  let err = '';
+  const io = { stdout: process.stdout, stderr: new Writable({ write(c, _e, cb) { err += String(c); cb(); } }) };
+  noticeLog(io)('converting x.pth to ONNX once');
+  t.equal(err, 'converting x.pth to ONNX once\n');
+  process.env.RSNA_MAMMO_QUIET = '1';
+  t.teardown(() => delete process.env.RSNA_MAMMO_QUIET);
+  noticeLog(io)('no YOLOX weights: Otsu fallback');
+  t.equal(err, 'converting x.pth to ONNX once\n', 'nothing more with RSNA_MAMMO_QUIET=1');
 });
 
 t.test('doctor lists only ONNX Runtime providers whose binaries are installed', async (t) => {

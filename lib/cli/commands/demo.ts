@@ -8,6 +8,7 @@ import fs from 'fs';
 import path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
+import { noticeLog } from '../notice';
 import { runExitCode } from '../exitCodes';
 import { packageRoot } from '../../native';
 import { createPipeline } from '../../pipeline/createPipeline';
@@ -60,7 +61,7 @@ ${RUN_OPTION_USAGE}`,
     const out = path.resolve(values.out ?? 'demo-output');
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     const bold = (s: string): string => (tty ? `\x1b[1;31m${s}\x1b[0m` : `*** ${s} ***`);
-    const log = (line: string): void => void io.stderr.write(`${line}\n`);
+    const log = noticeLog(io);
 
     const files = values.models ? modelDirFiles(path.resolve(values.models)) : modelFiles('trained', loadSettings(undefined, packageRoot));
     const trained = fs.existsSync(files.classifierOnnx) || (files.classifierCheckpoints.length === 4 && files.classifierCheckpoints.every((f) => fs.existsSync(f)));
@@ -73,7 +74,7 @@ ${RUN_OPTION_USAGE}`,
     if (trained) {
       ({ classifier, detector } = await resolveModels(files, opts.roi, log));
     } else {
-      log(bold(UNTRAINED_WARNING));
+      io.stderr.write(`${bold(UNTRAINED_WARNING)}\n`); // never silenced: the numbers are not predictions
       classifier = await untrainedEnsemble(path.join(out, 'demo-weights'), log);
       if (opts.roi === 'yolox') ({ detector } = await resolveModels({ ...files, classifierCheckpoints: [], classifierOnnx: classifier }, 'yolox', log));
     }

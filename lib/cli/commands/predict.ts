@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
+import { noticeLog } from '../notice';
 import { runExitCode } from '../exitCodes';
 import { invalidArgument } from '../../errors';
 import { createPipeline } from '../../pipeline/createPipeline';
@@ -64,7 +65,7 @@ ${RUN_OPTION_USAGE}`,
     if (values.out && !/\.(csv|json)$/i.test(values.out)) throw invalidArgument('--out', 'a .csv or .json file name', values.out);
     const opts = parseRunOptions(values);
     const files = collectDicomFiles(positionals);
-    const log = (line: string): void => void io.stderr.write(`${line}\n`);
+    const log = noticeLog(io);
     requireDevice(opts.device); // before any model conversion
     const models = await resolveModels(modelDirFiles(values.models), opts.roi, log);
     const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });

@@ -7,6 +7,7 @@ import fs from 'fs';
 import path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
+import { noticeLog } from '../notice';
 import { EXIT } from '../exitCodes';
 import { loadSettings } from '../../settings';
 import { invalidArgument } from '../../errors';
@@ -48,7 +49,7 @@ ${RUN_OPTION_USAGE}`,
     const opts = parseRunOptions(values);
     const settingsFile = values.settings ?? (fs.existsSync('SETTINGS.json') ? 'SETTINGS.json' : undefined);
     const settings = loadSettings(settingsFile);
-    const log = (line: string): void => void io.stderr.write(`${line}\n`);
+    const log = noticeLog(io);
     requireDevice(opts.device); // before any model conversion
     const models = await resolveModels(modelFiles(mode, settings), opts.roi, log);
     const base = path.join(settings.RAW_DATA_DIR, 'rsna-breast-cancer-detection');
