@@ -41,6 +41,7 @@ const DECODE_USAGE = 'Usage: rsna-mammo dicom decode <file> --json [--frame N] [
 
 const decode: CliCommand = {
   path: ['dicom', 'decode'],
+  needsAddon: true,
   summary: 'decode one frame of a DICOM file; print its header facts, decoder, min/max and SHA-256',
   usage: `${DECODE_USAGE}
 
