@@ -3,14 +3,11 @@
  * "positional arguments" and quoting rules; the CLI turns them into one short line plus the command's
  * usage, with one exit code (EXIT.USAGE).
  */
-import { RsnaMammoError } from '../errors';
-
-/** A usage error raised by a command's own argument checks. */
-export function usageError(message: string): RsnaMammoError {
-  return new RsnaMammoError('ERR_USAGE', message);
-}
-
-/** Codes that mean "the command line was wrong" (the CLI then prints the usage and exits EXIT.USAGE). */
+/**
+ * Codes that mean "the command line was wrong" (the CLI then prints the usage and exits EXIT.USAGE):
+ * util.parseArgs' ERR_PARSE_ARGS_*, our ERR_INVALID_ARGUMENT (the argument checks of every command and
+ * of the API functions they call) and ERR_USAGE.
+ */
 export function isUsageError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && (code === 'ERR_USAGE' || code === 'ERR_INVALID_ARGUMENT' || code.startsWith('ERR_PARSE_ARGS_'));
