@@ -6,11 +6,11 @@ import t from 'tap';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { Writable } from 'stream';
 import { LegacyRandomState } from '../../lib/data/mt19937';
 import { balanceSamplerEpochs, samplerRatios } from '../../lib/train/balanceSampler';
 import { main } from '../../lib/cli/main';
 import { needsShared, sharedPath } from '../helpers/shared';
+import { capture } from '../helpers/models';
 
 const GOLDEN = 'golden/train/sampler/sampler.json';
 
@@ -28,15 +28,6 @@ function golden(): { cases: Case[]; numpy_legacy_reference: Record<string, unkno
   return JSON.parse(fs.readFileSync(sharedPath(GOLDEN)!, 'utf8'));
 }
 
-function capture(): { io: { stdout: Writable; stderr: Writable }; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: new Writable({ write(c, _e, cb) { out += String(c); cb(); } }), stderr: new Writable({ write(c, _e, cb) { err += String(c); cb(); } }) },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 t.test('numpy legacy RandomState(42) reference draws', needsShared(GOLDEN), async (t) => {
   const ref = golden().numpy_legacy_reference as Record<string, number[]>;

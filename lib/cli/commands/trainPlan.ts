@@ -1,8 +1,8 @@
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
-import { invalidArgument } from '../../errors';
+import { MODE_SETTINGS_JSON_OPTIONS, reproduceMode } from '../reproduceMode';
 import { loadSettings } from '../../settings';
-import { COMMON_HYPERPARAMETERS, REPRODUCE_MODES, ReproduceMode, trainingPlan } from '../../train/plan';
+import { COMMON_HYPERPARAMETERS, trainingPlan } from '../../train/plan';
 
 /** `rsna-mammo train plan`: the six ConvNeXt training steps with their lr tables (ALGORITHMS.md §9). */
 export const command: CliCommand = {
@@ -16,16 +16,8 @@ export const command: CliCommand = {
     'depends on, lr of every epoch (timm CosineLRScheduler per epoch) and the epochs with a dense checkpoint.',
   ].join('\n'),
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        mode: { type: 'string', default: 'fully_reproduce' },
-        settings: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
-    const mode = values.mode as ReproduceMode;
-    if (!REPRODUCE_MODES.includes(mode)) throw invalidArgument('--mode', REPRODUCE_MODES.join(' or '), values.mode);
+    const { values } = parseArgs({ args, options: MODE_SETTINGS_JSON_OPTIONS });
+    const mode = reproduceMode(values.mode);
     const steps = trainingPlan(mode, loadSettings(values.settings).MODEL_CHECKPOINT_DIR);
     if (values.json) {
       io.stdout.write(`${JSON.stringify({ mode, common: COMMON_HYPERPARAMETERS, steps })}\n`);
