@@ -31,6 +31,16 @@ export function numpyArange(start: number, stop: number, step: number): number[]
   return out;
 }
 
+/** numpy.linspace(start, stop, num) for floats: start + i·step, the last value set to stop. */
+export function numpyLinspace(start: number, stop: number, num: number): number[] {
+  const div = num - 1;
+  const step = (stop - start) / div;
+  const out: number[] = [];
+  for (let i = 0; i < num; i++) out.push(div > 0 ? i * step + start : start);
+  if (num > 1) out[num - 1] = stop;
+  return out;
+}
+
 /** The original grid: numpy.arange(0, 1, 0.01), 100 values. */
 export const DEFAULT_THRESHOLDS: readonly number[] = Object.freeze(numpyArange(0, 1, 0.01));
 
