@@ -59,10 +59,21 @@ function num(v: unknown, what: string, file?: string): number {
   return v;
 }
 
-function box(v: unknown, what: string, file?: string): Box {
+/** How boxes with width or height ≤ 0 are treated. */
+export interface CocoParseOptions {
+  /**
+   * false (default): a typed error naming the box. true: evaluate them as pycocotools does (area w·h
+   * may be ≤ 0, so they fall outside every area range; their IoU is 0 unless the formula gives more).
+   */
+  allowDegenerateBoxes?: boolean;
+}
+
+function box(v: unknown, what: string, file: string | undefined, o: CocoParseOptions): Box {
   if (!Array.isArray(v) || v.length !== 4) fail(file, `${what}: bbox must be [x, y, w, h], got ${JSON.stringify(v)}`);
   const b = v.map((x, i) => num(x, `${what} bbox[${i}]`, file)) as Box;
-  if (!(b[2] > 0 && b[3] > 0)) fail(file, `${what}: degenerate bbox ${JSON.stringify(v)} (width and height must be > 0)`);
+  if (!o.allowDegenerateBoxes && !(b[2] > 0 && b[3] > 0)) {
+    fail(file, `${what}: degenerate bbox ${JSON.stringify(v)} (width and height must be > 0; --allow-degenerate evaluates it as pycocotools does)`);
+  }
   return b;
 }
 
@@ -71,7 +82,7 @@ function box(v: unknown, what: string, file?: string): Box {
  * @throws RsnaMammoError ERR_COCO_INPUT naming the file and the offending entry: missing lists,
  *   duplicate ids, an annotation of an unknown image, a degenerate box, a missing area
  */
-export function parseCocoGroundTruth(data: unknown, file?: string): CocoGroundTruth {
+export function parseCocoGroundTruth(data: unknown, file?: string, o: CocoParseOptions = {}): CocoGroundTruth {
   const d = data as { images?: unknown; annotations?: unknown; categories?: unknown } | null;
   if (!d || typeof d !== 'object' || !Array.isArray(d.images)) fail(file, 'ground truth has no "images" list');
   if (!Array.isArray(d.annotations)) fail(file, 'ground truth has no "annotations" list');
@@ -93,7 +104,7 @@ export function parseCocoGroundTruth(data: unknown, file?: string): CocoGroundTr
     const imageId = num(a.image_id, `${what}.image_id`, file);
     if (!imageIds.has(imageId)) fail(file, `${what}: image_id ${imageId} is not in "images"`);
     if (a.area === undefined) fail(file, `${what}: no "area" (COCOeval uses it for the area ranges)`);
-    return { id, imageId, categoryId: num(a.category_id, `${what}.category_id`, file), bbox: box(a.bbox, what, file), area: num(a.area, `${what}.area`, file), iscrowd: Boolean(a.iscrowd) };
+    return { id, imageId, categoryId: num(a.category_id, `${what}.category_id`, file), bbox: box(a.bbox, what, file, o), area: num(a.area, `${what}.area`, file), iscrowd: Boolean(a.iscrowd) };
   });
   const sortNum = (s: Set<number>): number[] => [...s].sort((x, y) => x - y);
   return { imageIds: sortNum(imageIds), categoryIds: sortNum(categoryIds), annotations };
@@ -104,7 +115,7 @@ export function parseCocoGroundTruth(data: unknown, file?: string): CocoGroundTr
  * @throws RsnaMammoError ERR_COCO_INPUT for a detection of an image the ground truth lacks (pycocotools'
  *   "Results do not correspond to current coco set"), a degenerate box or a non-finite score
  */
-export function parseCocoDetections(data: unknown, gt: CocoGroundTruth, file?: string): CocoDetection[] {
+export function parseCocoDetections(data: unknown, gt: CocoGroundTruth, file?: string, o: CocoParseOptions = {}): CocoDetection[] {
   if (!Array.isArray(data)) fail(file, 'detections must be a JSON list of {image_id, category_id, bbox, score}');
   const images = new Set(gt.imageIds);
   const missing = new Set<number>();
@@ -113,7 +124,7 @@ export function parseCocoDetections(data: unknown, gt: CocoGroundTruth, file?: s
     const what = `detection ${i}`;
     const imageId = num(a?.image_id, `${what} image_id`, file);
     if (!images.has(imageId)) missing.add(imageId);
-    const bbox = box(a.bbox, what, file);
+    const bbox = box(a.bbox, what, file, o);
     return { id: i + 1, imageId, categoryId: num(a.category_id, `${what} category_id`, file), bbox, area: bbox[2] * bbox[3], score: num(a.score, `${what} score`, file) };
   });
   if (missing.size > 0) {
@@ -124,7 +135,7 @@ export function parseCocoDetections(data: unknown, gt: CocoGroundTruth, file?: s
 }
 
 /** Reads both files. */
-export function readCocoFiles(gtFile: string, dtFile: string): { gt: CocoGroundTruth; dt: CocoDetection[] } {
-  const gt = parseCocoGroundTruth(readJson(gtFile), gtFile);
-  return { gt, dt: parseCocoDetections(readJson(dtFile), gt, dtFile) };
+export function readCocoFiles(gtFile: string, dtFile: string, o: CocoParseOptions = {}): { gt: CocoGroundTruth; dt: CocoDetection[] } {
+  const gt = parseCocoGroundTruth(readJson(gtFile), gtFile, o);
+  return { gt, dt: parseCocoDetections(readJson(dtFile), gt, dtFile, o) };
 }
