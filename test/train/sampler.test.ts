@@ -81,6 +81,21 @@ t.test('CLI train sampler --json equals the golden (exp7_toy, linspace_toy)', ne
   }
 });
 
+t.test('--labels-csv reads the cancer column of each CSV in order', needsShared(GOLDEN), async (t) => {
+  const c = golden().cases[1];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-sampler-'));
+  const a = path.join(dir, 'a.csv');
+  const b = path.join(dir, 'b.csv');
+  const rows = (ls: number[]) => ls.map((v, i) => `${i},"x, y",${v}`).join('\n');
+  fs.writeFileSync(a, `image_id,note,cancer\n${rows(c.labels.slice(0, 50))}\n`);
+  fs.writeFileSync(b, `cancer,image_id\n${c.labels.slice(50).map((v, i) => `${v},${i}`).join('\n')}\n`);
+  const cap = capture();
+  const args = ['train', 'sampler', '--labels-csv', `${a},${b}`, '--batch-size', '8', '--seed', '42', '--num-sched-epochs', '6', '--num-epochs', '8',
+    '--start-ratio', String(c.meta.start_ratio), '--end-ratio', String(c.meta.end_ratio), '--one-pos-mode', '--json'];
+  t.equal(await main(args, cap.io), 0, cap.err());
+  t.same(JSON.parse(cap.out()).epochs, c.epochs.map((e) => e.indices), 'linspace_toy from two CSVs');
+});
+
 t.test('bad labels and options give typed errors', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-sampler-'));
   const bad = path.join(dir, 'bad.json');
