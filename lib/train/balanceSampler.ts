@@ -81,7 +81,7 @@ function epochIndices(ratio: number, pos: readonly number[], neg: readonly numbe
   while (pool.length < numPos) {
     const copy = pos.slice();
     rng.shuffle(copy);
-    pool.push(...copy);
+    for (const v of copy) pool.push(v);
   }
   const batches: number[][] = [];
   for (let i = 0; i < iters; i++) batches.push(pool.slice(i * perIter, (i + 1) * perIter));
