@@ -8,6 +8,7 @@
 // batches with PrepareSample in a plain loop (no threads): the reference the threaded path must equal.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -32,7 +33,13 @@ std::vector<SampleRef> ReadSampleList(const std::string& path) {
   for (int64_t row = 0; std::getline(f, line); ++row) {
     const size_t tab = line.rfind('\t');
     if (tab == std::string::npos) throw NativeError("ERR_INVALID_ARGUMENT", path + ": line " + std::to_string(row + 1) + " has no <TAB>target");
-    out.push_back(SampleRef{line.substr(0, tab), std::stof(line.substr(tab + 1)), row});
+    const std::string target = line.substr(tab + 1);
+    char* end = nullptr;
+    const double v = std::strtod(target.c_str(), &end);
+    if (target.empty() || *end != '\0') {
+      throw NativeError("ERR_INVALID_ARGUMENT", path + ": line " + std::to_string(row + 1) + ": target \"" + target + "\" is not a number");
+    }
+    out.push_back(SampleRef{line.substr(0, tab), static_cast<float>(v), row});
   }
   return out;
 }

@@ -1,0 +1,111 @@
+/**
+ * The trainer's BatchLoader (native/train/data/loader.h) through `rsna-mammo-train loader`:
+ * - validation path (no augmentation) = golden TrainTransform PNGs (../shared/golden/train/augs,
+ *   made by the original fit-resize + PadIfNeeded) normalised here with §3.4's float32 recipe;
+ * - train path: identical batches for 1, 2 and 4 worker threads and equal to the serial path (the
+ *   same per-sample function in a plain loop); corrupt, truncated and missing PNGs are skipped,
+ *   named with their reason, and the epoch goes on.
+ */
+import t from 'tap';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { spawnSync } from 'child_process';
+import { encode as encodePng } from 'fast-png';
+import { readGrayPng } from '../../lib/data/imageFiles';
+import { trainExecutableStatus } from '../../lib/train/executable';
+import { needsShared, sharedPath, readF32 } from '../helpers/shared';
+
+const exe = trainExecutableStatus();
+const skip = exe.built ? needsShared('golden/train/augs/augs.json') : { skip: `${exe.reason}: skipped` };
+
+interface Event {
+  event: string;
+  [k: string]: unknown;
+}
+
+function loader(args: string[]): Event[] {
+  const r = spawnSync(exe.path as string, ['loader', ...args], { encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) throw new Error(`loader ${args.join(' ')} failed (${r.status}): ${r.stdout}${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
+}
+
+/** timm PrefetchLoader: float32((float32(v) − float32(mean·255)) / float32(std·255)) per channel. */
+function normalise(v: number, c: number): number {
+  const mean = [0.485, 0.456, 0.406][c] * 255;
+  const std = [0.229, 0.224, 0.225][c] * 255;
+  return Math.fround(Math.fround(v - Math.fround(mean)) / Math.fround(std));
+}
+
+t.test('validation batches = golden TrainTransform output, normalised (§3.2.3, §3.4)', skip, async (t) => {
+  const dir = path.dirname(sharedPath('golden/train/augs/augs.json') as string);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-loader-'));
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  // The chain golden as a 3-channel PNG: cv2.imread's BGR of identical channels must give the same.
+  const chain = readGrayPng(path.join(dir, 'chain.png'));
+  const rgb = new Uint8Array(chain.data.length * 3);
+  chain.data.forEach((v, i) => rgb.fill(v, 3 * i, 3 * i + 3));
+  const chain3 = path.join(tmp, 'chain_rgb.png');
+  fs.writeFileSync(chain3, encodePng({ width: chain.width, height: chain.height, data: rgb, channels: 3, depth: 8 }));
+  const list = path.join(tmp, 'val.tsv');
+  fs.writeFileSync(list, `${path.join(dir, 'input.png')}\t1\n${chain3}\t0\n`);
+  const events = loader(['--list', list, '--batch-size', '2', '--val', '--threads', '2', '--dump', path.join(tmp, 'dump')]);
+  t.same(events[0].rows, [0, 1]);
+  t.same(events[0].skipped, []);
+  const batch = readF32(path.join(tmp, 'dump', 'batch_0.f32'));
+  const goldens = ['train_transform_of_input.png', 'train_transform_of_chain.png'].map((f) => readGrayPng(path.join(dir, f)));
+  const plane = goldens[0].width * goldens[0].height;
+  t.equal(batch.length, 2 * 3 * plane, 'batch [2,3,2048,1024]');
+  goldens.forEach((g, b) => {
+    let maxAbs = 0;
+    for (let c = 0; c < 3; c++) {
+      const base = (b * 3 + c) * plane;
+      for (let i = 0; i < plane; i++) maxAbs = Math.max(maxAbs, Math.abs(batch[base + i] - normalise(g.data[i], c)));
+    }
+    t.equal(maxAbs, 0, `sample ${b}: max |Δ| vs normalised golden = ${maxAbs}`);
+  });
+});
+
+t.test('train batches: same for any thread count, equal to the serial path; bad PNGs skipped', skip, async (t) => {
+  const dir = path.dirname(sharedPath('golden/train/augs/augs.json') as string);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-loader-'));
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const truncated = path.join(tmp, 'truncated.png');
+  fs.writeFileSync(truncated, fs.readFileSync(path.join(dir, 'input.png')).subarray(0, 3000));
+  const garbage = path.join(tmp, 'garbage.png');
+  fs.writeFileSync(garbage, 'this is not a PNG');
+  const missing = path.join(tmp, 'missing.png');
+  const good = ['input', 'crop', 'hflip', 'vflip', 'chain', 'elastic', 'ssr', 'tone_curve', 'grid_distortion'].map((n) => path.join(dir, `${n}.png`));
+  // 12 samples, batch 4: bad files at rows 2 (truncated), 5 (missing), 9 (garbage).
+  const files = [...good.slice(0, 2), truncated, ...good.slice(2, 4), missing, ...good.slice(4, 7), garbage, ...good.slice(7, 9)];
+  files.push(good[0]); // the same image twice in an epoch gets two different augmentations
+  const list = path.join(tmp, 'train.tsv');
+  fs.writeFileSync(list, files.map((f, i) => `${f}\t${i % 2}`).join('\n') + '\n');
+  const common = ['--list', list, '--batch-size', '4', '--out-h', '128', '--out-w', '64', '--seed', '42', '--epoch', '3', '--checksum'];
+  const runs = {
+    serial: loader([...common, '--serial', '--dump', path.join(tmp, 'dump')]),
+    t1: loader([...common, '--threads', '1']),
+    t2: loader([...common, '--threads', '2', '--prefetch', '1']),
+    t4: loader([...common, '--threads', '4', '--prefetch', '3']),
+  };
+  const batches = (ev: Event[]) => ev.filter((e) => e.event === 'batch').map((e) => ({ rows: e.rows, skipped: e.skipped, checksum: e.checksum }));
+  const ref = batches(runs.serial);
+  t.equal(ref.length, 4, '4 batches: bad samples never end the epoch');
+  t.same(ref.map((b) => b.rows), [[0, 1, 3], [4, 6, 7], [8, 10, 11], [12]], 'rows of the readable samples, in order');
+  t.match(ref[0].skipped, [new RegExp(`^${truncated}: not a decodable image`)], 'truncated PNG named with its reason');
+  t.match(ref[1].skipped, [new RegExp(`^${missing}: file not found`)], 'missing PNG named with its reason');
+  t.match(ref[2].skipped, [new RegExp(`^${garbage}: not a decodable image`)], 'garbage file named with its reason');
+  for (const [name, ev] of Object.entries(runs)) {
+    t.same(batches(ev), ref, `${name}: identical rows, skipped lists and batch checksums`);
+    t.match(ev[ev.length - 1], { event: 'done', images: 10, skipped: 3 });
+  }
+  // Row 12 repeats row 0's file at another position in the epoch: another augmentation.
+  const first = (f: string) => readF32(path.join(tmp, 'dump', f)).subarray(0, 3 * 128 * 64);
+  t.not(Buffer.from(first('batch_0.f32').buffer).compare(Buffer.from(first('batch_3.f32').buffer)), 0,
+    'a sample drawn twice in an epoch is augmented differently each time');
+  // Augmentation is on (train ≠ val) and depends on the epoch (seed, epoch, position).
+  const val = batches(loader([...common, '--val']));
+  const epoch4 = batches(loader([...common.slice(0, -3), '--epoch', '4', '--checksum']));
+  t.not(val.map((b) => b.checksum).join(), ref.map((b) => b.checksum).join(), 'train batches differ from validation batches');
+  t.not(epoch4.map((b) => b.checksum).join(), ref.map((b) => b.checksum).join(), 'another epoch draws other augmentations');
+});
