@@ -10,6 +10,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { spawnSync } from 'child_process';
+import { encode as encodePng } from 'fast-png';
 import { readGrayPng } from '../../lib/data/imageFiles';
 import { trainExecutableStatus } from '../../lib/train/executable';
 import { needsShared, sharedPath } from '../helpers/shared';
@@ -99,6 +100,16 @@ t.test('fixed-parameter augmentations equal the original albumentations 1.3.0 ou
     const [h, w] = spec.train_transform[key].output.shape_hwc;
     jobs.push(['--op', 'fit_pad', '--out-h', `${h}`, '--out-w', `${w}`, '--in', src, '--out', path.join(tmp, `train_transform_${key}.png`)]);
   }
+  // The same ops on a 3-channel PNG whose channels differ (R = input, G = vflip, B = hflip goldens):
+  // every op is per channel, so the R channel of each output must still equal the golden.
+  const gray = (f: string) => readGrayPng(path.join(dir, f));
+  const [r, g, b] = [gray(spec.input.file), gray('vflip.png'), gray('hflip.png')];
+  const rgb = new Uint8Array(r.data.length * 3);
+  for (let i = 0; i < r.data.length; i++) rgb.set([r.data[i], g.data[i], b.data[i]], 3 * i);
+  const input3 = path.join(tmp, 'input_rgb.png');
+  fs.writeFileSync(input3, encodePng({ width: r.width, height: r.height, data: rgb, channels: 3, depth: 8 }));
+  for (const op of ops) jobs.push([...opArgs(op.name, op.params), '--in', input3, '--out', path.join(tmp, `rgb-${op.name}.png`)]);
+
   const events = runJobs(tmp, jobs);
   t.equal(events.length, jobs.length, 'one event per job');
 
@@ -107,6 +118,10 @@ t.test('fixed-parameter augmentations equal the original albumentations 1.3.0 ou
     const c = compare(path.join(tmp, `${op.name}.png`), path.join(dir, op.output.file));
     t.ok(c.sameSize && c.maxAbs === 0, `${op.name}: max |Δ| ${c.maxAbs} at ${c.nDiff}/${c.n} pixels`);
   });
+  for (const op of ops) {
+    const c = compare(path.join(tmp, `rgb-${op.name}.png`), path.join(dir, op.output.file));
+    t.ok(c.sameSize && c.maxAbs === 0, `${op.name} on a 3-channel image, R channel: max |Δ| ${c.maxAbs} at ${c.nDiff}/${c.n} pixels`);
+  }
   const chain = compare(cur, path.join(dir, spec.chain.output.file));
   t.ok(chain.sameSize && chain.maxAbs === 0, `chain: max |Δ| ${chain.maxAbs} at ${chain.nDiff}/${chain.n} pixels`);
   for (const [key] of fits) {

@@ -47,15 +47,22 @@ t.test('validation batches = golden TrainTransform output, normalised (§3.2.3, 
   chain.data.forEach((v, i) => rgb.fill(v, 3 * i, 3 * i + 3));
   const chain3 = path.join(tmp, 'chain_rgb.png');
   fs.writeFileSync(chain3, encodePng({ width: chain.width, height: chain.height, data: rgb, channels: 3, depth: 8 }));
+  // A colour PNG R = input, G = 255, B = 0: cv2.imread gives BGR, so tensor channel 0 (normalised
+  // with the "R" statistics) holds B = 0, channel 1 G = 255 and channel 2 R = the input.
+  const input = readGrayPng(path.join(dir, 'input.png'));
+  const colour = new Uint8Array(input.data.length * 3);
+  input.data.forEach((v, i) => colour.set([v, 255, 0], 3 * i));
+  const input3 = path.join(tmp, 'input_colour.png');
+  fs.writeFileSync(input3, encodePng({ width: input.width, height: input.height, data: colour, channels: 3, depth: 8 }));
   const list = path.join(tmp, 'val.tsv');
-  fs.writeFileSync(list, `${path.join(dir, 'input.png')}\t1\n${chain3}\t0\n`);
-  const events = loader(['--list', list, '--batch-size', '2', '--val', '--threads', '2', '--dump', path.join(tmp, 'dump')]);
-  t.same(events[0].rows, [0, 1]);
+  fs.writeFileSync(list, `${path.join(dir, 'input.png')}\t1\n${chain3}\t0\n${input3}\t0\n`);
+  const events = loader(['--list', list, '--batch-size', '3', '--val', '--threads', '2', '--dump', path.join(tmp, 'dump')]);
+  t.same(events[0].rows, [0, 1, 2]);
   t.same(events[0].skipped, []);
   const batch = readF32(path.join(tmp, 'dump', 'batch_0.f32'));
   const goldens = ['train_transform_of_input.png', 'train_transform_of_chain.png'].map((f) => readGrayPng(path.join(dir, f)));
   const plane = goldens[0].width * goldens[0].height;
-  t.equal(batch.length, 2 * 3 * plane, 'batch [2,3,2048,1024]');
+  t.equal(batch.length, 3 * 3 * plane, 'batch [3,3,2048,1024]');
   goldens.forEach((g, b) => {
     let maxAbs = 0;
     for (let c = 0; c < 3; c++) {
@@ -64,6 +71,14 @@ t.test('validation batches = golden TrainTransform output, normalised (§3.2.3, 
     }
     t.equal(maxAbs, 0, `sample ${b}: max |Δ| vs normalised golden = ${maxAbs}`);
   });
+  // Colour sample: the fit-resize of the 600×300 input fills 2048×1024 exactly (no padding).
+  let maxAbs = 0;
+  const base = 2 * 3 * plane;
+  for (let i = 0; i < plane; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(batch[base + i] - normalise(0, 0)), Math.abs(batch[base + plane + i] - normalise(255, 1)),
+      Math.abs(batch[base + 2 * plane + i] - normalise(goldens[0].data[i], 2)));
+  }
+  t.equal(maxAbs, 0, `colour sample: BGR channels → tensor channels 0,1,2, max |Δ| ${maxAbs}`);
 });
 
 t.test('train batches: same for any thread count, equal to the serial path; bad PNGs skipped', skip, async (t) => {
