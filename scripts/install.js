@@ -8,7 +8,7 @@
 // 2. Optional parts (CUDA addon, libtorch trainers): never fail the install. Each prints one line:
 //    used, or skipped and how to get it.
 // Switches (README "Install"): RSNA_MAMMO_BUILD_FROM_SOURCE=1, RSNA_MAMMO_SKIP_CUDA=1,
-// RSNA_MAMMO_BUILD_CUDA=1. Every line starts with "rsna-mammo:" so the install log shows what ran.
+// RSNA_MAMMO_BUILD_CUDA=1, RSNA_MAMMO_BUILD_TRAIN=1. Every line starts with "rsna-mammo:" so the install log shows what ran.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -94,13 +94,17 @@ function cudaAddon() {
 }
 
 function optionalParts() {
-  // Other optional parts (libtorch trainers, ...) add a scripts/build-*.js; none may fail the install.
-  for (const name of ['build-train.js']) {
-    const file = path.join(__dirname, name);
-    if (!fs.existsSync(file)) continue;
-    const r = spawnSync(process.execPath, [file], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) say(`${name}: failed (exit ${r.status}); skipped, the rest of rsna-mammo works without it`);
+  // The libtorch trainers (scripts/build-train.js) have no prebuilt: compiling them takes minutes and a
+  // compiler, so an installed package builds them only when asked; a repository checkout (a .git here)
+  // builds them when libtorch is found. Never fails the install.
+  const file = path.join(__dirname, 'build-train.js');
+  if (!fs.existsSync(file)) return;
+  if (!fs.existsSync(path.join(root, '.git')) && process.env.RSNA_MAMMO_BUILD_TRAIN !== '1') {
+    say('trainer: not built (only training needs it; to build it: RSNA_MAMMO_BUILD_TRAIN=1 npm rebuild rsna-mammo, with cmake, a C++17 compiler, libtorch and OpenCV dev files)');
+    return;
   }
+  const r = spawnSync(process.execPath, [file], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) say(`trainer: build-train.js failed (exit ${r.status}); skipped, inference works without it`);
 }
 
 cpuAddon();
