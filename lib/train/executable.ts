@@ -37,7 +37,7 @@ export function trainExecutableStatus(env: NodeJS.ProcessEnv = process.env): Tra
     return {
       built: false,
       path: null,
-      reason: `${path.relative(ROOT, file) || file} is not built (needs cmake, libtorch and OpenCV: npm run build:train)`,
+      reason: `${path.relative(ROOT, file) || file} is not built (needs cmake, a C++17 compiler, libtorch and OpenCV; then: RSNA_MAMMO_BUILD_TRAIN=1 npm rebuild rsna-mammo)`,
     };
   }
 }
