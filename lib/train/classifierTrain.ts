@@ -50,6 +50,8 @@ export interface ClassifierTrainOptions {
   /** Include the external datasets (§9.4; default true). */
   external?: boolean;
   seed?: number;
+  /** Overrides the plan's dense-checkpoint epochs (§9.10.2), e.g. to exercise them in a short run. */
+  denseEpochs?: number[];
   /** Progress event every N updates (default 50). */
   logEvery?: number;
   onEvent?: (e: TrainEvent) => void;
@@ -140,7 +142,7 @@ class RunOutputs {
     const metric = metrics[SELECTION_METRIC];
     const ckpt = path.join(this.out, `checkpoint-${meta.label}.pth.tar`);
     await writeClassifierCheckpoint(ckpt, {
-      epoch: meta.value,
+      epoch: Number(meta.label),
       arch: this.args.model as string,
       params: readNamedFlat(path.join(dir, 'params.bin'), layout),
       ema: readNamedFlat(path.join(dir, 'ema.bin'), layout),
@@ -235,7 +237,7 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
     '--out-h', String(h), '--out-w', String(w),
     '--train-list', path.join(work, 'train.tsv'), '--val-list', path.join(work, 'val.tsv'),
     '--epochs-file', path.join(work, 'epochs.txt'), '--lr-file', path.join(work, 'lr.txt'),
-    '--dense-epochs', step.dense_epochs.filter((e) => e < epochs).join(','), '--dense-bins', String(step.dense_bins),
+    '--dense-epochs', (o.denseEpochs ?? step.dense_epochs).filter((e) => e < epochs).join(','), '--dense-bins', String(step.dense_bins),
     '--device', o.device ?? 'cpu', '--seed', String(o.seed ?? 42), '--work-dir', work,
   );
   if (o.device === 'cuda') nativeArgs.push('--amp');

@@ -138,6 +138,18 @@ t.test('tiny CPU training run', { skip }, async (t) => {
     t.same(readCsv(path.join(outB, 'summary.csv')).rows.map((x) => x[0]), ['0', '1'], 'summary keeps epoch 0 and adds epoch 1');
   });
 
+  t.test('dense mid-epoch validation (§9.10.2): label round(e - 1 + updates/N, 2)', async (t) => {
+    const outC = path.join(root, 'runC');
+    const r = await trainClassifier(options(settings, outC, { denseEpochs: [1] }));
+    // 72 samples, 12 positive: n_pos = int(0.1429 * 60) = 8, N = (8 + 60) // 4 = 17 updates, interval 17 // 2 + 1 = 9
+    // -> one extra validation after 9 updates of epoch 1, labelled round(1 - 1 + 9/17, 2) = 0.53.
+    t.same(r.labels, ['0', '0.53', '1']);
+    for (const f of ['checkpoint-0.53.pth.tar', 'results/pred_0.53.csv']) t.ok(fs.existsSync(path.join(outC, f)), `${f} written`);
+    t.same(readCsv(path.join(outC, 'summary.csv')).rows.map((x) => x[0]), ['0', '0.53', '1'], 'summary rows in label order');
+    const c = (await readTorchCheckpoint(path.join(outC, 'checkpoint-0.53.pth.tar'))) as Map<string, unknown>;
+    t.equal(c.get('epoch'), 0.53, 'checkpoint epoch = the label value');
+  });
+
   t.test('bad input: typed errors naming the file', async (t) => {
     await t.rejects(trainClassifier(options(settings, outA)), { code: 'ERR_OUTPUT_EXISTS' }, 'an existing run folder is not overwritten');
     const badDir = path.join(root, 'bad');
