@@ -202,8 +202,16 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
     if ((o.depths && o.depths.join() !== shape.depths.join()) || (o.dims && o.dims.join() !== shape.dims.join())) {
       throw new RsnaMammoError('ERR_SHAPE_MISMATCH', `holds depths ${shape.depths} dims ${shape.dims}, the run asks for depths ${depths} dims ${dims}`, { file: initFile });
     }
-    if (shape.numClasses !== 1 || shape.inChans !== 3) {
-      throw new RsnaMammoError('ERR_SHAPE_MISMATCH', `has ${shape.numClasses} classes and ${shape.inChans} input channels, the classifier needs 1 and 3`, { file: initFile });
+    if (shape.inChans !== 3) {
+      throw new RsnaMammoError('ERR_SHAPE_MISMATCH', `has ${shape.inChans} input channels, the classifier needs 3`, { file: initFile });
+    }
+    if (shape.numClasses !== 1) {
+      // A pretrained ImageNet model (e.g. convnext_small.fb_in22k_ft_in1k_384): as timm's pretrained
+      // loading with num_classes 1, its classifier is dropped and head.fc keeps the fresh init.
+      sd.delete('head.fc.weight');
+      sd.delete('head.fc.bias');
+      nativeArgs.push('--init-fresh', 'head.fc.weight,head.fc.bias');
+      o.onLog?.(`note: ${initFile} has a ${shape.numClasses}-class head: head.fc is initialised fresh (1 class)\n`);
     }
     depths = shape.depths;
     dims = shape.dims;
