@@ -19,7 +19,7 @@ import { readClassifierData, ClassifierData } from './classifierData';
 import { OptimizerGroup, writeClassifierCheckpoint } from './classifierCheckpoint';
 import { convnextShapeOf, readClassifierStateDict, readLayout, readNamedFlat, writeNamedFlat } from './convnextWeights';
 import { runTrainExecutable, TrainEvent } from './executable';
-import { COMMON_HYPERPARAMETERS, ReproduceMode, trainingPlan, TrainStep } from './plan';
+import { COMMON_HYPERPARAMETERS, ReproduceMode, stepData, trainingPlan, TrainStep } from './plan';
 
 export const SELECTION_METRIC = 'gbmean_best_pfbeta';
 const CONVNEXT_SMALL = { depths: [3, 3, 27, 3], dims: [96, 192, 384, 768] };
@@ -186,7 +186,7 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > step.lr.length) {
     throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `--epochs must be 1..${step.lr.length} for step ${step.step}`);
   }
-  const data = readClassifierData(o.settings, fold, o.mode ?? 'fully_reproduce', o.external ?? true);
+  const data = readClassifierData(fold === step.fold ? step.data : stepData(o.mode ?? 'fully_reproduce', fold, o.settings), o.external ?? true);
   for (const m of data.missingExternal) o.onLog?.(`warning: external labels ${m} absent: trained without that dataset\n`);
   if (data.train.length === 0 || data.val.length === 0) throw new RsnaMammoError('ERR_EMPTY_DATASET', `fold ${fold}: empty training or validation set`, { file: data.valCsv });
 
@@ -235,12 +235,12 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
     num_classes: 1, gp: 'max', lr: step.base_lr, warmup_lr: step.warmup_lr, min_lr: step.min_lr, epochs: step.epochs,
     warmup_epochs: step.warmup_epochs, cooldown_epochs: step.cooldown_epochs, smoothing: step.smoothing, batch_size: batchSize,
     drop: COMMON_HYPERPARAMETERS.drop, drop_path: COMMON_HYPERPARAMETERS.drop_path, weight_decay: COMMON_HYPERPARAMETERS.weight_decay,
-    momentum: 0.9, opt: 'sgd', model_ema: true, model_ema_decay: 0.9998, eval_metric: SELECTION_METRIC, seed: o.seed ?? 42,
+    momentum: 0.9, opt: 'sgd', model_ema: true, model_ema_decay: COMMON_HYPERPARAMETERS.model_ema_decay, eval_metric: SELECTION_METRIC, seed: o.seed ?? 42,
     fold, input_size: [3, h, w], initial_checkpoint: initFile ?? '', device: o.device ?? 'cpu',
   };
   nativeArgs.push(
     '--depths', depths.join(','), '--dims', dims.join(','), '--drop', String(args.drop), '--drop-path', String(args.drop_path),
-    '--smoothing', String(step.smoothing), '--weight-decay', String(args.weight_decay), '--momentum', '0.9', '--ema-decay', '0.9998',
+    '--smoothing', String(step.smoothing), '--weight-decay', String(args.weight_decay), '--momentum', '0.9', '--ema-decay', String(COMMON_HYPERPARAMETERS.model_ema_decay),
     '--batch-size', String(batchSize), '--val-batch-size', String(o.valBatchSize ?? COMMON_HYPERPARAMETERS.validation_batch_size),
     '--out-h', String(h), '--out-w', String(w),
     '--train-list', path.join(work, 'train.tsv'), '--val-list', path.join(work, 'val.tsv'),
