@@ -18,6 +18,8 @@ export { profileShapes } from './runtime/profileShapes';
 export { selectBackend } from './runtime/selectBackend';
 export { collectDoctorReport } from './doctor/report';
 export type { DoctorReport } from './doctor/report';
+export { decodeImage, windowMetaOf } from './image';
+export type { MammoImage, MammoImageMeta, DecodeImageOptions } from './image';
 export {
   minMaxScale255, percentileMinMaxScale, detectorInput, classifierInput, windowedCropUint8, resizeTrainingPath,
   windowToUint8,

@@ -5,8 +5,8 @@
  */
 import os from 'os';
 import { RsnaMammoError } from '../errors';
-import { decodeFrame, parseDicom, readDicom, toOriginalInt16 } from '../dicom';
 import type { DecoderChoice } from '../dicom';
+import { decodeImage } from '../image';
 import { minMaxScale255 } from '../preprocess';
 import { yoloxRunnerFromModel } from '../roi';
 import type { YoloxRunner } from '../roi';
@@ -56,8 +56,6 @@ export type PrepareStageOptions = Omit<RealStageOptions, 'classifier' | 'detecto
   detector?: YoloxRunner;
   preprocessor: ImagePreprocessor;
 };
-
-const now = (): number => performance.now();
 
 /**
  * Opens the model sessions and returns the stages.
@@ -120,41 +118,23 @@ export function createPrepare(o: PrepareStageOptions): (source: ImageSource, key
   const [height, width] = o.inputSize ?? CLASSIFIER_INPUT_SIZE;
   const { preprocessor, detector } = o;
   return async function prepare(source: ImageSource, key: string): Promise<PreparedImage> {
-    const t0 = now();
-    const image = typeof source === 'string' ? await readDicom(source) : parseDicom(source, key);
-    const t1 = now();
-    const frame = await decodeFrame(image, 0, { decoder: o.decoder });
-    if (frame.samplesPerPixel !== 1) {
-      // dicomsdl's reader of the original refuses colour images too (PIPELINE.md §1.2.3).
-      throw new RsnaMammoError('ERR_NOT_GREYSCALE', `SamplesPerPixel is ${frame.samplesPerPixel}, expected 1`, { file: image.file ?? key });
-    }
-    const raw = toOriginalInt16(frame);
-    const { rows, columns } = frame;
-    const invert = image.photometricInterpretation === 'MONOCHROME1'; // exact compare, §1.3.4
-    const t2 = now();
-    const meta = { windowCenter: image.windowCenter, windowWidth: image.windowWidth, voiLutFunction: image.voiLutFunction, invert };
-    const { device, roi, input, roiMs, prepareMs } = await preprocessor.run(raw, rows, columns, meta,
+    const image = await decodeImage(source, { key, decoder: o.decoder });
+    const { pixels, height: rows, width: columns, invert } = image;
+    const { device, roi, input, roiMs, prepareMs } = await preprocessor.run(pixels, rows, columns, image.window,
       { method: o.roi, detector, height, width, fp16Windows: o.fp16Windows });
     let preview: ImagePreview | undefined;
     if (o.previewWidth) {
-      const scaled = await minMaxScale255(raw, rows, columns, invert);
+      const scaled = await minMaxScale255(pixels, rows, columns, invert);
       const picture = thumbnail(scaled, rows, columns, o.previewWidth);
       preview = { image: picture, scale: picture.width / columns, input: thumbnail(input, height, width, o.previewWidth / 2) };
     }
     return {
       input,
       roi: { box: roi.box, method: roi.method, areaPct: roi.areaPct, score: roi.score ?? NaN },
-      decoder: frame.decoder,
+      decoder: image.decoder,
       device,
-      meta: {
-        rows,
-        columns,
-        photometricInterpretation: image.photometricInterpretation,
-        patientId: image.patientId,
-        laterality: image.imageLaterality || image.laterality || undefined,
-        viewPosition: image.viewPosition,
-      },
-      timings: { readMs: t1 - t0, decodeMs: t2 - t1, roiMs, prepareMs },
+      meta: { rows, columns, ...image.meta },
+      timings: { ...image.timings, roiMs, prepareMs },
       preview,
     };
   };

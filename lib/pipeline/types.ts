@@ -2,12 +2,13 @@
  * Types shared by the pipeline (DESIGN.md "The one path every image takes"): what goes in (a DICOM
  * path or its bytes), what each stage hands to the next, and what comes out per image.
  */
+import type { ImageSource } from '../image';
 
 /** One corner-pair box in full-image pixels, end-exclusive (PIPELINE.md §2.5.5, §2.8). */
 export type RoiBox = [x0: number, y0: number, x1: number, y1: number];
 
 /** A DICOM file: its path, or its bytes (Buffer / Uint8Array) when it never touched the disk. */
-export type ImageSource = string | Uint8Array;
+export type { ImageSource };
 
 /** One image to predict; `tag` travels untouched to the result (e.g. the test.csv row). */
 export interface PredictRequest<T = unknown> {

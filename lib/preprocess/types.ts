@@ -3,13 +3,8 @@
 /** Crop box [x0, y0, x1, y1] in full-resolution pixels, end-exclusive (§2.8). */
 export type Box = [number, number, number, number];
 
-/** Window tags of one image (§1.3): all values of WindowCenter/WindowWidth, VOILUTFunction, MONOCHROME1. */
-export interface WindowMeta {
-  windowCenter: number[];
-  windowWidth: number[];
-  voiLutFunction?: string;
-  invert: boolean;
-}
+/** Window tags of one image: defined with the decoded image (lib/image). */
+export type { WindowMeta } from '../image/types';
 
 /** The YOLOX detector input (§2.2.2–2.2.5). */
 export interface DetectorInput {
