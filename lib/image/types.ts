@@ -1,6 +1,16 @@
 /** The decoded image every consumer starts from (predict, the CLI commands, dataset preparation). */
 import type { StoredPixels } from '../dicom';
 
+/** Box [x0, y0, x1, y1] in full-resolution pixels, end-exclusive: the crop is pixels[y0:y1, x0:x1] (ALGORITHMS.md §2.8). */
+export type Box = [x0: number, y0: number, x1: number, y1: number];
+
+/** A small 8-bit grey picture for reports (thumbnail of the full image or of the classifier input). */
+export interface GreyPicture {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
 /** Window tags of one image (ALGORITHMS.md §1.3): all values of WindowCenter/WindowWidth, VOILUTFunction, MONOCHROME1. */
 export interface WindowMeta {
   windowCenter: number[];

@@ -7,19 +7,18 @@ import os from 'os';
 import { RsnaMammoError } from '../errors';
 import type { DecoderChoice } from '../dicom';
 import { decodeImage } from '../image';
-import { minMaxScale255 } from '../preprocess';
-import { yoloxRunnerFromModel } from '../roi';
-import type { YoloxRunner } from '../roi';
+import { CLASSIFIER_INPUT } from '../preprocess';
+import { roiDetector, yoloxRunnerFromModel } from '../roi';
+import type { RoiDetectorName, YoloxRunner } from '../roi';
 import { createSession } from '../runtime';
 import type { SessionOptions } from '../runtime';
 import { DeviceChoice, resolvePreprocessor } from './gpuStages';
 import type { ImagePreprocessor } from './preprocessor';
 import { BatchTensorBuffer } from './tensor';
-import { thumbnail } from './thumbnail';
 import type { ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
 
 /** MODEL_INPUT_SIZE of the original (PIPELINE.md §5.1). */
-export const CLASSIFIER_INPUT_SIZE: readonly [number, number] = [2048, 1024];
+export const CLASSIFIER_INPUT_SIZE: readonly [number, number] = [CLASSIFIER_INPUT.height, CLASSIFIER_INPUT.width];
 
 /** Options of {@link createRealStages}. */
 export interface RealStageOptions {
@@ -28,7 +27,7 @@ export interface RealStageOptions {
   /** YOLOX ONNX; required when `roi` is 'yolox'. */
   detector?: string;
   /** 'yolox' (detector, then Otsu, then full frame) or 'otsu' (Otsu, then full frame), §2.5–2.7. */
-  roi: 'yolox' | 'otsu';
+  roi: RoiDetectorName;
   /** Inference backend of lib/runtime ('auto': TensorRT when usable, else ONNX Runtime). */
   backend?: SessionOptions['backend'];
   /** Inference threads (0 = all cores but one, leaving one to the event loop and decoding). */
@@ -62,7 +61,8 @@ export type PrepareStageOptions = Omit<RealStageOptions, 'classifier' | 'detecto
  * @throws RsnaMammoError ERR_NO_DETECTOR when `roi` is 'yolox' without a detector model.
  */
 export async function createRealStages(o: RealStageOptions): Promise<PipelineStages> {
-  if (o.roi === 'yolox' && !o.detector) {
+  const needsModel = roiDetector(o.roi, 'options.roi').needsModel;
+  if (needsModel && !o.detector) {
     throw new RsnaMammoError('ERR_NO_DETECTOR', 'ROI method yolox needs the YOLOX detector model; pass --roi otsu to use the Otsu fallback for every image');
   }
   const preprocessor = resolvePreprocessor(o.device, o.log ?? ((line) => process.stderr.write(`${line}\n`)));
@@ -73,7 +73,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
   const session = await createSession(o.classifier, sessionOptions);
   let detector: Awaited<ReturnType<typeof yoloxRunnerFromModel>> | undefined;
   try {
-    if (o.roi === 'yolox') detector = await yoloxRunnerFromModel(o.detector!, { ...sessionOptions, maxBatch: 1 });
+    if (needsModel) detector = await yoloxRunnerFromModel(o.detector!, { ...sessionOptions, maxBatch: 1 });
   } catch (err) {
     await session.dispose();
     throw err;
@@ -119,18 +119,14 @@ export function createPrepare(o: PrepareStageOptions): (source: ImageSource, key
   const { preprocessor, detector } = o;
   return async function prepare(source: ImageSource, key: string): Promise<PreparedImage> {
     const image = await decodeImage(source, { key, decoder: o.decoder });
-    const { pixels, height: rows, width: columns, invert } = image;
-    const { device, roi, input, roiMs, prepareMs } = await preprocessor.run(pixels, rows, columns, image.window,
-      { method: o.roi, detector, height, width, fp16Windows: o.fp16Windows });
-    let preview: ImagePreview | undefined;
-    if (o.previewWidth) {
-      const scaled = await minMaxScale255(pixels, rows, columns, invert);
-      const picture = thumbnail(scaled, rows, columns, o.previewWidth);
-      preview = { image: picture, scale: picture.width / columns, input: thumbnail(input, height, width, o.previewWidth / 2) };
-    }
+    const { height: rows, width: columns } = image;
+    const { device, roi, input, roiMs, prepareMs, preview: pictures } = await preprocessor.run(image,
+      { method: o.roi, detector, height, width, fp16Windows: o.fp16Windows, previewWidth: o.previewWidth });
+    const preview: ImagePreview | undefined = pictures?.input &&
+      { image: pictures.image, scale: pictures.image.width / columns, input: pictures.input };
     return {
       input,
-      roi: { box: roi.box, method: roi.method, areaPct: roi.areaPct, score: roi.score ?? NaN },
+      roi,
       decoder: image.decoder,
       device,
       meta: { rows, columns, ...image.meta },

@@ -7,7 +7,7 @@ import { parseArgs } from 'util';
 import { encode } from 'fast-png';
 import { CliCommand } from '../command';
 import { RsnaMammoError } from '../../errors';
-import { classifierInput } from '../../preprocess';
+import { CLASSIFIER_INPUT, classifierInput } from '../../preprocess';
 import type { Box } from '../../preprocess';
 import type { RoiMethod } from '../../roi';
 import { readDicomPixels } from '../dicomPixels';
@@ -57,8 +57,8 @@ identical channels (replicate the channel to get its 3-channel input). Prints th
       method = roi.method;
     }
     const pixels = await classifierInput(img.pixels, img.height, img.width, box, img.window);
-    fs.writeFileSync(values.out, encode({ width: 1024, height: 2048, data: pixels, channels: 1, depth: 8 }));
-    io.stdout.write(`${JSON.stringify({ out: values.out, width: 1024, height: 2048, channels: 1, box, method })}\n`);
+    fs.writeFileSync(values.out, encode({ ...CLASSIFIER_INPUT, data: pixels, channels: 1, depth: 8 }));
+    io.stdout.write(`${JSON.stringify({ out: values.out, width: CLASSIFIER_INPUT.width, height: CLASSIFIER_INPUT.height, channels: 1, box, method })}\n`);
     return 0;
   },
 };
