@@ -93,9 +93,7 @@ const p99 = (xs: number[]): number => xs[Math.min(xs.length - 1, Math.floor(xs.l
 
 t.test('timer jitter < 50 ms during predict', async (t) => {
   const classifier = await randomEnsembleOnnx();
-  // Report thumbnails on: their min-max image and downsampling were image-sized JS work before; now the
-  // detect and prepare stages are one native job each and the batch tensor is filled natively.
-  const pipeline = await createPipeline({ classifier, roi: 'otsu', previewWidth: 256 });
+  const pipeline = await createPipeline({ classifier, roi: 'otsu' });
   const dir = path.join(repoRoot, 'assets/example/rsna-breast-cancer-detection/test_images/901');
   const files = fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
   const big = sharedPath('data/dicom/rsna-kaggle/test_images/10008/736471439.dcm');
