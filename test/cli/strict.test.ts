@@ -13,7 +13,7 @@ import { EXIT, runExitCode } from '../../lib/cli/exitCodes';
 import { decideCudaUse } from '../../lib/gpu/cudaStatus';
 import { tryLoadCudaAddon, cudaAddonStatus } from '../../lib/native';
 import { probeOnnxRuntime } from '../../lib/doctor/probes';
-import { runSubmit } from '../../lib/submit/runSubmit';
+import { runSubmit } from '../../lib/run/runSubmit';
 import { noticeLog } from '../../lib/cli/notice';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {

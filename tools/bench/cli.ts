@@ -1,7 +1,7 @@
 import path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand } from '../../lib/cli/command';
-import { packageRoot } from '../../lib/native';
+import { packageRoot } from '../../lib/util/packageRoot';
 import { runBench } from './harness/run';
 import { StageName } from './harness/types';
 import { invalidArgument } from '../../lib/errors';

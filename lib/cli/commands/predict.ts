@@ -12,12 +12,12 @@ import { requireDevice } from '../../pipeline/gpuStages';
 import { aggregateBreasts } from '../../pipeline/aggregate';
 import { predictionIdOf } from '../../pipeline/studies';
 import type { ImageFailure, ImagePrediction } from '../../pipeline/types';
-import { collectDicomFiles } from '../../submit/collectFiles';
-import { csvLine, formatFloat32 } from '../../submit/csv';
-import { writeFileAtomic } from '../../submit/journal';
-import { modelDirFiles, resolveModels } from '../../submit/resolveModels';
-import { createProgress } from '../../submit/progress';
-import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../submit/runOptions';
+import { collectDicomFiles } from '../../run/collectFiles';
+import { csvLine, formatFloat32 } from '../../run/csv';
+import { writeFileAtomic } from '../../run/journal';
+import { modelDirFiles, resolveModels } from '../../run/resolveModels';
+import { createProgress } from '../../run/progress';
+import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../run/runOptions';
 
 function toCsv(images: ImagePrediction[], breastOf: Map<string, { probability: number; cancer: number }>, failures: ImageFailure[]): string {
   const k = images[0]?.foldProbabilities.length ?? 0;

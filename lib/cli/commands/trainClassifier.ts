@@ -2,7 +2,7 @@ import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { invalidArgument } from '../../errors';
 import { loadSettings } from '../../settings';
-import { createProgress } from '../../submit/progress';
+import { createProgress } from '../../run/progress';
 import { trainClassifier } from '../../train/classifierTrain';
 import { ReproduceMode, REPRODUCE_MODES } from '../../train/plan';
 

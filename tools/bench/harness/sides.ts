@@ -7,7 +7,7 @@
 import { spawn } from 'child_process';
 import fs from 'fs';
 import path from 'path';
-import { packageRoot } from '../../../lib/native';
+import { packageRoot } from '../../../lib/util/packageRoot';
 import { BenchJob, SideResult } from './types';
 
 /** The interpreter the peer runs with: Debian's, where the python3-* packages live. */
