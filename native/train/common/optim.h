@@ -3,8 +3,10 @@
 // so that a float32 step equals the original's. Header-only (torch); shared by the trainers.
 #pragma once
 #include <torch/torch.h>
+#include <map>
 #include <string>
 #include <vector>
+#include "train/common/json_lines.h"
 
 namespace rsna {
 namespace train {
@@ -29,6 +31,17 @@ inline std::vector<ParamGroup> TimmWeightDecayGroups(const torch::OrderedDict<st
     g.params.push_back(item.value());
   }
   return groups;
+}
+
+// `[{"weight_decay":wd,"names":[...]}, ...]`: the groups in state-index order, for checkpoint writers.
+inline std::string OptimizerGroupsJson(const std::vector<ParamGroup>& groups) {
+  std::string out = "[";
+  for (size_t g = 0; g < groups.size(); ++g) {
+    out += std::string(g ? "," : "") + "{\"weight_decay\":" + JsonNumber(groups[g].weight_decay) + ",\"names\":[";
+    for (size_t i = 0; i < groups[g].names.size(); ++i) out += (i ? "," : "") + JsonQuote(groups[g].names[i]);
+    out += "]}";
+  }
+  return out + "]";
 }
 
 class NesterovSgd {
@@ -69,6 +82,19 @@ class NesterovSgd {
         }
       }
     }
+  }
+
+  // Momentum buffers in the order of `named` (zeros where none exists yet), for flat dumps.
+  std::vector<torch::Tensor> BuffersInOrder(const torch::OrderedDict<std::string, torch::Tensor>& named) const {
+    std::map<std::string, torch::Tensor> by_name;
+    size_t k = 0;
+    for (const auto& g : groups_) for (const auto& n : g.names) by_name[n] = buffers_[k++];
+    std::vector<torch::Tensor> out;
+    for (const auto& item : named) {
+      const torch::Tensor& b = by_name[item.key()];
+      out.push_back(b.defined() ? b : torch::zeros_like(item.value()));
+    }
+    return out;
   }
 
   const std::vector<ParamGroup>& groups() const { return groups_; }

@@ -25,16 +25,6 @@ std::vector<torch::Tensor> Values(const torch::OrderedDict<std::string, torch::T
   return out;
 }
 
-std::string GroupsJson(const std::vector<ParamGroup>& groups) {
-  std::string out = "[";
-  for (size_t g = 0; g < groups.size(); ++g) {
-    out += std::string(g ? "," : "") + "{\"weight_decay\":" + JsonNumber(groups[g].weight_decay) + ",\"names\":[";
-    for (size_t i = 0; i < groups[g].names.size(); ++i) out += (i ? "," : "") + JsonQuote(groups[g].names[i]);
-    out += "]}";
-  }
-  return out + "]";
-}
-
 int RunStepsClassifier(const std::vector<std::string>& argv) {
   Args args(argv, {"depths", "dims", "in-chans", "num-classes", "init-params", "init-layout", "input", "shape", "targets",
                    "smoothing", "lr", "steps", "weight-decay", "momentum", "ema-decay", "drop", "drop-path", "seed",
@@ -99,7 +89,7 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
   if (writes) {
     MakeDirs(out);
     WriteTextFileAtomic(out + "/param_layout.txt", NamedLayoutText(named));
-    WriteTextFileAtomic(out + "/optimizer_groups.json", GroupsJson(groups));
+    WriteTextFileAtomic(out + "/optimizer_groups.json", OptimizerGroupsJson(groups));
   }
   model->train();
   if (args.Has("seed") && args.Has("init-params")) SeedTorch(static_cast<uint64_t>(args.Int("seed")));
@@ -129,18 +119,7 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
     JsonLine("step").Int("step", step).Num("loss", losses.back()).Emit();
   }
   if (!writes) return 0;
-  std::vector<torch::Tensor> bufs;
-  {  // state-index order (group 0 then group 1) → parameter order for the flat file
-    std::map<std::string, torch::Tensor> by_name;
-    size_t k = 0;
-    for (const auto& g : sgd.groups()) {
-      for (const auto& n : g.names) by_name[n] = sgd.buffers()[k++];
-    }
-    for (const auto& item : named) {
-      const torch::Tensor& b = by_name[item.key()];
-      bufs.push_back(b.defined() ? b : torch::zeros_like(item.value()));
-    }
-  }
+  std::vector<torch::Tensor> bufs = sgd.BuffersInOrder(named);
   WriteTensorsF32(out + "/momentum.bin", bufs);
   for (size_t i = 0; i < emas.size(); ++i) {
     WriteTensorsF32(out + "/ema_" + std::to_string(i) + ".bin", emas[i].tensors());
