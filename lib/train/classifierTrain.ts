@@ -165,7 +165,7 @@ class RunOutputs {
 }
 
 function planStep(o: ClassifierTrainOptions): TrainStep {
-  const plan = trainingPlan(o.mode ?? 'fully_reproduce', o.settings.MODEL_CHECKPOINT_DIR);
+  const plan = trainingPlan(o.mode ?? 'fully_reproduce', o.settings);
   const step = plan.find((s) => s.step === o.step);
   if (!step) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `--step must be 1..${plan.length}, got ${o.step}`);
   return step;

@@ -35,6 +35,11 @@ export interface TrainRunOptions {
   stepCommand?: string[];
   /** Options added to every step (e.g. --epochs 2 --batch-size 2 for a scaled-down run). */
   stepArgs?: string[];
+  /**
+   * Stage-2 init (steps 5/6): 'plan' = the step's own choice (checkpoint-24 of its stage-1 step, §9.3);
+   * 'last' = the stage-1 step's last.pth.tar (scaled-down runs with fewer epochs).
+   */
+  stage2Init?: 'plan' | 'last';
   /** What to do about a missing YOLOX checkpoint: train it first ('auto') or not ('skip'). */
   yolox?: 'auto' | 'skip';
   /** argv of the YOLOX training (default: this package's `train yolox`, when that command exists). */
@@ -111,7 +116,7 @@ function stepJob(s: TrainStep): Job {
 
 export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const checkpointDir = o.settings.MODEL_CHECKPOINT_DIR;
-  const plan = trainingPlan(o.mode, checkpointDir).filter((s) => !o.steps || o.steps.includes(s.step));
+  const plan = trainingPlan(o.mode, o.settings).filter((s) => !o.steps || o.steps.includes(s.step));
   if (plan.length === 0) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', '--steps selects no step of the plan (1..6)');
   const chosen = new Set(plan.map((s) => s.step));
   const stateFile = runStatePath(checkpointDir, o.mode);
@@ -166,10 +171,15 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     }
     view.draw();
     const byId = new Map(plan.map((s) => [String(s.step), s]));
+    const bi = (o.stepArgs ?? []).indexOf('--batch-size');
+    const stepBatch = bi >= 0 ? Number(o.stepArgs?.[bi + 1]) : 8; // img/s = it/s × batch (§9.2 batch 8)
     await runSchedule(jobs, makeSlots(o.gpus, o.parallel), store, (job, slot, signal) => {
       const s = byId.get(job.id) as TrainStep;
       const argv = [...(o.stepCommand ?? [process.execPath, CLI, 'train', 'classifier']),
         '--step', String(s.step), '--mode', o.mode, ...settingsArgs, '--out', s.outputDir, '--resume', '--device', slot.device, ...(o.stepArgs ?? [])];
+      if (o.stage2Init === 'last' && s.init.kind === 'checkpoint') {
+        argv.push('--init', path.join(path.dirname(s.init.checkpoint), 'last.pth.tar'));
+      }
       view.update(job.id, { status: 'running', slot: slot.id, note: store.state.steps[job.id].attempts > 1 ? 'resumed' : null }, true);
       const started = Date.now();
       return runChild({
@@ -177,7 +187,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
         env: { ...process.env, ...slot.env },
         logFile: path.join(s.outputDir, 'train_run.log'),
         onEvent: (e) => {
-          const p = progressOf(job.id, e, view, started, s.lr.length);
+          const p = progressOf(job.id, { batch: stepBatch, ...e }, view, started, s.lr.length);
           if (p !== null) store.update(job.id, { epoch: p });
         },
         signal,

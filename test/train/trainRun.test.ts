@@ -36,7 +36,7 @@ const sink = () => {
 
 function finalFiles(ckptDir: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const s of trainingPlan('fully_reproduce', ckptDir)) {
+  for (const s of trainingPlan('fully_reproduce', { ...defaultSettings('/'), MODEL_CHECKPOINT_DIR: ckptDir })) {
     for (const f of fs.readdirSync(s.outputDir).filter((f) => f.endsWith('.pth.tar')).sort()) {
       out.set(`${s.experiment}/${f}`, fs.readFileSync(path.join(s.outputDir, f)).toString('hex'));
     }
@@ -74,7 +74,7 @@ t.test('dependencies, slots, GPU pinning and §12 folders', async (t) => {
   t.equal(most, 2, 'two steps at once on two GPUs');
   t.notOk(clash, 'concurrent steps never share a GPU');
   t.ok(n.filter((x) => x.ev === 'start').every((x) => (x.cuda === '0' || x.cuda === '1') && x.device === 'cuda'), 'each child sees exactly one GPU, --device cuda');
-  for (const s of trainingPlan('fully_reproduce', L.ckptDir)) {
+  for (const s of trainingPlan('fully_reproduce', { ...defaultSettings('/'), MODEL_CHECKPOINT_DIR: L.ckptDir })) {
     t.ok(fs.existsSync(path.join(L.ckptDir, 'timm_classification', s.experiment, `checkpoint-${EPOCHS - 1}.pth.tar`)), `${s.experiment}: in {MODEL_CHECKPOINT_DIR}/timm_classification/`);
   }
   t.same(res.steps.map((s) => s.status), Array(6).fill('done'));
