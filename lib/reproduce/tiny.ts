@@ -61,7 +61,7 @@ function writeSyntheticDataset(processedDir: string, patients: number): number {
   const rows: string[][] = [];
   for (let p = 0; p < patients; p++) {
     const pid = 10000 + p;
-    const cancerPatient = p % 4 === 0;
+    const cancerPatient = p % 3 === 0;
     for (const [k, lat] of ['L', 'R'].entries()) {
       const iid = pid * 10 + k;
       const cancer = cancerPatient && lat === 'L' ? 1 : 0;
@@ -75,7 +75,7 @@ function writeSyntheticDataset(processedDir: string, patients: number): number {
         }
       }
       writeGrayPng(path.join(images, `${pid}@${iid}.png`), { width: w, height: h, data });
-      rows.push(['1', String(pid), String(iid), lat, k ? 'MLO' : 'CC', String(50 + (p % 20)), '0', '49', String(cancer)]);
+      rows.push([String(1 + (p % 2)), String(pid), String(iid), lat, k ? 'MLO' : 'CC', String(50 + (p % 20)), '0', '49', String(cancer)]);
     }
   }
   writeCsvAtomic(path.join(cls, 'cleaned_label.csv'), ['site_id', 'patient_id', 'image_id', 'laterality', 'view', 'age', 'implant', 'machine_id', 'cancer'], rows);
