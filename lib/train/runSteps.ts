@@ -163,16 +163,18 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     }
 
     // A dependency left out of --steps is taken as done (its checkpoint must exist: the step checks).
+    const bi = (o.stepArgs ?? []).indexOf('--batch-size');
+    const stepBatch = bi >= 0 ? Number(o.stepArgs?.[bi + 1]) : 8; // img/s = it/s × batch (§9.2 batch 8)
+    const ei = (o.stepArgs ?? []).indexOf('--epochs');
+    const epochsOf = (s: TrainStep) => (ei >= 0 ? Math.min(Number(o.stepArgs?.[ei + 1]), s.lr.length) : s.lr.length);
     const jobs = plan.map(stepJob).map((j) => ({ ...j, dependsOn: j.dependsOn.filter((d) => chosen.has(Number(d))) }));
     for (const s of plan) {
       const st = store.state.steps[String(s.step)];
       view.add({ id: String(s.step), label: `step ${s.step} ${s.experiment}`, status: st.status === 'done' ? 'done' : 'pending', slot: null,
-        epoch: st.epoch, epochs: s.lr.length, iter: null, iters: null, loss: null, imgPerSec: null, etaSec: null, note: st.status === 'done' ? 'already done' : null });
+        epoch: st.epoch, epochs: epochsOf(s), iter: null, iters: null, loss: null, imgPerSec: null, etaSec: null, note: st.status === 'done' ? 'already done' : null });
     }
     view.draw();
     const byId = new Map(plan.map((s) => [String(s.step), s]));
-    const bi = (o.stepArgs ?? []).indexOf('--batch-size');
-    const stepBatch = bi >= 0 ? Number(o.stepArgs?.[bi + 1]) : 8; // img/s = it/s × batch (§9.2 batch 8)
     await runSchedule(jobs, makeSlots(o.gpus, o.parallel), store, (job, slot, signal) => {
       const s = byId.get(job.id) as TrainStep;
       const argv = [...(o.stepCommand ?? [process.execPath, CLI, 'train', 'classifier']),
@@ -187,7 +189,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
         env: { ...process.env, ...slot.env },
         logFile: path.join(s.outputDir, 'train_run.log'),
         onEvent: (e) => {
-          const p = progressOf(job.id, { batch: stepBatch, ...e }, view, started, s.lr.length);
+          const p = progressOf(job.id, { batch: stepBatch, ...e }, view, started, epochsOf(s));
           if (p !== null) store.update(job.id, { epoch: p });
         },
         signal,

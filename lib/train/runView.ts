@@ -30,7 +30,8 @@ export function formatDuration(sec: number | null): string {
 export function formatJobLine(p: JobProgress): string {
   const parts = [`${p.label.padEnd(40)} ${p.status.padEnd(7)}`];
   if (p.slot) parts.push(`[${p.slot}]`);
-  if (p.epoch !== null) parts.push(`epoch ${p.epoch}${p.epochs !== null ? `/${p.epochs}` : ''}`);
+  // Epochs counted from 1 here (checkpoint-{e} names count from 0).
+  if (p.epoch !== null) parts.push(`epoch ${p.epoch + 1}${p.epochs !== null ? `/${p.epochs}` : ''}`);
   if (p.iter !== null && p.iters !== null) parts.push(`it ${p.iter}/${p.iters}`);
   if (p.loss !== null) parts.push(`loss ${p.loss.toFixed(4)}`);
   if (p.imgPerSec !== null) parts.push(`${p.imgPerSec.toFixed(1)} img/s`);

@@ -79,7 +79,7 @@ t.test('dependencies, slots, GPU pinning and §12 folders', async (t) => {
   }
   t.same(res.steps.map((s) => s.status), Array(6).fill('done'));
   t.match(out.text(), /step 6 stage2_fully_reproduce_train_fold_1\s+done/, 'plain progress lines name every step');
-  t.match(out.text(), /epoch 3\/\d+/, 'epoch shown');
+  t.match(out.text(), /epoch 4\/4/, 'epoch shown (counted from 1, of --epochs)');
 
   // A rerun does nothing: every step is done.
   fs.writeFileSync(L.journal, '');
