@@ -47,12 +47,14 @@ function finalFiles(ckptDir: string): Map<string, string> {
 t.test('dependencies, slots, GPU pinning and §12 folders', async (t) => {
   const L = layout('gpus');
   process.env.FAKE_TRAIN_LOG = L.journal;
+  process.env.FAKE_RENDEZVOUS = L.dir;
   const out = sink();
   const res = await runTraining({
     mode: 'fully_reproduce', settings: { ...defaultSettings(L.dir) }, settingsFile: L.settings, gpus: ['0', '1'],
     stepCommand: [process.execPath, FAKE], stepArgs: ['--epochs', String(EPOCHS), '--sleep', '60'], yolox: 'skip', out: out.stream, live: false,
   });
   delete process.env.FAKE_TRAIN_LOG;
+  delete process.env.FAKE_RENDEZVOUS;
   const n = notes(L.journal);
   const at = (step: number, ev: string) => n.find((x) => x.step === step && x.ev === ev) as Note;
   t.ok(at(5, 'start').t >= at(3, 'end').t, 'step 5 starts after step 3 ended');
