@@ -19,7 +19,7 @@ import { readClassifierData, ClassifierData } from './classifierData';
 import { OptimizerGroup, writeClassifierCheckpoint } from './classifierCheckpoint';
 import { convnextShapeOf, readClassifierStateDict, readLayout, readNamedFlat, writeNamedFlat } from './convnextWeights';
 import { runTrainExecutable, TrainEvent } from './executable';
-import { COMMON_HYPERPARAMETERS, ReproduceMode, trainingPlan, TrainStep } from './plan';
+import { COMMON_HYPERPARAMETERS, ReproduceMode, stepData, trainingPlan, TrainStep } from './plan';
 
 export const SELECTION_METRIC = 'gbmean_best_pfbeta';
 const CONVNEXT_SMALL = { depths: [3, 3, 27, 3], dims: [96, 192, 384, 768] };
@@ -50,6 +50,8 @@ export interface ClassifierTrainOptions {
   /** Include the external datasets (§9.4; default true). */
   external?: boolean;
   seed?: number;
+  /** Overrides the plan's dense-checkpoint epochs (§9.10.2), e.g. to exercise them in a short run. */
+  denseEpochs?: number[];
   /** Progress event every N updates (default 50). */
   logEvery?: number;
   onEvent?: (e: TrainEvent) => void;
@@ -140,7 +142,7 @@ class RunOutputs {
     const metric = metrics[SELECTION_METRIC];
     const ckpt = path.join(this.out, `checkpoint-${meta.label}.pth.tar`);
     await writeClassifierCheckpoint(ckpt, {
-      epoch: meta.value,
+      epoch: Number(meta.label),
       arch: this.args.model as string,
       params: readNamedFlat(path.join(dir, 'params.bin'), layout),
       ema: readNamedFlat(path.join(dir, 'ema.bin'), layout),
@@ -184,7 +186,7 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > step.lr.length) {
     throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `--epochs must be 1..${step.lr.length} for step ${step.step}`);
   }
-  const data = readClassifierData(o.settings, fold, o.mode ?? 'fully_reproduce', o.external ?? true);
+  const data = readClassifierData(fold === step.fold ? step.data : stepData(o.mode ?? 'fully_reproduce', fold, o.settings), o.external ?? true);
   for (const m of data.missingExternal) o.onLog?.(`warning: external labels ${m} absent: trained without that dataset\n`);
   if (data.train.length === 0 || data.val.length === 0) throw new RsnaMammoError('ERR_EMPTY_DATASET', `fold ${fold}: empty training or validation set`, { file: data.valCsv });
 
@@ -200,8 +202,16 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
     if ((o.depths && o.depths.join() !== shape.depths.join()) || (o.dims && o.dims.join() !== shape.dims.join())) {
       throw new RsnaMammoError('ERR_SHAPE_MISMATCH', `holds depths ${shape.depths} dims ${shape.dims}, the run asks for depths ${depths} dims ${dims}`, { file: initFile });
     }
-    if (shape.numClasses !== 1 || shape.inChans !== 3) {
-      throw new RsnaMammoError('ERR_SHAPE_MISMATCH', `has ${shape.numClasses} classes and ${shape.inChans} input channels, the classifier needs 1 and 3`, { file: initFile });
+    if (shape.inChans !== 3) {
+      throw new RsnaMammoError('ERR_SHAPE_MISMATCH', `has ${shape.inChans} input channels, the classifier needs 3`, { file: initFile });
+    }
+    if (shape.numClasses !== 1) {
+      // A pretrained ImageNet model (e.g. convnext_small.fb_in22k_ft_in1k_384): as timm's pretrained
+      // loading with num_classes 1, its classifier is dropped and head.fc keeps the fresh init.
+      sd.delete('head.fc.weight');
+      sd.delete('head.fc.bias');
+      nativeArgs.push('--init-fresh', 'head.fc.weight,head.fc.bias');
+      o.onLog?.(`note: ${initFile} has a ${shape.numClasses}-class head: head.fc is initialised fresh (1 class)\n`);
     }
     depths = shape.depths;
     dims = shape.dims;
@@ -225,17 +235,17 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
     num_classes: 1, gp: 'max', lr: step.base_lr, warmup_lr: step.warmup_lr, min_lr: step.min_lr, epochs: step.epochs,
     warmup_epochs: step.warmup_epochs, cooldown_epochs: step.cooldown_epochs, smoothing: step.smoothing, batch_size: batchSize,
     drop: COMMON_HYPERPARAMETERS.drop, drop_path: COMMON_HYPERPARAMETERS.drop_path, weight_decay: COMMON_HYPERPARAMETERS.weight_decay,
-    momentum: 0.9, opt: 'sgd', model_ema: true, model_ema_decay: 0.9998, eval_metric: SELECTION_METRIC, seed: o.seed ?? 42,
+    momentum: 0.9, opt: 'sgd', model_ema: true, model_ema_decay: COMMON_HYPERPARAMETERS.model_ema_decay, eval_metric: SELECTION_METRIC, seed: o.seed ?? 42,
     fold, input_size: [3, h, w], initial_checkpoint: initFile ?? '', device: o.device ?? 'cpu',
   };
   nativeArgs.push(
     '--depths', depths.join(','), '--dims', dims.join(','), '--drop', String(args.drop), '--drop-path', String(args.drop_path),
-    '--smoothing', String(step.smoothing), '--weight-decay', String(args.weight_decay), '--momentum', '0.9', '--ema-decay', '0.9998',
+    '--smoothing', String(step.smoothing), '--weight-decay', String(args.weight_decay), '--momentum', '0.9', '--ema-decay', String(COMMON_HYPERPARAMETERS.model_ema_decay),
     '--batch-size', String(batchSize), '--val-batch-size', String(o.valBatchSize ?? COMMON_HYPERPARAMETERS.validation_batch_size),
     '--out-h', String(h), '--out-w', String(w),
     '--train-list', path.join(work, 'train.tsv'), '--val-list', path.join(work, 'val.tsv'),
     '--epochs-file', path.join(work, 'epochs.txt'), '--lr-file', path.join(work, 'lr.txt'),
-    '--dense-epochs', step.dense_epochs.filter((e) => e < epochs).join(','), '--dense-bins', String(step.dense_bins),
+    '--dense-epochs', (o.denseEpochs ?? step.dense_epochs).filter((e) => e < epochs).join(','), '--dense-bins', String(step.dense_bins),
     '--device', o.device ?? 'cpu', '--seed', String(o.seed ?? 42), '--work-dir', work,
   );
   if (o.device === 'cuda') nativeArgs.push('--amp');

@@ -7,6 +7,7 @@ import fs from 'fs';
 import { RsnaMammoError } from '../errors';
 import { readTorchCheckpoint } from '../models/torch/checkpoint_reader';
 import { TorchTensor } from '../models/torch/pickle_values';
+import { readSafetensors } from '../models/torch/safetensors';
 
 export interface ConvNeXtShape {
   depths: number[];
@@ -27,9 +28,10 @@ function bad(file: string, message: string): RsnaMammoError {
   return new RsnaMammoError('ERR_BAD_CHECKPOINT', message, { file });
 }
 
-/** The weights a classifier checkpoint is trained/used from: `state_dict_ema` when present (timm's loader, ALGORITHMS.md §4.3), else `state_dict`, else the object itself. */
+/** The weights a classifier checkpoint is trained/used from: `state_dict_ema` when present (timm's loader, ALGORITHMS.md §4.3), else `state_dict`, else the object itself (a plain state dict or .safetensors). */
 export async function readClassifierStateDict(file: string): Promise<Map<string, TorchTensor>> {
-  const ckpt = await readTorchCheckpoint(file);
+  // timm's hub weights come as model.safetensors; checkpoints as torch zip+pickle.
+  const ckpt = file.endsWith('.safetensors') ? readSafetensors(file) : await readTorchCheckpoint(file);
   let sd: unknown = ckpt;
   if (ckpt instanceof Map) sd = ckpt.get('state_dict_ema') ?? ckpt.get('state_dict') ?? ckpt;
   if (!(sd instanceof Map)) throw bad(file, 'holds no state_dict');

@@ -1,7 +1,7 @@
 /**
  * The ConvNeXt epoch loop end to end on a tiny synthetic stage-2 set (CPU, depths 1,1,1,1, 64x32
  * images, 2 epochs): pred CSVs in the original's columns, summary.csv with the §6 metrics,
- * CheckpointSaver checkpoints; an unreadable PNG is logged, counted and skipped; kill -9 during an
+ * CheckpointSaver checkpoints; unreadable PNGs (corrupt, missing) are logged, counted and skipped; kill -9 during an
  * epoch then --resume gives the same final weights as an uninterrupted run without redoing a
  * finished epoch; bad CSVs and init checkpoints of the wrong size fail with typed errors naming the file.
  */
@@ -11,6 +11,7 @@ import path from 'path';
 import { spawnSync } from 'child_process';
 import { trainClassifier, ClassifierTrainOptions } from '../../lib/train/classifierTrain';
 import { readTorchCheckpoint } from '../../lib/models/torch/checkpoint_reader';
+import { makeRandomConvnextCheckpoint } from '../../lib/models';
 import { TorchTensor } from '../../lib/models/torch/pickle_values';
 import { readCsv } from '../../lib/data/csv';
 import { writeGrayPng } from '../../lib/data/imageFiles';
@@ -48,8 +49,9 @@ function makeDataset(dir: string): string {
   });
   fs.writeFileSync(path.join(cls, 'cv', 'v2', 'train_fold_0.csv'), [header, ...rows(N_TRAIN, 0, 6)].join('\n') + '\n');
   fs.writeFileSync(path.join(cls, 'cv', 'v2', 'val_fold_0.csv'), [header, ...rows(N_VAL, N_TRAIN, 3)].join('\n') + '\n');
-  // One training image unreadable: corrupt bytes.
+  // Two training images unreadable: corrupt bytes, and a missing file.
   fs.writeFileSync(path.join(images, `${1000 + 2}@5.png`), Buffer.from('not a png'));
+  fs.rmSync(path.join(images, `${1000 + 3}@7.png`));
   const settings = path.join(dir, 'SETTINGS.json');
   fs.writeFileSync(settings, JSON.stringify({ PROCESSED_DATA_DIR: path.join(dir, 'processed'), MODEL_CHECKPOINT_DIR: path.join(dir, 'ckpt'), ASSETS_DIR: path.join(dir, 'assets') }));
   return settings;
@@ -79,7 +81,10 @@ t.test('tiny CPU training run', { skip }, async (t) => {
     t.ok(fs.existsSync(path.join(outA, f)), `${f} written`);
   }
   const skipped = events.filter((e) => e.event === 'skipped');
-  t.ok(skipped.length >= 1 && skipped.every((e) => /5\.png/.test(String(e.reason))), `the corrupt PNG is logged and skipped (${skipped.length} times)`);
+  t.ok(skipped.some((e) => /@5\.png/.test(String(e.reason))) && skipped.some((e) => /@7\.png/.test(String(e.reason))), 'the corrupt and the missing PNG are logged and skipped');
+  t.ok(skipped.every((e) => /@[57]\.png/.test(String(e.reason))), `nothing else is skipped (${skipped.length} skip events in 2 epochs)`);
+  const log = fs.readFileSync(path.join(outA, 'train.log'), 'utf8');
+  t.ok(/@7\.png/.test(log), 'train.log names the missing file');
 
   const pred = readCsv(path.join(outA, 'results', 'pred_1.csv'));
   t.same(pred.header, ['site_id', 'patient_id', 'image_id', 'laterality', 'view', 'cancer', 'preds', 'targets', 'sample_weights'], 'pred CSV: validation columns + preds, targets, sample_weights');
@@ -136,6 +141,35 @@ t.test('tiny CPU training run', { skip }, async (t) => {
       t.equal(diff, 0, `${k}: resumed run equals the uninterrupted run (max |diff| ${diff})`);
     }
     t.same(readCsv(path.join(outB, 'summary.csv')).rows.map((x) => x[0]), ['0', '1'], 'summary keeps epoch 0 and adds epoch 1');
+  });
+
+  t.test('dense mid-epoch validation (§9.10.2): label round(e - 1 + updates/N, 2)', async (t) => {
+    const outC = path.join(root, 'runC');
+    const r = await trainClassifier(options(settings, outC, { denseEpochs: [1] }));
+    // 72 samples, 12 positive: n_pos = int(0.1429 * 60) = 8, N = (8 + 60) // 4 = 17 updates, interval 17 // 2 + 1 = 9
+    // -> one extra validation after 9 updates of epoch 1, labelled round(1 - 1 + 9/17, 2) = 0.53.
+    t.same(r.labels, ['0', '0.53', '1']);
+    for (const f of ['checkpoint-0.53.pth.tar', 'results/pred_0.53.csv']) t.ok(fs.existsSync(path.join(outC, f)), `${f} written`);
+    t.same(readCsv(path.join(outC, 'summary.csv')).rows.map((x) => x[0]), ['0', '0.53', '1'], 'summary rows in label order');
+    const c = (await readTorchCheckpoint(path.join(outC, 'checkpoint-0.53.pth.tar'))) as Map<string, unknown>;
+    t.equal(c.get('epoch'), 0.53, 'checkpoint epoch = the label value');
+  });
+
+  t.test('pretrained init with a many-class head: head.fc initialised fresh, the rest loaded', async (t) => {
+    const init = path.join(root, 'pretrained.pth.tar');
+    await makeRandomConvnextCheckpoint(init, { depths: [1, 1, 1, 1], dims: [8, 16, 24, 32], seed: 5, numClasses: 7, globalPool: 'avg' });
+    const logs: string[] = [];
+    const outD = path.join(root, 'runD');
+    await trainClassifier(options(settings, outD, { init, epochs: 1, maxItersPerEpoch: 2, depths: undefined, dims: undefined, onLog: (s) => logs.push(s) }));
+    t.ok(logs.some((l) => /7-class head: head\.fc is initialised fresh/.test(l)), 'the dropped head is reported');
+    const src = (await readTorchCheckpoint(init)) as Map<string, Map<string, TorchTensor>>;
+    const got = (await readTorchCheckpoint(path.join(outD, 'checkpoint-0.pth.tar'))) as Map<string, Map<string, TorchTensor>>;
+    t.same(got.get('state_dict')!.get('head.fc.weight')!.shape, [1, 32], 'a 1-class head');
+    const a = src.get('state_dict_ema')!.get('stem.0.weight')!.data;
+    const b = got.get('state_dict')!.get('stem.0.weight')!.data;
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(Number(a[i]) - Number(b[i])));
+    t.ok(d < 1e-3, `stem weights start from the checkpoint (2 updates at lr 3e-5 move them ${d.toExponential(2)})`);
   });
 
   t.test('bad input: typed errors naming the file', async (t) => {

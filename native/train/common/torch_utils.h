@@ -78,9 +78,11 @@ namespace train {
 
 // Named flat weights: `flat_path` holds float32 tensors concatenated in the order of `layout_path`,
 // a text file with one `key<TAB>d0,d1,...` line per tensor (written by the TypeScript driver from a
-// checkpoint). Every model tensor must appear once with its exact shape; errors name the file and key.
+// checkpoint). Every model tensor must appear once with its exact shape, except those in `fresh`
+// (kept as initialised, e.g. a pretrained 1000-class head); errors name the file and key.
 inline void LoadNamedF32(const std::string& flat_path, const std::string& layout_path,
-                         const torch::OrderedDict<std::string, torch::Tensor>& model) {
+                         const torch::OrderedDict<std::string, torch::Tensor>& model,
+                         const std::set<std::string>& fresh = {}) {
   std::vector<uint8_t> text = ReadBytes(layout_path);
   std::string s(text.begin(), text.end());
   std::vector<std::pair<std::string, std::vector<int64_t>>> entries;
@@ -127,7 +129,7 @@ inline void LoadNamedF32(const std::string& flat_path, const std::string& layout
     off += n;
   }
   for (const auto& item : model) {
-    if (!seen.count(item.key())) throw NativeError("ERR_SHAPE_MISMATCH", layout_path + ": tensor " + item.key() + " is missing");
+    if (!seen.count(item.key()) && !fresh.count(item.key())) throw NativeError("ERR_SHAPE_MISMATCH", layout_path + ": tensor " + item.key() + " is missing");
   }
 }
 

@@ -261,7 +261,7 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
   Args args(argv, {"depths", "dims", "in-chans", "drop", "drop-path", "smoothing", "weight-decay", "momentum", "ema-decay",
                    "batch-size", "val-batch-size", "out-h", "out-w", "train-list", "val-list", "epochs-file", "lr-file",
                    "dense-epochs", "dense-bins", "device", "threads", "loader-threads", "seed", "init-params", "init-layout",
-                   "work-dir", "max-iters", "log-every"},
+                   "work-dir", "max-iters", "log-every", "init-fresh"},
             {"resume", "amp"});
   if (args.Has("threads")) at::set_num_threads(static_cast<int>(args.Int("threads")));
   ConvNeXtConfig cfg;
@@ -291,10 +291,18 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
   tr.ema_model = ConvNeXt(cfg);
   tr.named = tr.model->named_parameters();
   SeedTorch(seed);
+  tr.model->InitWeights();  // timm's init; then the init weights, except the --init-fresh tensors
   if (args.Has("init-params")) {
-    LoadNamedF32(args.Str("init-params"), args.Str("init-layout"), tr.named);
-  } else {
-    tr.model->InitWeights();
+    std::set<std::string> fresh;
+    if (args.Has("init-fresh")) {
+      const std::string list = args.Str("init-fresh");
+      for (size_t p = 0; p < list.size();) {
+        size_t c = list.find(',', p);
+        fresh.insert(list.substr(p, c == std::string::npos ? std::string::npos : c - p));
+        p = c == std::string::npos ? list.size() : c + 1;
+      }
+    }
+    LoadNamedF32(args.Str("init-params"), args.Str("init-layout"), tr.named, fresh);
   }
   tr.model->to(tr.device);
   tr.ema_model->to(tr.device);
