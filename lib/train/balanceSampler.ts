@@ -4,6 +4,7 @@
  */
 import { RsnaMammoError } from '../errors';
 import { LegacyRandomState } from '../data/mt19937';
+import { numpyLinspace } from '../metrics/thresholdSweep';
 
 export interface BalanceSamplerOptions {
   batchSize: number;
@@ -27,16 +28,6 @@ export const EXP7_SAMPLER: Readonly<Omit<BalanceSamplerOptions, 'batchSize'>> = 
   onePosMode: true,
   seed: 42,
 });
-
-/** numpy.linspace(start, stop, num) for floats: start + i·step, the last value set to stop. */
-export function numpyLinspace(start: number, stop: number, num: number): number[] {
-  const div = num - 1;
-  const step = (stop - start) / div;
-  const out: number[] = [];
-  for (let i = 0; i < num; i++) out.push(div > 0 ? i * step + start : start);
-  if (num > 1) out[num - 1] = stop;
-  return out;
-}
 
 /** The per-epoch positive ratios of §9.5.1. */
 export function samplerRatios(o: Pick<BalanceSamplerOptions, 'numSchedEpochs' | 'numEpochs' | 'startRatio' | 'endRatio'>): number[] {
@@ -90,7 +81,7 @@ function epochIndices(ratio: number, pos: readonly number[], neg: readonly numbe
   while (pool.length < numPos) {
     const copy = pos.slice();
     rng.shuffle(copy);
-    pool.push(...copy);
+    for (const v of copy) pool.push(v);
   }
   const batches: number[][] = [];
   for (let i = 0; i < iters; i++) batches.push(pool.slice(i * perIter, (i + 1) * perIter));

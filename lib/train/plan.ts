@@ -3,6 +3,8 @@
  * §9.10, §12): names, folds, initialisation, dependencies, per-epoch lr and dense checkpoint epochs.
  */
 import path from 'path';
+import { classificationPaths } from '../data/datasetPaths';
+import { DEFAULT_SETTINGS, Settings } from '../settings';
 import { CosineSchedule, perEpochLr } from './lrSchedule';
 
 export type ReproduceMode = 'fully_reproduce' | 'reproduce';
@@ -12,6 +14,13 @@ export const REPRODUCE_MODES: readonly ReproduceMode[] = ['fully_reproduce', 're
 export type StepInit =
   | { kind: 'imagenet'; model: string }
   | { kind: 'checkpoint'; step: number; checkpoint: string; weights: 'state_dict_ema' };
+
+/** One label table of a step and where its images are (`{patient_id}@{image_id}.png`, §9.4.1). */
+export interface StepDataSource {
+  dataset: string;
+  labels: string;
+  images: string;
+}
 
 export interface TrainStep {
   step: number;
@@ -42,6 +51,8 @@ export interface TrainStep {
   /** Epochs that really get an extra mid-epoch checkpoint (the range clipped to the trained epochs). */
   dense_epochs: number[];
   dense_bins: number;
+  /** §9.4: RSNA train_fold_k then every external dataset (train); RSNA val_fold_k (validation). */
+  data: { train: StepDataSource[]; val: StepDataSource };
 }
 
 /** What every step shares (§9.2). */
@@ -93,6 +104,27 @@ const STEPS: readonly StepRow[] = [
 export const STAGE2_INIT_EPOCH = 24;
 const COOLDOWN = 1;
 
+/** External datasets appended to every step's training set, in the original's order (§9.4.1). */
+export const EXTERNAL_DATASETS = ['bmcd', 'cddcesm', 'cmmd', 'miniddsm', 'vindr'] as const;
+/** Datasets whose shipped label CSV (ASSETS_DIR/data/{name}_cleaned_label.csv) fully_reproduce uses (§9.1.1). */
+const SHIPPED_LABELS: readonly string[] = ['bmcd', 'cmmd'];
+const RSNA = 'rsna-breast-cancer-detection';
+
+/** The label tables of a step for validation fold `fold`. */
+export function stepData(mode: ReproduceMode, fold: number, settings: Settings): TrainStep['data'] {
+  const rsna = classificationPaths(settings, RSNA);
+  const cv = path.join(rsna.processedDir, 'cv', 'v2');
+  const external = EXTERNAL_DATASETS.map((dataset): StepDataSource => {
+    const p = classificationPaths(settings, dataset);
+    const shipped = mode === 'fully_reproduce' && SHIPPED_LABELS.includes(dataset);
+    return { dataset, labels: shipped ? path.join(p.assetsDataDir, `${dataset}_cleaned_label.csv`) : p.cleanedLabelFile, images: p.cleanedImagesDir };
+  });
+  return {
+    train: [{ dataset: RSNA, labels: path.join(cv, `train_fold_${fold}.csv`), images: rsna.cleanedImagesDir }, ...external],
+    val: { dataset: RSNA, labels: path.join(cv, `val_fold_${fold}.csv`), images: rsna.cleanedImagesDir },
+  };
+}
+
 /** `fully_reproduce_train` / `reproduce_train` (§9.1.1). */
 export function experimentPrefix(mode: ReproduceMode): string {
   return `${mode}_train`;
@@ -110,9 +142,10 @@ export function stepSchedule(s: Pick<TrainStep, 'base_lr' | 'warmup_lr' | 'min_l
 
 /**
  * The six steps in the original's order.
- * @param checkpointDir MODEL_CHECKPOINT_DIR (default: paths relative to it)
+ * @param settings directories (default: the original SETTINGS.json's relative paths)
  */
-export function trainingPlan(mode: ReproduceMode, checkpointDir = ''): TrainStep[] {
+export function trainingPlan(mode: ReproduceMode, settings: Settings = DEFAULT_SETTINGS): TrainStep[] {
+  const checkpointDir = settings.MODEL_CHECKPOINT_DIR;
   const prefix = experimentPrefix(mode);
   const name = (r: StepRow): string => `${r.prefix}${prefix}_fold_${r.fold}`;
   return STEPS.map((r) => {
@@ -127,7 +160,7 @@ export function trainingPlan(mode: ReproduceMode, checkpointDir = ''): TrainStep
         }
       : { kind: 'imagenet', model: COMMON_HYPERPARAMETERS.model };
     const smoothing = Number(r.smoothing);
-    const step: Omit<TrainStep, 'lr' | 'dense_epochs'> = {
+    const step: Omit<TrainStep, 'lr' | 'dense_epochs' | 'data'> = {
       step: r.step,
       fold: r.fold,
       experiment,
@@ -149,6 +182,6 @@ export function trainingPlan(mode: ReproduceMode, checkpointDir = ''): TrainStep
     const lr = perEpochLr(stepSchedule(step));
     const dense: number[] = [];
     for (let e = r.dense[0]; e <= r.dense[1] && e < lr.length; e++) dense.push(e);
-    return { ...step, lr, dense_epochs: dense };
+    return { ...step, lr, dense_epochs: dense, data: stepData(mode, r.fold, settings) };
   });
 }

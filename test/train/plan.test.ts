@@ -7,6 +7,8 @@ import t from 'tap';
 import fs from 'fs';
 import { Writable } from 'stream';
 import { trainingPlan } from '../../lib/train/plan';
+import { DEFAULT_SETTINGS, loadSettings } from '../../lib/settings';
+import path from 'path';
 import { cosineLrAt, CosineSchedule } from '../../lib/train/lrSchedule';
 import { main } from '../../lib/cli/main';
 import { needsShared, sharedPath } from '../helpers/shared';
@@ -43,7 +45,7 @@ t.test('per-epoch lr equals the original scheduler exactly (max |diff| 0)', need
 });
 
 t.test('steps, folds, names and dependencies of §9.3', async (t) => {
-  const plan = trainingPlan('fully_reproduce', '/ck');
+  const plan = trainingPlan('fully_reproduce', { ...DEFAULT_SETTINGS, MODEL_CHECKPOINT_DIR: '/ck' });
   t.same(plan.map((s) => [s.step, s.fold, s.experiment]), [
     [1, 2, 'fully_reproduce_train_fold_2'],
     [2, 3, 'fully_reproduce_train_fold_3'],
@@ -59,6 +61,17 @@ t.test('steps, folds, names and dependencies of §9.3', async (t) => {
   t.same(plan[0].dense_epochs, [10, 11, 12, 13, 14, 15, 16, 17, 18]);
   t.same(plan[5].dense_epochs, [], 'steps 5-6: 17-18 never reached (epochs 0-16)');
   t.same(plan.map((s) => s.config), new Array(6).fill('exp7_fully_reproduce.py'));
+  // §9.4 data: RSNA train_fold_k first, then bmcd, cddcesm, cmmd, miniddsm, vindr; shipped BMCD/CMMD labels in fully_reproduce.
+  const st = loadSettings(undefined, '/root');
+  const fr = trainingPlan('fully_reproduce', st)[0].data;
+  t.same(fr.train.map((d) => d.dataset), ['rsna-breast-cancer-detection', 'bmcd', 'cddcesm', 'cmmd', 'miniddsm', 'vindr']);
+  t.equal(fr.train[0].labels, '/root/datasets/processed/classification/rsna-breast-cancer-detection/cv/v2/train_fold_2.csv');
+  t.equal(fr.val.labels, '/root/datasets/processed/classification/rsna-breast-cancer-detection/cv/v2/val_fold_2.csv');
+  t.equal(fr.train[1].labels, '/root/assets/data/bmcd_cleaned_label.csv');
+  t.equal(fr.train[3].labels, '/root/assets/data/cmmd_cleaned_label.csv');
+  t.equal(fr.train[2].labels, '/root/datasets/processed/classification/cddcesm/cleaned_label.csv');
+  t.equal(fr.train[5].images, path.join('/root/datasets/processed/classification/vindr/cleaned_images'));
+  t.equal(trainingPlan('reproduce', st)[0].data.train[1].labels, '/root/datasets/processed/classification/bmcd/cleaned_label.csv', 'reproduce: fresh BMCD labels');
   const r = trainingPlan('reproduce');
   t.equal(r[2].experiment, 'stage1_reproduce_train_fold_0');
   t.equal(r[0].config, 'exp7.py');

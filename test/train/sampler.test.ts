@@ -6,11 +6,11 @@ import t from 'tap';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { Writable } from 'stream';
 import { LegacyRandomState } from '../../lib/data/mt19937';
 import { balanceSamplerEpochs, samplerRatios } from '../../lib/train/balanceSampler';
 import { main } from '../../lib/cli/main';
 import { needsShared, sharedPath } from '../helpers/shared';
+import { capture } from '../helpers/models';
 
 const GOLDEN = 'golden/train/sampler/sampler.json';
 
@@ -28,15 +28,6 @@ function golden(): { cases: Case[]; numpy_legacy_reference: Record<string, unkno
   return JSON.parse(fs.readFileSync(sharedPath(GOLDEN)!, 'utf8'));
 }
 
-function capture(): { io: { stdout: Writable; stderr: Writable }; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: new Writable({ write(c, _e, cb) { out += String(c); cb(); } }), stderr: new Writable({ write(c, _e, cb) { err += String(c); cb(); } }) },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 t.test('numpy legacy RandomState(42) reference draws', needsShared(GOLDEN), async (t) => {
   const ref = golden().numpy_legacy_reference as Record<string, number[]>;
@@ -88,6 +79,21 @@ t.test('CLI train sampler --json equals the golden (exp7_toy, linspace_toy)', ne
     t.equal(await main(args, cap.io), 0, cap.err());
     t.same(JSON.parse(cap.out()).epochs, c.epochs.map((e) => e.indices), `${c.name}: CLI output`);
   }
+});
+
+t.test('--labels-csv reads the cancer column of each CSV in order', needsShared(GOLDEN), async (t) => {
+  const c = golden().cases[1];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-sampler-'));
+  const a = path.join(dir, 'a.csv');
+  const b = path.join(dir, 'b.csv');
+  const rows = (ls: number[]) => ls.map((v, i) => `${i},"x, y",${v}`).join('\n');
+  fs.writeFileSync(a, `image_id,note,cancer\n${rows(c.labels.slice(0, 50))}\n`);
+  fs.writeFileSync(b, `cancer,image_id\n${c.labels.slice(50).map((v, i) => `${v},${i}`).join('\n')}\n`);
+  const cap = capture();
+  const args = ['train', 'sampler', '--labels-csv', `${a},${b}`, '--batch-size', '8', '--seed', '42', '--num-sched-epochs', '6', '--num-epochs', '8',
+    '--start-ratio', String(c.meta.start_ratio), '--end-ratio', String(c.meta.end_ratio), '--one-pos-mode', '--json'];
+  t.equal(await main(args, cap.io), 0, cap.err());
+  t.same(JSON.parse(cap.out()).epochs, c.epochs.map((e) => e.indices), 'linspace_toy from two CSVs');
 });
 
 t.test('bad labels and options give typed errors', async (t) => {
