@@ -1,11 +1,12 @@
 /**
  * Per-epoch evaluation of the YOLOX trainer (ALGORITHMS.md §10.5, COCOEvaluator of YOLOX 0.3.0):
  * the EMA model's raw outputs → decode + obj·cls ≥ test_conf + class-aware NMS (the ROI kernels of
- * lib/roi) → boxes / r in original pixels as COCO `[x, y, w, h]` with score obj·cls → COCO AP by
- * `rsna-mammo eval coco`.
+ * lib/roi) → boxes / r in original pixels as COCO `[x, y, w, h]` with score obj·cls → COCO AP
+ * (lib/metrics/cocoEval, the pycocotools COCOeval port behind `rsna-mammo eval coco`).
  */
 import fs from 'fs';
-import { Writable } from 'stream';
+import { readCocoFiles } from '../metrics/cocoData';
+import { cocoEvaluate } from '../metrics/cocoEval';
 import { postprocessYolox } from '../roi/yolox';
 import { CocoImageEntry } from './yoloxData';
 
@@ -46,34 +47,16 @@ export interface CocoAp {
   ap50: number;
 }
 
-/** Reads AP50:95 / AP50 from `eval coco --json` output (stats array or named fields). */
-function parseAp(text: string): CocoAp | null {
-  for (const line of text.split('\n').reverse()) {
-    if (!line.trim().startsWith('{')) continue;
-    try {
-      const j = JSON.parse(line) as Record<string, unknown>;
-      const stats = (j.stats ?? (j.bbox as Record<string, unknown> | undefined)?.stats) as number[] | undefined;
-      if (Array.isArray(stats) && stats.length >= 2) return { ap50_95: stats[0], ap50: stats[1] };
-      const a = (j.ap50_95 ?? j.AP ?? j.ap) as number | undefined;
-      const b = (j.ap50 ?? j.AP50) as number | undefined;
-      if (typeof a === 'number') return { ap50_95: a, ap50: typeof b === 'number' ? b : NaN };
-    } catch {
-      /* not JSON */
-    }
-  }
-  return null;
-}
-
-/** COCO bbox AP of `detections` against the ground-truth json, via `rsna-mammo eval coco` (null + why when unavailable). */
+/** COCO bbox AP of `detections` (also written to `dtFile`) against the ground-truth json (COCOeval port, lib/metrics/cocoEval). */
 export async function cocoAp(gtFile: string, dtFile: string, detections: CocoResult[]): Promise<{ ap: CocoAp | null; message: string }> {
   fs.writeFileSync(dtFile, JSON.stringify(detections));
+  // COCOEvaluator.evaluate_prediction returns 0 without calling COCOeval when there is no detection.
   if (detections.length === 0) return { ap: { ap50_95: 0, ap50: 0 }, message: 'no detections: AP 0 (as COCOEvaluator)' };
-  let text = '';
-  let err = '';
-  const sink = (f: (s: string) => void) => new Writable({ write(chunk, _e, cb) { f(String(chunk)); cb(); } });
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { main } = require('../cli/main') as typeof import('../cli/main');
-  const code = await main(['eval', 'coco', gtFile, dtFile, '--json'], { stdout: sink((s) => { text += s; }), stderr: sink((s) => { err += s; }) });
-  const ap = code === 0 ? parseAp(text) : null;
-  return { ap, message: ap ? '' : `COCO evaluation unavailable (rsna-mammo eval coco exited ${code}: ${(err || text).trim().split('\n')[0]})` };
+  try {
+    const { gt, dt } = readCocoFiles(gtFile, dtFile, { allowDegenerateBoxes: true });
+    const stats = cocoEvaluate(gt, dt).stats;
+    return { ap: { ap50_95: stats[0], ap50: stats[1] }, message: '' };
+  } catch (err) {
+    return { ap: null, message: `COCO evaluation failed: ${(err as Error).message}` };
+  }
 }
