@@ -37,6 +37,8 @@ export interface YoloxTrainOptions {
   inputSize?: number;
   seed?: number;
   threads?: number;
+  /** Image-loading threads (data_num_workers, default 4). */
+  workers?: number;
   device?: 'auto' | 'cpu' | 'cuda';
   onEvent?: (e: TrainEvent) => void;
   onLog?: (line: string) => void;
@@ -139,6 +141,7 @@ export async function trainYolox(o: YoloxTrainOptions): Promise<YoloxTrainResult
     '--no-aug-epochs', String(o.noAugEpochs ?? 5), '--basic-lr-per-img', String(o.basicLrPerImg ?? 1e-3 / 64),
     '--input-size', String(inputSize), '--seed', String(o.seed ?? 42), '--device', o.device ?? 'auto', ...yoloxArchArgs(config));
   if (o.threads) args.push('--threads', String(o.threads));
+  if (o.workers) args.push('--workers', String(o.workers));
 
   const epochs: YoloxEpochResult[] = [];
   let chain: Promise<void> = Promise.resolve();

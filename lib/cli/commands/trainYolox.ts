@@ -15,7 +15,7 @@ export const command: CliCommand = {
   usage: [
     'Usage: rsna-mammo train yolox [--settings SETTINGS.json] [--resume] [--data DIR] [--out DIR] [--init CKPT.pth]',
     '         [--batch 64] [--max-epoch 400] [--warmup-epochs 50] [--no-aug-epochs 5] [--basic-lr-per-img 1.5625e-5]',
-    '         [--input-size 416] [--seed 42] [--threads T] [--device auto|cpu|cuda]',
+    '         [--input-size 416] [--seed 42] [--threads T] [--workers 4] [--device auto|cpu|cuda]',
     '',
     'ALGORITHMS.md §10: COCO data from `rsna-mammo prepare roi-dataset` ({PROCESSED_DATA_DIR}/roi_det_yolox/coco_format),',
     'fit to 416 INTER_LINEAR, pad 114, hflip 0.5, SGD Nesterov (wd 5e-4 on conv weights), yoloxwarmcos per iteration,',
@@ -32,7 +32,7 @@ export const command: CliCommand = {
         settings: { type: 'string' }, resume: { type: 'boolean' }, data: { type: 'string' }, out: { type: 'string' },
         init: { type: 'string' }, batch: { type: 'string' }, 'max-epoch': { type: 'string' }, 'warmup-epochs': { type: 'string' },
         'no-aug-epochs': { type: 'string' }, 'basic-lr-per-img': { type: 'string' }, 'input-size': { type: 'string' },
-        seed: { type: 'string' }, threads: { type: 'string' }, device: { type: 'string' },
+        seed: { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, device: { type: 'string' },
       },
     });
     const device = values.device ?? 'auto';
@@ -42,7 +42,7 @@ export const command: CliCommand = {
       batch: opt('--batch', values.batch), maxEpoch: opt('--max-epoch', values['max-epoch']),
       warmupEpochs: opt('--warmup-epochs', values['warmup-epochs']), noAugEpochs: opt('--no-aug-epochs', values['no-aug-epochs']),
       basicLrPerImg: opt('--basic-lr-per-img', values['basic-lr-per-img']), inputSize: opt('--input-size', values['input-size']),
-      seed: opt('--seed', values.seed), threads: opt('--threads', values.threads), device,
+      seed: opt('--seed', values.seed), threads: opt('--threads', values.threads), workers: opt('--workers', values.workers), device,
       onLog: (l) => io.stderr.write(`${l}\n`),
       onEvent: (e) => {
         if (e.event === 'progress') io.stdout.write(`epoch ${e.epoch} iter ${e.iter}/${e.iters_per_epoch}: loss ${Number(e.total_loss).toFixed(4)} lr ${e.lr}\n`);

@@ -84,7 +84,7 @@ std::vector<ImageRecord> ReadManifest(const std::string& file) {
   return out;
 }
 
-Sample LoadTrainSample(const ImageRecord& rec, int size, int max_labels, double flip_prob, std::mt19937_64& rng) {
+Sample LoadTrainSample(const ImageRecord& rec, int size, int max_labels, bool flip) {
   // COCODataset.pull_item: image fit-resized, boxes scaled by r from the json height/width.
   double r0 = 1.0;
   cv::Mat img = FitResize(ReadBgr(rec.path), size, nullptr);
@@ -100,10 +100,9 @@ Sample LoadTrainSample(const ImageRecord& rec, int size, int max_labels, double 
     return s;
   }
   // TrainTransform: mirror with flip_prob, preproc, xyxy → cxcywh × r_, keep min(w, h) > 1.
-  std::uniform_real_distribution<double> u(0.0, 1.0);
   cv::Mat t = img;
   std::vector<BoxXyxy> fb = boxes;
-  if (u(rng) < flip_prob) {
+  if (flip) {
     cv::flip(img, t, 1);
     for (auto& b : fb) {
       const double x0 = b.x0, x1 = b.x1;

@@ -4,7 +4,6 @@
 // labels [max_labels, 5] = cls, cx, cy, w, h. No torch here.
 #pragma once
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -34,8 +33,9 @@ struct Sample {
   double scale = 1.0;  // r of the fit resize (val: detections / r → original pixels)
 };
 
-// Train sample (TrainTransform with flip_prob); throws NativeError naming the file when unreadable.
-Sample LoadTrainSample(const ImageRecord& rec, int size, int max_labels, double flip_prob, std::mt19937_64& rng);
+// Train sample (TrainTransform; `flip` = the flip_prob draw, made by the caller so that parallel
+// loading stays deterministic); throws NativeError naming the file when unreadable.
+Sample LoadTrainSample(const ImageRecord& rec, int size, int max_labels, bool flip);
 // Validation sample (ValTransform: fit-resize + pad 114, no labels needed).
 Sample LoadValSample(const ImageRecord& rec, int size);
 

@@ -6,8 +6,11 @@
 // model's raw outputs on the validation images go to <out>/epoch_<e>/ and an `epoch` event tells the
 // driver (lib/train/yoloxTrain.ts), which evaluates (COCO AP) and writes the checkpoints.
 // An unreadable training image is reported once (`skipped` event) and replaced by the next index.
+#include <atomic>
 #include <cmath>
+#include <random>
 #include <set>
+#include <thread>
 #include "addon/errors.h"
 #include "train/cli/subcommand.h"
 #include "train/common/args.h"
@@ -90,12 +93,64 @@ void ReadMomentum(YoloxOptimizer& opt, const std::string& path) {
   opt.SetMomentumBuffers(bufs);
 }
 
+// Fills one batch: indices and flip draws are taken sequentially (deterministic), the images are read
+// and transformed by `workers` threads; a slot whose image fails is reported once and refilled.
+void LoadBatch(const std::vector<ImageRecord>& train, IndexStream& stream, std::mt19937_64& rng, double flip_prob,
+               std::set<int64_t>& bad, int size, int max_labels, int workers, std::vector<float>& imgs, std::vector<float>& labels) {
+  const size_t batch = labels.size() / (static_cast<size_t>(max_labels) * 5);
+  const size_t img_floats = static_cast<size_t>(3) * size * size, lab_floats = static_cast<size_t>(max_labels) * 5;
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<size_t> pending(batch);
+  for (size_t i = 0; i < batch; i++) pending[i] = i;
+  std::vector<int64_t> idx(batch);
+  std::vector<char> flip(batch);
+  std::vector<std::string> err(batch), code(batch);
+  while (!pending.empty()) {
+    for (size_t s : pending) {
+      do idx[s] = stream.Next(); while (bad.count(idx[s]));
+      flip[s] = u(rng) < flip_prob;
+      err[s].clear();
+    }
+    std::atomic<size_t> next{0};
+    auto work = [&]() {
+      for (size_t k; (k = next.fetch_add(1)) < pending.size();) {
+        const size_t s = pending[k];
+        try {
+          Sample smp = LoadTrainSample(train[idx[s]], size, max_labels, flip[s] != 0);
+          std::copy(smp.image.begin(), smp.image.end(), imgs.begin() + s * img_floats);
+          std::copy(smp.labels.begin(), smp.labels.end(), labels.begin() + s * lab_floats);
+        } catch (const NativeError& e) {
+          err[s] = e.what();
+          code[s] = e.code();
+        } catch (const std::exception& e) {
+          err[s] = e.what();
+          code[s] = "ERR_IMAGE_UNREADABLE";
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int w = 1; w < workers && w < static_cast<int>(pending.size()); w++) pool.emplace_back(work);
+    work();
+    for (auto& th : pool) th.join();
+    std::vector<size_t> again;
+    for (size_t s : pending) {
+      if (err[s].empty()) continue;
+      again.push_back(s);
+      if (bad.insert(idx[s]).second) {
+        JsonLine("skipped").Str("path", train[idx[s]].path).Str("code", code[s]).Str("message", err[s]).Emit();
+      }
+      if (bad.size() == train.size()) throw NativeError("ERR_NO_IMAGES", "none of the training images is readable");
+    }
+    pending.swap(again);
+  }
+}
+
 int RunTrainYolox(const std::vector<std::string>& argv) {
   Args a(argv,
          {"train-list", "val-list", "out", "state", "layout", "resume-state", "resume-layout", "resume-momentum",
           "start-epoch", "batch", "max-epoch", "warmup-epochs", "no-aug-epochs", "basic-lr-per-img", "warmup-lr",
           "min-lr-ratio", "weight-decay", "momentum", "flip-prob", "input-size", "max-labels", "seed", "threads",
-          "device", "ema-decay", "print-interval", "eval-batch", "depth", "width", "num-classes"},
+          "device", "ema-decay", "print-interval", "eval-batch", "depth", "width", "num-classes", "workers"},
          {"no-depthwise"});
   ConfigureThreads(a.Int("threads", 0));
   YoloxConfig cfg;
@@ -153,29 +208,15 @@ int RunTrainYolox(const std::vector<std::string>& argv) {
   const int64_t print_interval = std::max<int64_t>(1, a.Int("print-interval", 10));
   const int64_t eval_batch = std::max<int64_t>(1, a.Int("eval-batch", 8));
   std::set<int64_t> bad;
+  const int workers = static_cast<int>(std::max<int64_t>(1, a.Int("workers", 4)));  // data_num_workers 4
   JsonLine("start").Int("images", n).Int("val_images", static_cast<int64_t>(val.size())).Int("iters_per_epoch", ipe)
       .Int("start_epoch", start_epoch).Int("max_epoch", sched.max_epoch).Str("device", device.str()).Emit();
 
   for (int64_t epoch = start_epoch; epoch < sched.max_epoch; epoch++) {
     const bool use_l1 = epoch >= sched.max_epoch - sched.no_aug_epochs - 1;
     for (int64_t it = 0; it < ipe; it++) {
-      std::vector<float> imgs, labels;
-      imgs.reserve(static_cast<size_t>(batch) * 3 * size * size);
-      int64_t got = 0;
-      while (got < batch) {
-        const int64_t idx = stream.Next();
-        if (bad.count(idx)) continue;
-        try {
-          Sample s = LoadTrainSample(train[idx], static_cast<int>(size), static_cast<int>(max_labels), flip_prob, rng);
-          imgs.insert(imgs.end(), s.image.begin(), s.image.end());
-          labels.insert(labels.end(), s.labels.begin(), s.labels.end());
-          got++;
-        } catch (const NativeError& e) {
-          bad.insert(idx);
-          JsonLine("skipped").Str("path", train[idx].path).Str("code", e.code()).Str("message", e.what()).Emit();
-          if (static_cast<int64_t>(bad.size()) == n) throw NativeError("ERR_NO_IMAGES", "none of the training images is readable");
-        }
-      }
+      std::vector<float> imgs(static_cast<size_t>(batch) * 3 * size * size), labels(static_cast<size_t>(batch) * max_labels * 5);
+      LoadBatch(train, stream, rng, flip_prob, bad, static_cast<int>(size), static_cast<int>(max_labels), workers, imgs, labels);
       Tensor x = torch::from_blob(imgs.data(), {batch, 3, size, size}, torch::kFloat32).to(device);
       Tensor y = torch::from_blob(labels.data(), {batch, max_labels, 5}, torch::kFloat32).to(device);
       model->train();
