@@ -18,13 +18,6 @@ inline int Reflect(int i, int n) {
   return m < n ? m : period - 1 - m;
 }
 
-// scipy's symmetric correlate1d inner loop: x[i]·w0, then (x[i−k] + x[i+k])·w_k for k = r … 1.
-inline double Tap(const double* line, const double* w_center, int radius) {
-  double acc = line[0] * w_center[0];
-  for (int k = radius; k >= 1; --k) acc += (line[-k] + line[k]) * w_center[-k];
-  return acc;
-}
-
 }  // namespace
 
 std::vector<double> GaussianKernel1d(double sigma) {
@@ -59,12 +52,21 @@ void GaussianFilter2d(std::vector<double>& image, int rows, int cols, double sig
     }
     image.swap(out);
   }
-  // Axis 1: per row, through a reflect-extended copy of the line.
+  // Axis 1: per row, through a reflect-extended copy of the line; the tap loop runs outside the
+  // pixel loop (vectorisable) while each output keeps scipy's accumulation order:
+  // x[i]·w0, then (x[i−k] + x[i+k])·w_k for k = r … 1.
   std::vector<double> line(static_cast<size_t>(cols) + 2 * radius);
   for (int y = 0; y < rows; ++y) {
     double* row = image.data() + static_cast<size_t>(y) * cols;
     for (int x = -radius; x < cols + radius; ++x) line[x + radius] = row[Reflect(x, cols)];
-    for (int x = 0; x < cols; ++x) row[x] = Tap(line.data() + radius + x, wc, radius);
+    const double* centre = line.data() + radius;
+    for (int x = 0; x < cols; ++x) row[x] = centre[x] * wc[0];
+    for (int k = radius; k >= 1; --k) {
+      const double* a = centre - k;
+      const double* b = centre + k;
+      const double wk = wc[-k];
+      for (int x = 0; x < cols; ++x) row[x] += (a[x] + b[x]) * wk;
+    }
   }
 }
 

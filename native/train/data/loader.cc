@@ -3,6 +3,7 @@
 
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -45,6 +46,7 @@ struct BatchLoader::Impl {
   std::condition_variable work_cv, done_cv;
   std::vector<std::thread> workers;
   bool stop = false;
+  std::exception_ptr fatal;  // a failure outside any sample (e.g. batch allocation): next() rethrows it
   // Current epoch (guarded by mu). Work items are (batch, slot) handed out in order.
   uint64_t generation = 0;
   int epoch = 0;
@@ -77,13 +79,22 @@ struct BatchLoader::Impl {
       const std::vector<int64_t>& idx = batches[b];
       std::shared_ptr<PendingBatch>& slot = open[b];
       if (!slot) {
-        slot = std::make_shared<PendingBatch>();
-        const int64_t n = static_cast<int64_t>(idx.size());
-        slot->images = torch::empty({n, 3, o.out_h, o.out_w}, torch::kFloat32);
-        slot->targets = torch::empty({n}, torch::kFloat32);
-        slot->ok.assign(idx.size(), 0);
-        slot->errors.assign(idx.size(), std::string());
-        slot->remaining = idx.size();
+        try {
+          auto fresh = std::make_shared<PendingBatch>();
+          const int64_t n = static_cast<int64_t>(idx.size());
+          fresh->images = torch::empty({n, 3, o.out_h, o.out_w}, torch::kFloat32);
+          fresh->targets = torch::empty({n}, torch::kFloat32);
+          fresh->ok.assign(idx.size(), 0);
+          fresh->errors.assign(idx.size(), std::string());
+          fresh->remaining = idx.size();
+          slot = fresh;
+        } catch (...) {
+          open.erase(b);
+          fatal = std::current_exception();
+          stop = true;
+          done_cv.notify_all();
+          return;
+        }
       }
       std::shared_ptr<PendingBatch> pending = slot;
       if (++item_slot == idx.size()) {
@@ -104,6 +115,8 @@ struct BatchLoader::Impl {
       } catch (const std::exception& e) {  // NativeError, cv::Exception, bad_alloc: skip this sample
         error = e.what();
         if (error.rfind(ref.png_path, 0) != 0) error = ref.png_path + ": " + error;
+      } catch (...) {
+        error = ref.png_path + ": unknown error while preparing the image";
       }
 
       lock.lock();
@@ -165,8 +178,9 @@ std::optional<Batch> BatchLoader::next() {
     if (m.next_out >= m.batches.size()) return std::nullopt;
     m.done_cv.wait(lock, [&] {
       auto it = m.open.find(m.next_out);
-      return it != m.open.end() && it->second->remaining == 0;
+      return m.fatal || (it != m.open.end() && it->second->remaining == 0);
     });
+    if (m.fatal) std::rethrow_exception(m.fatal);
     done = m.open[m.next_out];
     idx = m.batches[m.next_out];
     m.open.erase(m.next_out);

@@ -2,12 +2,15 @@
 // bench. The list is `png_path<TAB>target` per line (row = line index); batches are consecutive
 // chunks of --batch-size in list order.
 //   loader --list samples.tsv --batch-size B [--threads N] [--prefetch P] [--out-h H --out-w W]
-//          [--val] [--seed S] [--epoch E] [--serial] [--checksum] [--dump DIR]
-// One {"event":"batch","index","rows","skipped"[,"checksum"]} line per batch, then
-// {"event":"done","images","skipped","seconds","imagesPerSecond"}. --serial computes the same
-// batches with PrepareSample in a plain loop (no threads): the reference the threaded path must equal.
+//          [--val] [--seed S] [--epoch E | --epochs E1,E2..] [--serial | --runs serial,1,4..]
+//          [--checksum] [--dump DIR]
+// One {"event":"batch","run","epoch","index","rows","skipped"[,"checksum"]} line per batch, then
+// {"event":"done","run","images","skipped","seconds","imagesPerSecond"} per run. A run is "serial"
+// (PrepareSample in a plain loop, no threads: the reference the threaded path must equal) or a
+// thread count (one BatchLoader, start_epoch per epoch). --dump writes the first run's first epoch.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -32,7 +35,13 @@ std::vector<SampleRef> ReadSampleList(const std::string& path) {
   for (int64_t row = 0; std::getline(f, line); ++row) {
     const size_t tab = line.rfind('\t');
     if (tab == std::string::npos) throw NativeError("ERR_INVALID_ARGUMENT", path + ": line " + std::to_string(row + 1) + " has no <TAB>target");
-    out.push_back(SampleRef{line.substr(0, tab), std::stof(line.substr(tab + 1)), row});
+    const std::string target = line.substr(tab + 1);
+    char* end = nullptr;
+    const double v = std::strtod(target.c_str(), &end);
+    if (target.empty() || *end != '\0') {
+      throw NativeError("ERR_INVALID_ARGUMENT", path + ": line " + std::to_string(row + 1) + ": target \"" + target + "\" is not a number");
+    }
+    out.push_back(SampleRef{line.substr(0, tab), static_cast<float>(v), row});
   }
   return out;
 }
@@ -79,7 +88,7 @@ std::string JsonStrings(const std::vector<std::string>& v) {
 }
 
 int RunLoader(const std::vector<std::string>& argv) {
-  const Args a(argv, {"list", "batch-size", "threads", "prefetch", "out-h", "out-w", "seed", "epoch", "dump"},
+  const Args a(argv, {"list", "batch-size", "threads", "prefetch", "out-h", "out-w", "seed", "epoch", "epochs", "runs", "dump"},
                {"val", "serial", "checksum"});
   const std::vector<SampleRef> samples = ReadSampleList(a.Str("list"));
   LoaderOptions o;
@@ -89,7 +98,6 @@ int RunLoader(const std::vector<std::string>& argv) {
   o.seed = static_cast<uint64_t>(a.Int("seed", static_cast<int64_t>(o.seed)));
   o.threads = static_cast<int>(a.Int("threads", o.threads));
   o.prefetch = static_cast<int>(a.Int("prefetch", o.prefetch));
-  const int epoch = static_cast<int>(a.Int("epoch", 0));
   const int64_t bs = a.Int("batch-size");
   if (bs < 1) throw NativeError("ERR_INVALID_ARGUMENT", "--batch-size must be positive");
   std::vector<std::vector<int64_t>> batches;
@@ -99,42 +107,67 @@ int RunLoader(const std::vector<std::string>& argv) {
   }
   const std::string dump = a.Str("dump", "");
   if (!dump.empty()) MakeDirs(dump);
-
-  const auto t0 = std::chrono::steady_clock::now();
-  int64_t n_images = 0, n_skipped = 0;
-  auto report = [&](size_t index, const Batch& b) {
-    n_images += b.images.size(0);
-    n_skipped += static_cast<int64_t>(b.skipped.size());
-    std::string rows = "[";
-    for (int64_t r : b.rows) rows += (rows.size() > 1 ? "," : "") + std::to_string(r);
-    JsonLine line("batch");
-    line.Int("index", static_cast<int64_t>(index)).Raw("rows", rows + "]").Raw("skipped", JsonStrings(b.skipped));
-    if (a.Has("checksum")) line.Str("checksum", Checksum(b.images));
-    line.Emit();
-    if (!dump.empty()) {
-      const torch::Tensor c = b.images.contiguous();
-      WriteFloat32FileAtomic(dump + "/batch_" + std::to_string(index) + ".f32", c.data_ptr<float>(), c.numel());
-    }
-  };
-  if (a.Has("serial")) {
-    int64_t position = 0;
-    for (size_t i = 0; i < batches.size(); ++i) {
-      report(i, SerialBatch(samples, batches[i], o, epoch, position));
-      position += static_cast<int64_t>(batches[i].size());
-    }
+  std::vector<int64_t> epochs = a.Has("epochs") ? a.IntList("epochs") : std::vector<int64_t>{a.Int("epoch", 0)};
+  std::vector<std::string> runs;
+  if (a.Has("runs")) {
+    std::stringstream ss(a.Str("runs"));
+    for (std::string r; std::getline(ss, r, ',');) runs.push_back(r);
   } else {
-    BatchLoader loader(samples, o);
-    loader.start_epoch(batches, epoch);
-    size_t i = 0;
-    while (std::optional<Batch> b = loader.next()) report(i++, *b);
+    runs.push_back(a.Has("serial") ? "serial" : std::to_string(o.threads));
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  JsonLine("done")
-      .Int("images", n_images)
-      .Int("skipped", n_skipped)
-      .Num("seconds", seconds)
-      .Num("imagesPerSecond", seconds > 0 ? n_images / seconds : 0)
-      .Emit();
+
+  for (size_t run = 0; run < runs.size(); ++run) {
+    const bool serial = runs[run] == "serial";
+    LoaderOptions ro = o;
+    if (!serial) {
+      char* end = nullptr;
+      ro.threads = static_cast<int>(std::strtol(runs[run].c_str(), &end, 10));
+      if (runs[run].empty() || *end != '\0' || ro.threads < 1) {
+        throw NativeError("ERR_INVALID_ARGUMENT", "--runs: \"" + runs[run] + "\" is neither serial nor a thread count");
+      }
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    int64_t n_images = 0, n_skipped = 0;
+    auto report = [&](int64_t epoch, size_t index, const Batch& b) {
+      n_images += b.images.size(0);
+      n_skipped += static_cast<int64_t>(b.skipped.size());
+      std::string rows = "[";
+      for (int64_t r : b.rows) rows += (rows.size() > 1 ? "," : "") + std::to_string(r);
+      JsonLine line("batch");
+      line.Str("run", runs[run]).Int("epoch", epoch).Int("index", static_cast<int64_t>(index));
+      line.Raw("rows", rows + "]").Raw("skipped", JsonStrings(b.skipped));
+      if (a.Has("checksum")) line.Str("checksum", Checksum(b.images));
+      line.Emit();
+      if (!dump.empty() && run == 0 && epoch == epochs[0]) {
+        const torch::Tensor c = b.images.contiguous();
+        WriteFloat32FileAtomic(dump + "/batch_" + std::to_string(index) + ".f32", c.data_ptr<float>(), c.numel());
+      }
+    };
+    if (serial) {
+      for (int64_t epoch : epochs) {
+        int64_t position = 0;
+        for (size_t i = 0; i < batches.size(); ++i) {
+          report(epoch, i, SerialBatch(samples, batches[i], ro, static_cast<int>(epoch), position));
+          position += static_cast<int64_t>(batches[i].size());
+        }
+      }
+    } else {
+      BatchLoader loader(samples, ro);
+      for (int64_t epoch : epochs) {
+        loader.start_epoch(batches, static_cast<int>(epoch));
+        size_t i = 0;
+        while (std::optional<Batch> b = loader.next()) report(epoch, i++, *b);
+      }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    JsonLine("done")
+        .Str("run", runs[run])
+        .Int("images", n_images)
+        .Int("skipped", n_skipped)
+        .Num("seconds", seconds)
+        .Num("imagesPerSecond", seconds > 0 ? n_images / seconds : 0)
+        .Emit();
+  }
   return 0;
 }
 
