@@ -50,7 +50,7 @@ export interface TinyReproduceResult {
 /** What the tiny chain does not run yet, and what stands in for it. */
 export const TINY_MISSING: readonly string[] = [
   'synthetic RAW DICOMs + `prepare`: the synthetic set is written directly as processed PNGs + cleaned_label.csv (no DICOM writer yet)',
-  'YOLOX training (`train yolox` epoch loop): not in this build; submit uses --roi otsu instead of a trained detector',
+  'YOLOX training: `train yolox` exists, but the tiny chain has no synthetic ROI-detection set (`prepare roi-dataset` needs DICOMs), so it is skipped and submit crops with --roi otsu',
 ];
 
 /** Synthetic processed stage-2 set: PNG crops (a bright blob on cancer images) and cleaned_label.csv. */
@@ -125,7 +125,7 @@ export async function reproduceTiny(o: TinyReproduceOptions): Promise<TinyReprod
     await runTraining({
       mode: MODE, settings, settingsFile, parallel: o.parallel ?? 2, stepArgs: [...TINY_STEP_ARGS], stage2Init: 'last',
       stepCommand: [...(o.cli ?? [process.execPath, path.join(ROOT, 'bin', 'rsna-mammo.js')]), 'train', 'classifier'],
-      yolox: 'auto', out: o.io.stdout, live: false,
+      yolox: 'skip', out: o.io.stdout, live: false,
     });
   });
   await stage('select-ckpts', () => cli(['select-ckpts', '--mode', MODE, '--settings', settingsFile, '--epochs', TINY_EPOCHS,

@@ -57,6 +57,23 @@ t.test('steps-yolox, use_l1 False: losses, SimOTA, gradients, state after the st
   t.equal(losses.l1_loss, 0, 'l1_loss is 0 when disabled');
   t.ok(Math.abs(losses.num_fg - gl.num_fg) < 1e-12, `num_fg ${losses.num_fg} = ${gl.num_fg}`);
 
+  // decoded head outputs (what get_losses receives); noise of the original itself: README "Numerical noise"
+  {
+    const a = readF32(path.join(out, 'train_outputs_step1.bin'));
+    const b = readF32(path.join(G!, 'train_outputs.bin'));
+    t.equal(a.length, b.length, 'train outputs [2, 3549, 6]');
+    let xy = 0, wh = 0, logit = 0;
+    for (let i = 0; i < b.length; i++) {
+      const c = i % 6, d = Math.abs(a[i] - b[i]);
+      if (c < 2) xy = Math.max(xy, d);
+      else if (c < 4) wh = Math.max(wh, d / Math.abs(b[i]));
+      else logit = Math.max(logit, d);
+    }
+    t.ok(xy <= 0.25, `decoded cx, cy max |diff| ${xy.toExponential(2)} px <= 0.25`);
+    t.ok(wh <= 7e-3, `decoded w, h max relative diff ${wh.toExponential(2)} <= 7e-3`);
+    t.ok(logit <= 6e-3, `obj/cls logits max |diff| ${logit.toExponential(2)} <= 6e-3`);
+  }
+
   // SimOTA per image
   const sim = JSON.parse(fs.readFileSync(path.join(out, 'simota.json'), 'utf8'));
   for (const g of golden.simota.per_image) {

@@ -88,7 +88,7 @@ int RunStepsYolox(const std::vector<std::string>& argv) {
   for (int64_t step = 1; step <= steps; step++) {
     HeadOutputs h = model->ForwardLevels(images);
     LossResult r = YoloxLoss(h.levels, YoloxModelImpl::Strides(), labels, cfg.num_classes, use_l1, step == 1);
-    opt.sgd->zero_grad();
+    opt.ZeroGrad();
     r.total.backward();
     if (step == 1) {
       std::ostringstream js;
@@ -121,7 +121,7 @@ int RunStepsYolox(const std::vector<std::string>& argv) {
       sj << "],\"num_fg_total\":" << r.num_fg << "}\n";
       WriteTextFileAtomic(out + "/simota.json", sj.str());
     }
-    opt.sgd->step();
+    opt.Step();
     ema.Update(model);
     JsonLine("progress").Int("step", step).Num("total_loss", r.total.item<double>()).Emit();
   }

@@ -15,27 +15,21 @@ namespace yolox {
 using torch::Tensor;
 
 namespace {
-std::vector<Tensor> Tensors(const std::vector<std::pair<std::string, Tensor>>& v) {
-  std::vector<Tensor> out;
-  for (auto& e : v) out.push_back(e.second);
-  return out;
-}
-torch::optim::SGDOptions Sgd(double lr, double momentum, double wd) {
-  return torch::optim::SGDOptions(lr).momentum(momentum).nesterov(true).weight_decay(wd);
+ParamGroup Group(const std::vector<std::pair<std::string, Tensor>>& v, double wd) {
+  ParamGroup g;
+  for (auto& e : v) {
+    g.names.push_back(e.first);
+    g.params.push_back(e.second);
+  }
+  g.weight_decay = wd;
+  return g;
 }
 }  // namespace
 
-YoloxOptimizer::YoloxOptimizer(YoloxModel& model, double lr, double momentum, double weight_decay)
-    : groups(YoloxParamGroups(*model)) {
-  std::vector<torch::optim::OptimizerParamGroup> pg;
-  pg.emplace_back(Tensors(groups.bn_weights), std::make_unique<torch::optim::SGDOptions>(Sgd(lr, momentum, 0)));
-  pg.emplace_back(Tensors(groups.weights), std::make_unique<torch::optim::SGDOptions>(Sgd(lr, momentum, weight_decay)));
-  pg.emplace_back(Tensors(groups.biases), std::make_unique<torch::optim::SGDOptions>(Sgd(lr, momentum, 0)));
-  sgd = std::make_unique<torch::optim::SGD>(std::move(pg), Sgd(lr, momentum, 0));
-}
-
-void YoloxOptimizer::SetLr(double lr) {
-  for (auto& g : sgd->param_groups()) static_cast<torch::optim::SGDOptions&>(g.options()).lr(lr);
+YoloxOptimizer::YoloxOptimizer(YoloxModel& model, double lr_, double momentum, double weight_decay)
+    : groups(YoloxParamGroups(*model)), lr(lr_), weight_decay(weight_decay) {
+  sgd = std::make_unique<NesterovSgd>(
+      std::vector<ParamGroup>{Group(groups.bn_weights, 0), Group(groups.weights, weight_decay), Group(groups.biases, 0)}, momentum);
 }
 
 std::vector<std::pair<std::string, Tensor>> YoloxOptimizer::Ordered() const {
@@ -45,30 +39,17 @@ std::vector<std::pair<std::string, Tensor>> YoloxOptimizer::Ordered() const {
   return out;
 }
 
-std::vector<Tensor> YoloxOptimizer::MomentumBuffers() const {
-  std::vector<Tensor> out;
-  auto& state = sgd->state();
-  for (auto& e : Ordered()) {
-    auto it = state.find(c10::guts::to_string(e.second.unsafeGetTensorImpl()));
-    out.push_back(it == state.end() ? Tensor() : static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer());
-  }
-  return out;
-}
+std::vector<Tensor> YoloxOptimizer::MomentumBuffers() const { return sgd->buffers(); }
 
 void YoloxOptimizer::SetMomentumBuffers(const std::vector<Tensor>& bufs) {
-  auto ordered = Ordered();
-  if (bufs.size() != ordered.size()) throw NativeError("ERR_SHAPE_MISMATCH", "momentum buffer count differs from the parameters");
-  auto& state = sgd->state();
-  for (size_t i = 0; i < ordered.size(); i++) {
-    if (!bufs[i].defined()) continue;
-    auto st = std::make_unique<torch::optim::SGDParamState>();
-    st->momentum_buffer(bufs[i].clone());
-    state[c10::guts::to_string(ordered[i].second.unsafeGetTensorImpl())] = std::move(st);
-  }
+  auto& own = sgd->buffers();
+  if (bufs.size() != own.size()) throw NativeError("ERR_SHAPE_MISMATCH", "momentum buffer count differs from the parameters");
+  for (size_t i = 0; i < bufs.size(); i++) own[i] = bufs[i].defined() ? bufs[i].clone() : Tensor();
 }
 
 ModelEma::ModelEma(const YoloxConfig& cfg, YoloxModel& model, double decay, int64_t updates)
     : ema_(cfg), decay_(decay), updates_(updates) {
+  ema_->to(model->parameters().front().device());
   CopyFloatState(model, ema_);
   ema_->eval();
 }

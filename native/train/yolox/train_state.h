@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include "train/common/optim.h"
 #include "train/yolox/model.h"
 
 namespace rsna {
@@ -16,9 +17,13 @@ namespace yolox {
 // (BN weights, decayed weights, biases): the order of the optimizer state_dict's param indices.
 struct YoloxOptimizer {
   ParamGroups groups;
-  std::unique_ptr<torch::optim::SGD> sgd;
+  std::unique_ptr<NesterovSgd> sgd;
+  double lr;
+  double weight_decay;
   YoloxOptimizer(YoloxModel& model, double lr, double momentum, double weight_decay);
-  void SetLr(double lr);
+  void SetLr(double v) { lr = v; }
+  void ZeroGrad() { sgd->ZeroGrad(); }
+  void Step() { sgd->Step(lr); }
   // Parameters in optimizer index order (group 0, then 1, then 2) with their names.
   std::vector<std::pair<std::string, torch::Tensor>> Ordered() const;
   // Momentum buffers in Ordered() order; undefined where no step has run yet.
