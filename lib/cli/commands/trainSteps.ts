@@ -2,25 +2,8 @@ import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { invalidArgument } from '../../errors';
 import { runClassifierSteps } from '../../train/classifierSteps';
+import { numberArg as num, numberListArg as numberList } from '../numberArgs';
 
-function numberList(name: string, v: string | undefined, integer = false): number[] {
-  if (v === undefined) throw invalidArgument(name, 'a comma-separated list of numbers', v);
-  const out = v.split(',').map(Number);
-  if (out.length === 0 || out.some((x) => !Number.isFinite(x) || (integer && !Number.isInteger(x)))) {
-    throw invalidArgument(name, `a comma-separated list of ${integer ? 'integers' : 'numbers'}`, v);
-  }
-  return out;
-}
-
-function num(name: string, v: string | undefined, fallback?: number): number {
-  if (v === undefined) {
-    if (fallback === undefined) throw invalidArgument(name, 'a number', v);
-    return fallback;
-  }
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw invalidArgument(name, 'a number', v);
-  return x;
-}
 
 /** `rsna-mammo train steps classifier`: step-exact ConvNeXt training steps on one batch (native trainer). */
 export const command: CliCommand = {
