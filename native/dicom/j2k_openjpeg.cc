@@ -109,6 +109,7 @@ DecodedFrame DecodeOpenJpeg(const uint8_t* data, size_t size, const FrameSpec& s
     DecodeFail("openjpeg", "codestream has " + std::to_string(image->numcomps) + " components, SamplesPerPixel is " + std::to_string(spec.samplesPerPixel));
   for (uint32_t c = 0; c < image->numcomps; ++c)
     if (image->comps[c].dx != 1 || image->comps[c].dy != 1) DecodeFail("openjpeg", "subsampled components are not supported");
+  writer.Allocate();
   if (!opj_decode(codec.get(), stream.get(), image.get()) || !opj_end_decompress(codec.get(), stream.get()))
     DecodeFail("openjpeg", "decode failed: " + (error.empty() ? std::string("corrupt codestream") : error));
   for (uint32_t c = 0; c < spec.samplesPerPixel; ++c) {

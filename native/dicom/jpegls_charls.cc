@@ -32,6 +32,7 @@ DecodedFrame DecodeCharls(const uint8_t* data, size_t size, const FrameSpec& spe
     const size_t bytesPerSample = info.bits_per_sample <= 8 ? 1 : 2;
     const size_t expected = CheckedBytes(pixels, info.component_count, bytesPerSample);
     if (decoder.destination_size() != expected) DecodeFail("charls", "unexpected output size");
+    writer.Allocate();
     std::vector<uint8_t> buffer(expected);
     decoder.decode(buffer.data(), buffer.size());
     const bool planar = decoder.interleave_mode() == charls::interleave_mode::none && info.component_count > 1;
