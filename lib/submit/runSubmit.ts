@@ -9,6 +9,7 @@ import type { Pipeline } from '../pipeline/scheduler';
 import type { ImageResult } from '../pipeline/types';
 import { aggregateBreasts, BreastPrediction, DEFAULT_THRESHOLD, ThresholdRule } from '../pipeline/aggregate';
 import { csvLine } from './csv';
+import { ensureOutputDir } from './outputDir';
 import { openCsvJournal, writeFileAtomic } from './journal';
 import { ERRORS_HEADER, errorRecord, predictionRecord, predictionsHeader, recordProbability } from './records';
 import { unsafeIdReason } from './testCsv';
@@ -55,7 +56,8 @@ export function formatSubmission(rows: readonly BreastPrediction[]): string {
  * @returns the files written and the per-breast rows.
  */
 export async function runSubmit(options: SubmitRunOptions): Promise<SubmitRunResult> {
-  const { rows, pipeline, outDir } = options;
+  const { rows, pipeline } = options;
+  const outDir = ensureOutputDir(options.outDir, 'SUBMISSION_DIR');
   const predictionsFile = path.join(outDir, 'predictions.csv');
   const errorsFile = path.join(outDir, 'errors.csv');
   const submissionFile = path.join(outDir, 'submission.csv');

@@ -2,6 +2,7 @@
  * `rsna-mammo predict <files or folders>... --models <dir>`: predictions for any DICOMs, grouped into
  * breasts by PatientID + ImageLaterality (or Laterality) since there is no test.csv.
  */
+import path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { invalidArgument } from '../../errors';
@@ -13,6 +14,7 @@ import type { ImageFailure, ImagePrediction } from '../../pipeline/types';
 import { collectDicomInputs, SkippedEntry } from '../../submit/collectFiles';
 import { csvLine, formatFloat32 } from '../../submit/csv';
 import { writeFileAtomic } from '../../submit/journal';
+import { ensureOutputDir } from '../../submit/outputDir';
 import { modelDirFiles, resolveModels } from '../../submit/resolveModels';
 import { createProgress } from '../../submit/progress';
 import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../submit/runOptions';
@@ -66,6 +68,7 @@ ${RUN_OPTION_USAGE}`,
     if (positionals.length === 0) throw invalidArgument('files', 'at least one DICOM file or folder', undefined);
     if (values.out && !/\.(csv|json)$/i.test(values.out)) throw invalidArgument('--out', 'a .csv or .json file name', values.out);
     const opts = parseRunOptions(values);
+    if (values.out) ensureOutputDir(path.dirname(path.resolve(values.out)), '--out folder'); // before hours of work
     const { files, skipped } = collectDicomInputs(positionals);
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
     for (const s of skipped) log(`skipped\t${s.path}\t${s.reason}`);
