@@ -18,7 +18,7 @@ const SEED = Number(process.env.RSNA_FUZZ_SEED ?? 20240607);
 const FILTER = process.env.RSNA_FUZZ_FILTER ?? ''; // e.g. HTJ2K: only files whose path contains it
 /** One case slower than this is a hang; the process's peak RSS must stay under PEAK_RSS_LIMIT
  * (the default pixel budget, lib/dicom/limits.ts, is 2^28 pixels in flight = 1 GiB of 32-bit samples). */
-const HANG_MS = Number(process.env.RSNA_FUZZ_HANG_MS ?? 20_000);
+const HANG_MS = Number(process.env.RSNA_FUZZ_HANG_MS ?? 60_000);
 const PEAK_RSS_LIMIT = Number(process.env.RSNA_FUZZ_PEAK_RSS ?? 3 * 2 ** 30);
 
 function mulberry32(seed: number): () => number {
