@@ -41,6 +41,9 @@ export {
   pfbeta, confusionMetrics, sweepThresholds, rocAuc, prAuc, computeMetrics, evaluatePredictions, DEFAULT_THRESHOLDS, METRIC_KEYS,
 } from './metrics';
 export type { PredictionRow, ReducerName, ReducerMetrics, ThresholdSweep, ThresholdMetrics } from './metrics';
+export { cocoEvaluate, readCocoFiles, parseCocoGroundTruth, parseCocoDetections } from './metrics';
+export type { CocoEvalResult, CocoGroundTruth, CocoDetection, CocoParseOptions } from './metrics';
+export * as train from './train';
 export { stratifiedGroupKFold } from './data/stratifiedGroupKFold';
 export { runCvSplit } from './data/cvSplit';
 export type { CvSplitOptions, CvSplitResult } from './data/cvSplit';

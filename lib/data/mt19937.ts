@@ -73,3 +73,40 @@ export class Mt19937 {
     return perm;
   }
 }
+
+/**
+ * numpy's legacy `RandomState` methods built on the MT19937 stream, as far as the training sampler
+ * (docs/ALGORITHMS.md §9.5) calls them. Each consumes the stream exactly as numpy 1.24 does.
+ */
+export class LegacyRandomState {
+  readonly mt: Mt19937;
+
+  /** @param seed as `numpy.random.seed(seed)` / `RandomState(seed)` */
+  constructor(seed: number) {
+    this.mt = new Mt19937(seed);
+  }
+
+  /** `shuffle(x)` of a 1-D array, in place (Fisher–Yates from the end). */
+  shuffle<T>(x: T[] | Int32Array | Float64Array): void {
+    for (let i = x.length - 1; i >= 1; i--) {
+      const j = this.mt.randomInterval(i);
+      const tmp = x[i];
+      x[i] = x[j];
+      x[j] = tmp;
+    }
+  }
+
+  /** `permutation(n)`: a shuffled `arange(n)`. */
+  permutation(n: number): Int32Array {
+    return this.mt.shufflePermutation(n);
+  }
+
+  /**
+   * `choice(n, size, replace=False)` without weights: the first `size` entries of `permutation(n)`.
+   * Like numpy it draws the full permutation even when `size` is 0.
+   */
+  choiceNoReplace(n: number, size: number): Int32Array {
+    if (!Number.isInteger(size) || size < 0 || size > n) throw new RangeError(`choice: cannot take ${size} of ${n} without replacement`);
+    return this.permutation(n).slice(0, size);
+  }
+}

@@ -9,6 +9,7 @@ import { DriverProbe } from '../gpu/detectDriver';
 import { TensorRtInfo, tensorrtUnavailableReason } from '../gpu/tensorrtAddon';
 import { BackendName, selectBackend } from '../runtime/selectBackend';
 import { LibtorchProbe, OnnxRuntimeProbe, probeLibtorch, probeOnnxRuntime } from './probes';
+import { trainExecutableInfo, trainExecutableStatus } from '../train/executable';
 
 /** Version of the report's shape; bumped only if a key ever has to change meaning. */
 export const DOCTOR_SCHEMA = 1;
@@ -40,6 +41,8 @@ export interface DoctorReport {
   tensorrt: { found: boolean; version: string | null; compiled: boolean; headerVersion: string | null; usable: boolean; reason: string | null };
   onnxruntime: OnnxRuntimeProbe;
   libtorch: LibtorchProbe;
+  /** The native trainer (build-train/rsna-mammo-train): built, its libtorch, CUDA in it, or why not. */
+  trainer: { built: boolean; path: string | null; torchVersion: string | null; cuda: boolean; reason: string | null };
   /** What a default run uses. */
   uses: { decode: CodecSource | 'mixed'; preprocessing: 'cuda' | 'cpu'; inference: BackendName | null; notes: string[] };
 }
@@ -60,6 +63,7 @@ export function collectDoctorReport(): DoctorReport {
   const trtReason = !cuda.built ? 'the CUDA addon is not built' : !cuda.loadable ? `the CUDA addon does not load: ${cuda.reason}` : tensorrtUnavailableReason(trtInfo);
   const trtUsable = cuda.usable && !trtReason;
   const ort = probeOnnxRuntime();
+  const libtorch = probeLibtorch();
   const notes: string[] = [];
   let inference: BackendName | null = null;
   try {
@@ -100,13 +104,29 @@ export function collectDoctorReport(): DoctorReport {
       reason: trtUsable ? null : trtReason ?? cuda.reason ?? null,
     },
     onnxruntime: ort,
-    libtorch: probeLibtorch(),
+    libtorch,
+    trainer: trainerReport(libtorch),
     uses: {
       decode: sources.size === 1 ? [...sources][0] : 'mixed',
       preprocessing: cuda.usable ? 'cuda' : 'cpu',
       inference,
       notes,
     },
+  };
+}
+
+function trainerReport(libtorch: LibtorchProbe): DoctorReport['trainer'] {
+  const st = trainExecutableStatus();
+  const info = st.built ? trainExecutableInfo() : null;
+  let reason = st.reason;
+  if (!st.built && !libtorch.found) reason = `${reason}; ${libtorch.reason}`;
+  if (st.built && !info) reason = `${st.path} does not run (libtorch or OpenCV shared libraries missing?)`;
+  return {
+    built: st.built,
+    path: st.path,
+    torchVersion: typeof info?.torch === 'string' ? info.torch : null,
+    cuda: info?.cuda === true,
+    reason,
   };
 }
 
@@ -129,6 +149,7 @@ export function formatDoctorReport(r: DoctorReport): string {
     `TensorRT:         ${yesNo(r.tensorrt.usable, r.tensorrt.version, r.tensorrt.reason)}`,
     `ONNX Runtime:     ${yesNo(r.onnxruntime.found, r.onnxruntime.version && `${r.onnxruntime.version}; providers ${r.onnxruntime.providers.join(', ')}`, r.onnxruntime.reason)}`,
     `libtorch:         ${yesNo(r.libtorch.found, [r.libtorch.version, r.libtorch.path].filter(Boolean).join(' '), r.libtorch.reason)}`,
+    `trainer:          ${yesNo(r.trainer.built && !r.trainer.reason, r.trainer.torchVersion && `libtorch ${r.trainer.torchVersion}, ${r.trainer.cuda ? 'CUDA' : 'CPU only'}`, r.trainer.reason)}`,
     `uses:             decode ${r.uses.decode}, preprocessing ${r.uses.preprocessing}, inference ${r.uses.inference ?? 'none'}`,
     ...r.uses.notes.map((n) => `note:             ${n}`),
   ];

@@ -33,6 +33,11 @@ export function confusionMetrics(gts: ArrayLike<number>, binary: ArrayLike<numbe
     else if (pred) fp++;
     else tn++;
   }
+  return confusionFromCounts(tp, tn, fp, fn, beta);
+}
+
+/** The ratios of §6.2 from the four counts (NaN where numpy gives NaN). */
+export function confusionFromCounts(tp: number, tn: number, fp: number, fn: number, beta = 1): ConfusionMetrics {
   const acc = (tp + tn) / (tn + fp + fn + tp);
   const precision = tp / (tp + fp);
   const recall = tp / (tp + fn);

@@ -25,6 +25,17 @@ export function pfbeta(gts: ArrayLike<number>, preds: ArrayLike<number>, beta = 
       cfp += p;
     }
   }
+  return pfbetaFromSums(ctp, cfp, positives, beta);
+}
+
+/**
+ * The final step of pF-beta from its sums, in the original's float64 operation order (precision and
+ * recall first, then the multi-step F formula; not always the correctly rounded quotient).
+ * @param ctp summed clipped predictions of positives (= TP count for 0/1 predictions)
+ * @param cfp summed clipped predictions of negatives (= FP count)
+ * @param positives number of positive labels
+ */
+export function pfbetaFromSums(ctp: number, cfp: number, positives: number, beta = 1): number {
   const b2 = beta * beta;
   const precision = ctp / (ctp + cfp);
   const recall = ctp / positives;

@@ -33,25 +33,57 @@ export function reduceRows(rows: readonly PredictionRow[], reducer: ReducerName)
   return meanPerBreast(site === undefined ? rows : rows.filter((r) => r.siteId === site));
 }
 
-/** pandas `groupby(['patient_id', 'laterality']).mean()`: groups sorted by key, arithmetic means. */
-function meanPerBreast(rows: readonly PredictionRow[]): ReducedTable {
-  const groups = new Map<string, { patientId: string; laterality: string; n: number; target: number; pred: number }>();
+/** One (patient_id, laterality) group of a `gb*` reducer. */
+export interface BreastKey {
+  patientId: string;
+  laterality: string;
+}
+
+/** A reduced table with the group of every entry (`gb*` reducers only). */
+export interface BreastTable extends ReducedTable {
+  keys: BreastKey[];
+}
+
+/**
+ * pandas `groupby(['patient_id', 'laterality']).mean()`: groups sorted by key; each mean is a
+ * Kahan-compensated sum in row order divided by the count, as pandas' cython group_mean does.
+ */
+export function meanPerBreast(rows: readonly PredictionRow[]): BreastTable {
+  const groups = new Map<string, { patientId: string; laterality: string; n: number; target: Kahan; pred: Kahan }>();
   for (const r of rows) {
     const key = `${r.patientId}\u0000${r.laterality}`;
     let g = groups.get(key);
     if (!g) {
-      g = { patientId: r.patientId, laterality: r.laterality, n: 0, target: 0, pred: 0 };
+      g = { patientId: r.patientId, laterality: r.laterality, n: 0, target: { sum: 0, comp: 0 }, pred: { sum: 0, comp: 0 } };
       groups.set(key, g);
     }
     g.n++;
-    g.target += r.target;
-    g.pred += r.pred;
+    kahanAdd(g.target, r.target);
+    kahanAdd(g.pred, r.pred);
   }
-  const sorted = [...groups.values()].sort((a, b) => comparePatient(a.patientId, b.patientId) || compareStr(a.laterality, b.laterality));
+  const sorted = [...groups.values()].sort(compareBreasts);
   return {
-    gts: Float64Array.from(sorted, (g) => g.target / g.n),
-    preds: Float64Array.from(sorted, (g) => g.pred / g.n),
+    gts: Float64Array.from(sorted, (g) => g.target.sum / g.n),
+    preds: Float64Array.from(sorted, (g) => g.pred.sum / g.n),
+    keys: sorted.map((g) => ({ patientId: g.patientId, laterality: g.laterality })),
   };
+}
+
+interface Kahan {
+  sum: number;
+  comp: number;
+}
+
+function kahanAdd(k: Kahan, v: number): void {
+  const y = v - k.comp;
+  const t = k.sum + y;
+  k.comp = t - k.sum - y;
+  k.sum = t;
+}
+
+/** pandas' group order: patient_id (numeric when both are numbers), then laterality. */
+export function compareBreasts(a: BreastKey, b: BreastKey): number {
+  return comparePatient(a.patientId, b.patientId) || compareStr(a.laterality, b.laterality);
 }
 
 /** Numeric patient ids sort as numbers (pandas reads them as int64), others as strings. */

@@ -1,8 +1,8 @@
 /**
  * Best-threshold search (projects/rsna/exps/base_exp.py `_compute_metrics`, PIPELINE.md §6.2).
  */
-import { confusionMetrics, ConfusionMetrics } from './confusion';
-import { pfbeta } from './pfbeta';
+import { confusionFromCounts, ConfusionMetrics } from './confusion';
+import { pfbetaFromSums } from './pfbeta';
 
 export interface ThresholdMetrics extends ConfusionMetrics {
   /** The threshold as numpy's arange produced it (e.g. 0.07000000000000001). */
@@ -31,6 +31,16 @@ export function numpyArange(start: number, stop: number, step: number): number[]
   return out;
 }
 
+/** numpy.linspace(start, stop, num) for floats: start + i·step, the last value set to stop. */
+export function numpyLinspace(start: number, stop: number, num: number): number[] {
+  const div = num - 1;
+  const step = (stop - start) / div;
+  const out: number[] = [];
+  for (let i = 0; i < num; i++) out.push(div > 0 ? i * step + start : start);
+  if (num > 1) out[num - 1] = stop;
+  return out;
+}
+
 /** The original grid: numpy.arange(0, 1, 0.01), 100 values. */
 export const DEFAULT_THRESHOLDS: readonly number[] = Object.freeze(numpyArange(0, 1, 0.01));
 
@@ -47,11 +57,49 @@ export function sweepThresholds(
   preds: ArrayLike<number>,
   thresholds: readonly number[] = DEFAULT_THRESHOLDS,
 ): ThresholdSweep {
+  return sweepFromCounts(thresholdCounts(gts, preds, thresholds), thresholds);
+}
+
+/**
+ * Confusion counts at every threshold (binarized with `preds > t`): positives are labels equal to 1,
+ * everything else counts as negative, as sklearn's confusion_matrix with labels [0, 1] does for 0/1 labels.
+ * Counts of disjoint row sets add up, so a concatenation's counts are the sum of its parts'.
+ */
+export interface ThresholdCounts {
+  /** tp[j], fp[j]: rows predicted positive at thresholds[j]. */
+  tp: Float64Array;
+  fp: Float64Array;
+  positives: number;
+  negatives: number;
+}
+
+/** Counts of {@link ThresholdCounts} for one label/prediction vector. */
+export function thresholdCounts(gts: ArrayLike<number>, preds: ArrayLike<number>, thresholds: readonly number[] = DEFAULT_THRESHOLDS): ThresholdCounts {
+  if (gts.length !== preds.length) throw new RangeError(`thresholdCounts: ${gts.length} labels but ${preds.length} predictions`);
+  const tp = new Float64Array(thresholds.length);
+  const fp = new Float64Array(thresholds.length);
+  let positives = 0;
+  for (let i = 0; i < preds.length; i++) {
+    const pos = gts[i] === 1;
+    if (pos) positives++;
+    const counts = pos ? tp : fp;
+    for (let j = 0; j < thresholds.length; j++) if (preds[i] > thresholds[j]) counts[j]++;
+  }
+  return { tp, fp, positives, negatives: preds.length - positives };
+}
+
+/**
+ * The sweep from counts: scores each threshold, sorts by pF1 descending (stable) and among the
+ * thresholds tied with the top score picks the smallest |t − 0.5| (the first in that order on equal distance).
+ */
+export function sweepFromCounts(c: ThresholdCounts, thresholds: readonly number[] = DEFAULT_THRESHOLDS): ThresholdSweep {
   if (thresholds.length === 0) throw new RangeError('sweepThresholds: empty threshold grid');
-  const binary = new Uint8Array(preds.length);
-  const all: ThresholdMetrics[] = thresholds.map((threshold) => {
-    for (let i = 0; i < preds.length; i++) binary[i] = preds[i] > threshold ? 1 : 0;
-    return { threshold, ...confusionMetrics(gts, binary), pfbeta: pfbeta(gts, binary) };
+  const all: ThresholdMetrics[] = thresholds.map((threshold, j) => {
+    const tp = c.tp[j];
+    const fp = c.fp[j];
+    const conf = confusionFromCounts(tp, c.negatives - fp, fp, c.positives - tp);
+    // pF1 of 0/1 predictions: ctp = TP, cfp = FP (sums of 1.0, exact in float64).
+    return { threshold, ...conf, pfbeta: pfbetaFromSums(tp, fp, c.positives) };
   });
   // Array.prototype.sort is stable (ES2019), as Python's list.sort.
   const sorted = [...all].sort((a, b) => descending(a.pfbeta, b.pfbeta));
