@@ -171,3 +171,12 @@ t.test('fallback: a codec refusing a whole stream hands it to the next decoder, 
   addon.dicomDecodeFrame = refuse('ERR_DICOM_CORRUPT');
   await t.rejects(decodeFrame(image), { code: 'ERR_DICOM_CORRUPT' }, 'a corrupt-data verdict is final');
 });
+
+const RSNA_J2K = 'rsna-kaggle/test_images/10008/1591370361.dcm';
+t.test('damaged J2K tile data that libopenjp2 rejects is not handed to the lenient WASM decoder', { skip: sharedPath(`${SHARED}/${RSNA_J2K}`) ? false : `../shared/${SHARED}/${RSNA_J2K} is absent: skipped` }, async (t) => {
+  if (!nativeCodecs().has('openjpeg')) return t.skip('libopenjp2 is not compiled in');
+  const file = shared(RSNA_J2K)!;
+  const at = Math.floor(file.length * 0.7); // inside the tile data of the JP2 fragment
+  const damaged = Buffer.concat([file.subarray(0, at), Buffer.from([0xff, 0xd9]), file.subarray(at)]);
+  await refused(t, damaged, 'RSNA J2K with 2 bytes inserted in the tile data', 'auto', /^ERR_DICOM_CORRUPT$/, /openjpeg: decode failed/);
+});
