@@ -79,3 +79,22 @@ export async function readDicomBytes(file: string): Promise<Buffer> {
     await fh.close().catch(() => undefined);
   }
 }
+
+/**
+ * The synchronous gate for header-only readers (dataset preparation): opens `file` without blocking
+ * on a FIFO and returns its descriptor and size once it is known to be a regular file within
+ * maxFileBytes. The caller closes the descriptor.
+ * @throws RsnaMammoError ERR_DICOM_NOT_A_FILE | ERR_DICOM_FILE_TOO_LARGE (and fs errors as thrown)
+ */
+export function openDicomSync(file: string): { fd: number; size: number } {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw notRegular(file, st);
+    if (st.size > dicomLimits().maxFileBytes) throw limitError('ERR_DICOM_FILE_TOO_LARGE', 'maxFileBytes', `the file size ${st.size} bytes`, file);
+    return { fd, size: st.size };
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}

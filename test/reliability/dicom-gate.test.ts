@@ -8,6 +8,7 @@ import path from 'path';
 import t from 'tap';
 import { closeWasmPool, decodeFrame, nativeCodecs, parseDicom, readDicom } from '../../lib/dicom';
 import { setDicomLimits } from '../../lib/dicom/limits';
+import { readDicomMeta } from '../../lib/data/stage1/dicomMeta';
 import { pixelsInFlight } from '../../lib/dicom/pixelBudget';
 import { deepSequences, element, manyElements, part10, withUs } from '../helpers/hostileDicom';
 
@@ -32,6 +33,7 @@ t.test('special files are refused without reading them', async (t) => {
   const fifo = path.join(dir, 'fifo.dcm');
   execFileSync('mkfifo', [fifo]);
   await t.rejects(within(3000, readDicom(fifo)), { code: 'ERR_DICOM_NOT_A_FILE', message: /FIFO/ }, 'a FIFO: typed error, no hang');
+  t.throws(() => readDicomMeta(fifo), { code: 'ERR_DICOM_META', message: /FIFO/ }, 'the header-only reader of dataset preparation does not block on it either');
   const zero = path.join(dir, 'zero.dcm');
   fs.symlinkSync('/dev/zero', zero);
   const rss = process.memoryUsage().rss;
