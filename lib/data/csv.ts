@@ -4,6 +4,7 @@
  */
 import fs from 'fs';
 import { RsnaMammoError } from '../errors';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 
 /** A parsed CSV: header names and rows of raw string cells. */
 export interface CsvTable {
@@ -110,12 +111,7 @@ export function writeCsvAtomic(file: string, header: readonly string[], rows: re
   writeFileAtomic(file, formatCsv(header, rows));
 }
 
-/** Writes `data` to `file` through a temp file + rename, so readers never see a partial file. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
+export { writeFileAtomic };
 
 /**
  * Reads only the named columns of a CSV (same quoting rules as {@link parseCsv}): wide files with many

@@ -69,6 +69,8 @@ export interface RunTrainOptions {
   onLog?: (text: string) => void;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Signal sent to the child when `signal` aborts (default SIGTERM). */
+  killSignal?: NodeJS.Signals;
 }
 
 /** Parses one stdout line; non-JSON lines are treated as log text. */
@@ -89,7 +91,7 @@ function parseLine(line: string): TrainEvent | null {
 export function runTrainExecutable(subcommand: string, args: string[], options: RunTrainOptions = {}): Promise<TrainEvent[]> {
   const bin = requireTrainExecutable();
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, [subcommand, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, signal: options.signal });
+    const child = spawn(bin, [subcommand, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, signal: options.signal, killSignal: options.killSignal });
     const events: TrainEvent[] = [];
     let error: TrainEvent | null = null;
     let pending = '';

@@ -19,12 +19,13 @@ t.test('doctor --json has every documented key', async (t) => {
   t.equal(code, 0);
   const r = JSON.parse(out);
   t.same(Object.keys(r).sort(), ['codecs', 'cpuAddon', 'cudaAddon', 'driver', 'gpus', 'libtorch', 'nativeCodecs', 'onnxruntime',
-    'platform', 'schema', 'tensorrt', 'uses', 'version'].sort());
+    'platform', 'schema', 'tensorrt', 'trainer', 'uses', 'version'].sort());
   t.equal(r.schema, 1);
   t.same(Object.keys(r.cudaAddon).sort(), ['built', 'driverVersion', 'loadable', 'loaded', 'path', 'reason', 'runtimeVersion']);
   t.same(Object.keys(r.tensorrt).sort(), ['compiled', 'found', 'headerVersion', 'reason', 'usable', 'version']);
   t.same(Object.keys(r.onnxruntime).sort(), ['found', 'providers', 'reason', 'version']);
   t.same(Object.keys(r.libtorch).sort(), ['found', 'path', 'reason', 'version']);
+  t.same(Object.keys(r.trainer).sort(), ['built', 'cuda', 'path', 'reason', 'torchVersion']);
   t.same(Object.keys(r.uses).sort(), ['decode', 'inference', 'notes', 'preprocessing']);
   t.equal(r.cpuAddon.loaded, true);
   const codecs = loadCpuAddon().buildInfo().codecs as Record<string, boolean>;

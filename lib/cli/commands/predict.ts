@@ -11,13 +11,13 @@ import { requireDevice } from '../../pipeline/gpuStages';
 import { aggregateBreasts } from '../../pipeline/aggregate';
 import { predictionIdOf } from '../../pipeline/studies';
 import type { ImageFailure, ImagePrediction } from '../../pipeline/types';
-import { collectDicomInputs, SkippedEntry } from '../../submit/collectFiles';
-import { csvLine, formatFloat32 } from '../../submit/csv';
-import { writeFileAtomic } from '../../submit/journal';
-import { ensureOutputDir } from '../../submit/outputDir';
-import { modelDirFiles, resolveModels } from '../../submit/resolveModels';
-import { createProgress } from '../../submit/progress';
-import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../submit/runOptions';
+import { collectDicomInputs, SkippedEntry } from '../../run/collectFiles';
+import { csvLine, formatFloat32 } from '../../run/csv';
+import { writeFileAtomic } from '../../run/journal';
+import { ensureOutputDir } from '../../run/outputDir';
+import { modelDirFiles, resolveModels } from '../../run/resolveModels';
+import { createProgress } from '../../run/progress';
+import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../run/runOptions';
 
 /** The `predict --out x.csv` text: one row per image, then failures and skipped entries with the header's field count. */
 export function predictCsv(images: ImagePrediction[], breastOf: Map<string, { probability: number; cancer: number }>, failures: ImageFailure[], skipped: SkippedEntry[]): string {

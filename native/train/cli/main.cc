@@ -2,6 +2,10 @@
 // Every failure becomes one `{"event":"error","code":"ERR_...","message":...}` line on stdout and
 // exit code 1, so the TypeScript driver (lib/train/executable.ts) can map it to an RsnaMammoError.
 #include <cstdio>
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
 #include <exception>
 #include <iostream>
 #include <new>
@@ -40,6 +44,10 @@ int ReportError(const std::string& code, const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace rsna::train;
+#ifdef __linux__
+  // Die with the driver: a killed `rsna-mammo train` must not leave an orphan trainer writing files.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     PrintUsage(argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? 2 : 0;

@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 #include "addon/errors.h"
@@ -67,6 +68,81 @@ inline void LoadTensorsF32(const std::string& path, const std::vector<torch::Ten
     t.copy_(src);
     off += t.numel();
   }
+}
+
+}  // namespace train
+}  // namespace rsna
+
+namespace rsna {
+namespace train {
+
+// Named flat weights: `flat_path` holds float32 tensors concatenated in the order of `layout_path`,
+// a text file with one `key<TAB>d0,d1,...` line per tensor (written by the TypeScript driver from a
+// checkpoint). Every model tensor must appear once with its exact shape, except those in `fresh`
+// (kept as initialised, e.g. a pretrained 1000-class head); errors name the file and key.
+inline void LoadNamedF32(const std::string& flat_path, const std::string& layout_path,
+                         const torch::OrderedDict<std::string, torch::Tensor>& model,
+                         const std::set<std::string>& fresh = {}) {
+  std::vector<uint8_t> text = ReadBytes(layout_path);
+  std::string s(text.begin(), text.end());
+  std::vector<std::pair<std::string, std::vector<int64_t>>> entries;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t nl = s.find('\n', pos);
+    std::string line = s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? s.size() : nl + 1;
+    if (line.empty()) continue;
+    size_t tab = line.find('\t');
+    if (tab == std::string::npos) throw NativeError("ERR_BAD_LAYOUT", layout_path + ": line without a tab: " + line);
+    std::vector<int64_t> shape;
+    std::string dims = line.substr(tab + 1);
+    size_t p = 0;
+    while (p < dims.size()) {
+      size_t c = dims.find(',', p);
+      std::string d = dims.substr(p, c == std::string::npos ? std::string::npos : c - p);
+      if (!d.empty()) shape.push_back(std::stoll(d));
+      p = c == std::string::npos ? dims.size() : c + 1;
+    }
+    entries.emplace_back(line.substr(0, tab), shape);
+  }
+  int64_t total = 0;
+  for (const auto& e : entries) {
+    int64_t n = 1;
+    for (int64_t d : e.second) n *= d;
+    total += n;
+  }
+  std::vector<float> flat = ReadFloat32File(flat_path, total);
+  std::set<std::string> seen;
+  torch::NoGradGuard no_grad;
+  int64_t off = 0;
+  for (const auto& [key, shape] : entries) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    const torch::Tensor* dst = model.find(key);
+    if (!dst) throw NativeError("ERR_SHAPE_MISMATCH", layout_path + ": unexpected tensor " + key + " (not in the model)");
+    if (dst->sizes().vec() != shape) {
+      throw NativeError("ERR_SHAPE_MISMATCH", layout_path + ": " + key + " has shape " + c10::str(c10::IntArrayRef(shape)) +
+                                                  ", the model expects " + c10::str(dst->sizes()));
+    }
+    dst->copy_(torch::from_blob(flat.data() + off, shape, torch::kFloat32));
+    seen.insert(key);
+    off += n;
+  }
+  for (const auto& item : model) {
+    if (!seen.count(item.key()) && !fresh.count(item.key())) throw NativeError("ERR_SHAPE_MISMATCH", layout_path + ": tensor " + item.key() + " is missing");
+  }
+}
+
+// The text layout of `named` tensors (`key<TAB>d0,d1,...` lines), the format LoadNamedF32 reads.
+inline std::string NamedLayoutText(const torch::OrderedDict<std::string, torch::Tensor>& named) {
+  std::string out;
+  for (const auto& item : named) {
+    out += item.key() + "\t";
+    auto sizes = item.value().sizes();
+    for (size_t i = 0; i < sizes.size(); ++i) out += (i ? "," : "") + std::to_string(sizes[i]);
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace train
