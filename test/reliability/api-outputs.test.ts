@@ -7,8 +7,8 @@ import t from 'tap';
 import { createPipelineFromStages } from '../../lib/pipeline/scheduler';
 import type { ImageResult } from '../../lib/pipeline/types';
 import { loadSettings } from '../../lib/settings';
-import { runSubmit } from '../../lib/submit/runSubmit';
-import { ensureOutputDir } from '../../lib/submit/outputDir';
+import { runSubmit } from '../../lib/run/runSubmit';
+import { ensureOutputDir } from '../../lib/run/outputDir';
 import { fakeStages } from '../pipeline/fakeStages';
 import { fakeRows } from '../pipeline/fixtures/fakeRows';
 

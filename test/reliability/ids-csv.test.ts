@@ -1,14 +1,14 @@
 // Hostile input, part 3: ids never become paths, CSV is read strictly and written formula-safe
-// (lib/data/csv.ts, lib/submit/csv.ts, lib/submit/testCsv.ts, lib/submit/runSubmit.ts, predict --out).
+// (lib/data/csv.ts, lib/run/csv.ts, lib/run/testCsv.ts, lib/run/runSubmit.ts, predict --out).
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import t from 'tap';
 import { parseCsv } from '../../lib/data/csv';
 import { createPipelineFromStages } from '../../lib/pipeline/scheduler';
-import { formulaSafe, parseCsvRecords } from '../../lib/submit/csv';
-import { runSubmit } from '../../lib/submit/runSubmit';
-import { readTestCsv } from '../../lib/submit/testCsv';
+import { formulaSafe, parseCsvRecords } from '../../lib/run/csv';
+import { runSubmit } from '../../lib/run/runSubmit';
+import { readTestCsv } from '../../lib/run/testCsv';
 import { predictCsv } from '../../lib/cli/commands/predict';
 import { fakeStages } from '../pipeline/fakeStages';
 
