@@ -16,7 +16,7 @@ import { spawnSync } from 'child_process';
 import { parseArgs } from 'util';
 import { CONVNEXT_SMALL, convertClassifier, convnextStateDictShapes, makeRandomConvnextCheckpoint } from '../lib/models';
 import { createSession } from '../lib/runtime';
-import { resolveTsNode } from '../lib/runtime/worker_thread';
+import { resolveTsNode } from '../lib/util/startWorker';
 
 interface RuntimeResult {
   runtime: string;

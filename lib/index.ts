@@ -18,6 +18,8 @@ export { profileShapes } from './runtime/profileShapes';
 export { selectBackend } from './runtime/selectBackend';
 export { collectDoctorReport } from './doctor/report';
 export type { DoctorReport } from './doctor/report';
+export { decodeImage, windowMetaOf } from './image';
+export type { MammoImage, MammoImageMeta, DecodeImageOptions } from './image';
 export {
   minMaxScale255, percentileMinMaxScale, detectorInput, classifierInput, windowedCropUint8, resizeTrainingPath,
   windowToUint8,
@@ -25,18 +27,19 @@ export {
 export type { Box, WindowMeta, DetectorInput, DetectorInput64, DisplayImageTags } from './preprocess';
 export {
   parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard,
-  transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
+  transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS, dicomLimits, setDicomLimits,
 } from './dicom';
 export type {
   DicomImage, DecodedFrame, DecoderChoice, Lut, PixelDataLocation, StoredPixels, TransferSyntax, CodecFamily,
-  RenderMode, RenderOptions, RenderedImage, StandardRenderOptions,
+  RenderMode, RenderOptions, RenderedImage, StandardRenderOptions, DicomLimits,
 } from './dicom';
 export * from './models';
 export * from './runtime';
 export {
   decodeYolox, postprocessYolox, selectYoloxBox, otsuRoi, detectRoi, detectRoiFromScaled, roiFromDetectorInput, yoloxRunnerFromModel, ROI_DEFAULTS,
+  registerRoiDetector, roiDetectorNames,
 } from './roi';
-export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions } from './roi';
+export type { RoiMethod, RoiResult, YoloxCandidate, YoloxRunner, DetectRoiOptions, RoiDetector, RoiDetectorName, RoiDetectorNames } from './roi';
 export {
   pfbeta, confusionMetrics, sweepThresholds, rocAuc, prAuc, computeMetrics, evaluatePredictions, DEFAULT_THRESHOLDS, METRIC_KEYS,
 } from './metrics';
@@ -58,7 +61,7 @@ export type {
   Pipeline, PipelineOptions, PipelineRunOptions, PipelineStages, PredictRequest, ImagePrediction, ImageFailure, ImageResult,
   BreastPrediction, ThresholdRule, DeviceChoice, ImageDevice,
 } from './pipeline';
-export { runSubmit, formatSubmission } from './submit/runSubmit';
-export type { SubmitRunOptions, SubmitRunResult } from './submit/runSubmit';
-export { readTestCsv } from './submit/testCsv';
-export type { TestImageRow } from './submit/testCsv';
+export { runSubmit, formatSubmission } from './run/runSubmit';
+export type { SubmitRunOptions, SubmitRunResult } from './run/runSubmit';
+export { readTestCsv } from './run/testCsv';
+export type { TestImageRow } from './run/testCsv';

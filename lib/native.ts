@@ -11,8 +11,8 @@ import { detectDriver } from './gpu/detectDriver';
 import { testLoadAddon } from './gpu/testLoadAddon';
 import { CudaAddonStatus, CudaDeviceInfo, cpuFallbackLine, decideCudaUse } from './gpu/cudaStatus';
 
-/** Root of the installed package (works from lib/ via ts-node and from dist/). */
-export const packageRoot: string = path.resolve(__dirname, '..');
+import { packageRoot } from './util/packageRoot';
+export { packageRoot };  // re-exported for older importers; its home is lib/util/packageRoot.ts
 
 export interface CpuAddonBuildInfo {
   codecs: { openjpeg: boolean; charls: boolean; openjph: boolean; gdcmJpeg: boolean };

@@ -1,13 +1,13 @@
 /** ROI detection for the CLI commands: loads the --yolox model when given and always disposes it. */
-import { detectRoi, yoloxRunnerFromModel } from '../roi';
-import type { RoiResult } from '../roi';
-import type { DicomPixels } from './dicomPixels';
+import { detectRoi, roiDetector, yoloxRunnerFromModel } from '../roi';
+import type { RoiDetectorName, RoiResult } from '../roi';
+import type { MammoImage } from '../image';
 
 /** The ROI of a decoded image as the original chooses it (PIPELINE.md §2); YOLOX only with a model. */
-export async function roiOfPixels(img: DicomPixels, yoloxModel?: string, method: 'yolox' | 'otsu' = 'yolox'): Promise<RoiResult> {
-  const detector = yoloxModel && method === 'yolox' ? await yoloxRunnerFromModel(yoloxModel) : undefined;
+export async function roiOfPixels(img: MammoImage, yoloxModel?: string, method: RoiDetectorName = 'yolox'): Promise<RoiResult> {
+  const detector = yoloxModel && roiDetector(method).needsModel ? await yoloxRunnerFromModel(yoloxModel) : undefined;
   try {
-    return await detectRoi(img.raw, img.rows, img.cols, img.invert, { detector, method });
+    return await detectRoi(img.pixels, img.height, img.width, img.invert, { detector, method });
   } finally {
     await detector?.dispose();
   }

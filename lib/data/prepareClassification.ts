@@ -2,6 +2,7 @@
  * `rsna-mammo prepare classification-dataset` (src/tools/prepair_classification_dataset.py,
  * PIPELINE.md §7): stage 1 then stage 2 for each dataset, in the original's order.
  */
+import type { RoiDetectorName } from '../roi';
 import fs from 'fs';
 import path from 'path';
 import { Settings } from '../settings';
@@ -26,7 +27,7 @@ export interface PrepareClassificationOptions {
   settings: Settings;
   datasets: readonly DatasetName[];
   stages: readonly (1 | 2)[];
-  roi: 'yolox' | 'otsu';
+  roi: RoiDetectorName;
   /** YOLOX ONNX model; default {MODEL_FINAL_SELECTION_DIR}/yolox_nano_416_roi.onnx when it exists. */
   roiModel?: string;
   numWorkers: number;

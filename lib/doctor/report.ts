@@ -6,7 +6,7 @@ import os from 'os';
 import { cpuAddonStatus, cudaAddonStatus, loadCpuAddon } from '../native';
 import { CudaDevice } from '../gpu/cudaStatus';
 import { DriverProbe } from '../gpu/detectDriver';
-import { TensorRtInfo, tensorrtUnavailableReason } from '../gpu/tensorrtAddon';
+import { TensorRtInfo, tensorrtUsability } from '../gpu/tensorrtAddon';
 import { BackendName, selectBackend } from '../runtime/selectBackend';
 import { LibtorchProbe, OnnxRuntimeProbe, probeLibtorch, probeOnnxRuntime } from './probes';
 import { trainExecutableInfo, trainExecutableStatus } from '../train/executable';
@@ -60,8 +60,7 @@ export function collectDoctorReport(): DoctorReport {
   const sources = new Set(Object.values(codecs));
   const cuda = cudaAddonStatus({ alwaysTestLoad: true });
   const trtInfo = cuda.tensorrtInfo as TensorRtInfo | undefined;
-  const trtReason = !cuda.built ? 'the CUDA addon is not built' : !cuda.loadable ? `the CUDA addon does not load: ${cuda.reason}` : tensorrtUnavailableReason(trtInfo);
-  const trtUsable = cuda.usable && !trtReason;
+  const { available: trtUsable, reason: trtReason } = tensorrtUsability(cuda, trtInfo);
   const ort = probeOnnxRuntime();
   const libtorch = probeLibtorch();
   const notes: string[] = [];

@@ -6,18 +6,18 @@
  * classifierInput), which stay the fallback when no GPU is usable.
  */
 import { fromNativeError, invalidArgument } from '../errors';
+import { nativeCall } from '../util/nativeCall';
+import { CLASSIFIER_INPUT, DETECTOR_INPUT_SIZE } from '../preprocess/sizes';
 import { CudaAddon, loadCudaAddon } from '../native';
 import type { NativeWindow } from '../preprocess/addon';
-import type { Box, WindowMeta } from '../preprocess/types';
+import type { Box, DetectorTensor, WindowMeta } from '../preprocess/types';
 import { checkBox, checkImage, checkSize, checkType, windowFromMeta } from '../preprocess/validate';
 
-/** The detector input as the GPU returns it (no `resized` image: the Otsu fallback runs on the CPU). */
-export interface GpuDetectorInput {
-  tensor: Float32Array;
-  ratio: number;
-  resizedHeight: number;
-  resizedWidth: number;
-}
+/**
+ * The detector input as the GPU returns it: the tensor only (the Otsu fallback reads its top-left
+ * block), and whether the image is constant (from the device min-max, §1.5.3).
+ */
+export type GpuDetectorInput = DetectorTensor & { constant: boolean };
 
 /** Which float32 engine input to return beside the uint8 image (3 x H x W, identical channels before normalization). */
 export type GpuTensorMode = 'none' | 'float255' | 'normalized';
@@ -38,13 +38,6 @@ interface PipelineAddon extends CudaAddon {
   cudaImageUpload(raw: Int16Array, rows: number, cols: number): Promise<NativeCudaImage>;
 }
 
-async function native<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw fromNativeError(err);
-  }
-}
 
 /** One image resident on the GPU. Call dispose() when done (device memory). */
 export class GpuImage {
@@ -62,7 +55,7 @@ export class GpuImage {
     checkImage(raw, rows, cols, 'raw');
     windowFromMeta(meta);  // validate the tags before any GPU work
     const addon = loadCudaAddon() as PipelineAddon;
-    const handle = await native(() => addon.cudaImageUpload(raw, rows, cols));
+    const handle = await nativeCall(() => addon.cudaImageUpload(raw, rows, cols));
     return new GpuImage(handle, rows, cols, { ...meta });
   }
 
@@ -72,9 +65,9 @@ export class GpuImage {
   }
 
   /** §2.2: min-max×255 (inverted if MONOCHROME1), torch bilinear fit into size x size, top-left letterbox 114. */
-  async detectorInput(size = 416): Promise<GpuDetectorInput> {
-    const s = checkSize(size, 'size', 416);
-    return native(() => this.live().detectorInput(Boolean(this.meta.invert), s));
+  async detectorInput(size = DETECTOR_INPUT_SIZE): Promise<GpuDetectorInput> {
+    const s = checkSize(size, 'size', DETECTOR_INPUT_SIZE);
+    return nativeCall(() => this.live().detectorInput(Boolean(this.meta.invert), s));
   }
 
   /**
@@ -85,12 +78,12 @@ export class GpuImage {
   async classifierInput(box: Box,
     options: { height?: number; width?: number; fp16Windows?: boolean; tensor?: GpuTensorMode } = {}): Promise<GpuClassifierInput> {
     checkBox(box, this.rows, this.cols);
-    const height = checkSize(options.height, 'options.height', 2048);
-    const width = checkSize(options.width, 'options.width', 1024);
+    const height = checkSize(options.height, 'options.height', CLASSIFIER_INPUT.height);
+    const width = checkSize(options.width, 'options.width', CLASSIFIER_INPUT.width);
     const window = windowFromMeta(this.meta, Boolean(options.fp16Windows));
     const tensor = options.tensor ?? 'none';
     if (!['none', 'float255', 'normalized'].includes(tensor)) throw invalidArgument('options.tensor', "'none', 'float255' or 'normalized'", tensor);
-    return native(() => this.live().classifierInput([...box], window, Boolean(this.meta.invert), height, width, tensor));
+    return nativeCall(() => this.live().classifierInput([...box], window, Boolean(this.meta.invert), height, width, tensor));
   }
 
   /** Frees the device memory (jobs in flight finish first). */

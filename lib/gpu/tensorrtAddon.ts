@@ -5,6 +5,9 @@
 import { RsnaMammoError } from '../errors';
 import { CudaAddon, loadCudaAddon } from '../native';
 import { ProfileShape } from '../runtime/profileShapes';
+import type { Availability } from '../runtime/selectBackend';
+import type { TensorData } from '../runtime/types';
+import type { CudaAddonStatus } from './cudaStatus';
 
 /** tensorrtInfo(): TensorRT as the CUDA addon sees it (dlopen at run time). */
 export interface TensorRtInfo {
@@ -30,16 +33,11 @@ export interface TensorRtTensorInfo {
   maxDims: number[];
 }
 
-/** A float32 tensor crossing the native boundary. */
-export interface NativeTensor {
-  dims: number[];
-  data: Float32Array;
-}
 
 /** A deserialized engine (native EngineHandle). */
 export interface TensorRtEngine {
   readonly tensors: TensorRtTensorInfo[];
-  run(feeds: Record<string, NativeTensor>): Promise<Record<string, NativeTensor>>;
+  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
   dispose(): void;
 }
 
@@ -67,6 +65,19 @@ export function tensorrtUnavailableReason(info: TensorRtInfo | undefined): strin
   if (!info.found) return `${info.reason ?? 'TensorRT not found'}${info.compiled ? '' : `; also ${noHeaders}`}`;
   if (!info.compiled) return noHeaders;
   return undefined;
+}
+
+/**
+ * "Is TensorRT usable here?": the one rule (backend 'auto', `engine`, doctor). A built, loadable CUDA
+ * addon with a GPU, whose TensorRT unit is compiled and finds libnvinfer; else the first reason.
+ * @param info tensorrtInfo() as the addon reports it (in this process or the test-load child)
+ */
+export function tensorrtUsability(cuda: Pick<CudaAddonStatus, 'built' | 'loadable' | 'usable' | 'reason'>, info: TensorRtInfo | undefined): Availability {
+  if (!cuda.built) return { available: false, reason: 'the CUDA addon is not built' };
+  if (cuda.loadable === false) return { available: false, reason: `the CUDA addon does not load: ${cuda.reason}` };
+  const reason = tensorrtUnavailableReason(info);
+  if (reason) return { available: false, reason };
+  return cuda.usable ? { available: true } : { available: false, reason: cuda.reason };
 }
 
 /** The CUDA addon with a usable TensorRT; throws ERR_TENSORRT_UNAVAILABLE with the reason. */

@@ -1,6 +1,6 @@
 /** Runs one conversion in a worker thread and re-raises its error as the same RsnaMammoError. */
 import { RsnaMammoError } from '../errors';
-import { startWorker } from '../runtime/worker_thread';
+import { startWorker } from '../util/startWorker';
 import type { ConvertClassifierOptions } from './convert_classifier';
 import type { ConvertYoloxOptions } from './convert_yolox';
 

@@ -2,6 +2,7 @@
  * `createPipeline(options)`: the library entry for Node services — opens the models and returns the
  * pipeline object (lib/pipeline/scheduler.ts) over the real stages (lib/pipeline/stages.ts).
  */
+import { roiDetector } from '../roi';
 import { invalidArgument } from '../errors';
 import { createPipelineFromStages, Pipeline, PipelineRunOptions } from './scheduler';
 import { createRealStages, RealStageOptions } from './stages';
@@ -29,7 +30,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   if ('stages' in options && options.stages) return createPipelineFromStages(options.stages, options);
   const o = options as RealStageOptions & PipelineRunOptions;
   if (typeof o.classifier !== 'string' || !o.classifier) throw invalidArgument('options.classifier', 'the path of the ensemble ONNX', o.classifier);
-  if (o.roi !== 'yolox' && o.roi !== 'otsu') throw invalidArgument('options.roi', "'yolox' or 'otsu'", o.roi);
+  roiDetector(o.roi, 'options.roi');
   if (o.device !== undefined && !['auto', 'cpu', 'cuda'].includes(o.device)) throw invalidArgument('options.device', "'auto', 'cpu' or 'cuda'", o.device);
   const stages = await createRealStages({ ...o, maxBatch: o.maxBatch ?? o.batchSize ?? 2 });
   return createPipelineFromStages(stages, o);

@@ -8,8 +8,11 @@
 import { invalidArgument } from '../errors';
 import { GpuImage } from '../gpu/pipeline';
 import { loadCudaAddon, tryLoadCudaAddon } from '../native';
-import { fullFrameRoi, isConstantImage, roiFromDetectorInput, ROI_DEFAULTS } from '../roi';
-import { cpuPreprocessor, ImagePreprocessor } from './preprocessor';
+import type { MammoImage } from '../image';
+import { imgprocAddon } from '../preprocess/addon';
+import { native } from '../preprocess/validate';
+import { detectorImage, fullFrameRoi, roiFromDetectorInput, ROI_DEFAULTS } from '../roi';
+import { cpuPreprocessor, ImagePreprocessor, PreprocessOptions, PreprocessResult } from './preprocessor';
 
 /** Where the prepare stage runs: 'auto' = the GPU when usable, else the CPU with one line saying why. */
 export type DeviceChoice = 'auto' | 'cpu' | 'cuda';
@@ -22,24 +25,36 @@ function isCudaError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_CUDA');
 }
 
+/** Report thumbnails on the GPU path: the min-max image and the classifier input, by CPU jobs (reports only). */
+async function gpuPreviews(image: MammoImage, input: Uint8Array, o: PreprocessOptions): Promise<PreprocessResult['preview']> {
+  if (!o.previewWidth) return undefined;
+  const scaled = await detectorImage(image.pixels, image.height, image.width, image.invert, { previewWidth: o.previewWidth });
+  const small = await native(() => imgprocAddon().imgprocThumbnail(input, o.height, o.width, o.previewWidth! / 2));
+  return scaled.preview && { image: scaled.preview, input: small };
+}
+
 /** The GPU path: upload once, detector input, box choice, classifier input; device memory freed always. */
 export const cudaPreprocessor: ImagePreprocessor = {
   device: 'cuda',
-  async run(raw, rows, cols, meta, o) {
+  async run(mammo, o) {
+    const { pixels, height: rows, width: cols } = mammo;
     const t0 = now();
-    const image = await GpuImage.upload(raw, rows, cols, meta);
+    const image = await GpuImage.upload(pixels, rows, cols, mammo.window);
     try {
       // A CUDA failure inside detection is the device's, not the image's: rethrown instead of the
       // full-frame answer §2.7.1 gives to detection errors (so 'auto' redoes the image on the CPU).
       let cudaError: Error | undefined;
       const onError = (err: Error): void => { if (isCudaError(err)) cudaError = err; };
-      // A constant image is the full frame without detection, as lib/roi's detectRoi does (§1.5.3).
-      const roi = isConstantImage(raw) ? fullFrameRoi(rows, cols)
-        : await roiFromDetectorInput(() => image.detectorInput(ROI_DEFAULTS.inputSize), rows, cols, { detector: o.detector, method: o.method, onError });
+      const made = image.detectorInput(ROI_DEFAULTS.inputSize);
+      const first = await made.catch(() => undefined);
+      // A constant image (the device min-max says so) is the full frame without detection (§1.5.3).
+      const roi = first?.constant ? fullFrameRoi(rows, cols)
+        : await roiFromDetectorInput(() => made, rows, cols, { detector: o.detector, method: o.method, onError });
       if (cudaError) throw cudaError;
       const t1 = now();
-      const { pixels } = await image.classifierInput(roi.box, { height: o.height, width: o.width, fp16Windows: o.fp16Windows });
-      return { device: 'cuda', roi, input: pixels, roiMs: t1 - t0, prepareMs: now() - t1 };
+      const { pixels: input } = await image.classifierInput(roi.box, { height: o.height, width: o.width, fp16Windows: o.fp16Windows });
+      const prepareMs = now() - t1;
+      return { device: 'cuda', roi, input, roiMs: t1 - t0, prepareMs, preview: await gpuPreviews(mammo, input, o) };
     } finally {
       image.dispose();
     }

@@ -3,23 +3,25 @@
  * the decoded int16 image to its ROI (PIPELINE.md §2) and classifier input (§2.8, §3.1). The CPU
  * implementation is here; the CUDA one (lib/pipeline/gpuStages.ts) gives bit-identical results.
  */
-import { classifierInput } from '../preprocess';
-import type { WindowMeta } from '../preprocess/types';
-import { detectRoi } from '../roi';
-import type { RoiResult, YoloxRunner } from '../roi';
+import type { GreyPicture, MammoImage } from '../image';
+import { prepareInput } from '../preprocess';
+import { detectImageRoi } from '../roi';
+import type { RoiDetectorName, RoiResult, YoloxRunner } from '../roi';
 
 /** Which processor prepared an image: the CPU addon or the CUDA addon. */
 export type ImageDevice = 'cpu' | 'cuda';
 
 /** What the preprocessor needs besides the image. */
 export interface PreprocessOptions {
-  /** 'yolox' (detector, then Otsu, then full frame) or 'otsu' (§2.5–2.7). */
-  method: 'yolox' | 'otsu';
+  /** A registered ROI detector (lib/roi/detectors): 'yolox' (detector, then Otsu, then full frame) or 'otsu' (§2.5–2.7). */
+  method: RoiDetectorName;
   detector?: YoloxRunner;
   /** Classifier input size (2048 × 1024 by default, §5.1). */
   height: number;
   width: number;
   fp16Windows?: boolean;
+  /** Report thumbnails: the min-max image this wide, the classifier input half as wide (0 / undefined = none). */
+  previewWidth?: number;
 }
 
 /** ROI and classifier input of one image, with the time each took. */
@@ -33,23 +35,31 @@ export interface PreprocessResult {
   roiMs: number;
   /** Classifier input. */
   prepareMs: number;
+  /** Thumbnails of the min-max image and of the classifier input, when asked. */
+  preview?: { image: GreyPicture; input?: GreyPicture };
 }
 
 /** One implementation of the ROI + classifier-input step. */
 export interface ImagePreprocessor {
   /** Where the next image will be prepared. */
   readonly device: ImageDevice;
-  run(raw: Int16Array, rows: number, cols: number, meta: WindowMeta, options: PreprocessOptions): Promise<PreprocessResult>;
+  run(image: MammoImage, options: PreprocessOptions): Promise<PreprocessResult>;
 }
 
-/** The CPU path: lib/roi's detectRoi, then lib/preprocess's classifierInput (libuv pool jobs). */
+/**
+ * The CPU path: one native job for the detect stage (lib/roi detectImageRoi: min-max, detector input,
+ * Otsu when first, thumbnail) and one for the prepare stage (lib/preprocess prepareInput), on the libuv pool.
+ */
 export const cpuPreprocessor: ImagePreprocessor = {
   device: 'cpu',
-  async run(raw, rows, cols, meta, o) {
+  async run(image, o) {
+    const { pixels, height: rows, width: cols } = image;
     const t0 = performance.now();
-    const roi = await detectRoi(raw, rows, cols, meta.invert, { detector: o.detector, method: o.method });
+    const { roi, preview } = await detectImageRoi(pixels, rows, cols, image.invert, { detector: o.detector, method: o.method, previewWidth: o.previewWidth });
     const t1 = performance.now();
-    const input = await classifierInput(raw, rows, cols, roi.box, meta, { height: o.height, width: o.width, fp16Windows: o.fp16Windows });
-    return { device: 'cpu', roi, input, roiMs: t1 - t0, prepareMs: performance.now() - t1 };
+    const input = await prepareInput(pixels, rows, cols, roi.box, image.window,
+      { height: o.height, width: o.width, fp16Windows: o.fp16Windows, previewWidth: o.previewWidth ? o.previewWidth / 2 : 0 });
+    return { device: 'cpu', roi, input: input.pixels, roiMs: t1 - t0, prepareMs: performance.now() - t1,
+      preview: preview && { image: preview, input: input.preview } };
   },
 };

@@ -5,21 +5,20 @@
  */
 import os from 'os';
 import { RsnaMammoError } from '../errors';
-import { decodeFrame, parseDicom, readDicom, toOriginalInt16 } from '../dicom';
 import type { DecoderChoice } from '../dicom';
-import { minMaxScale255 } from '../preprocess';
-import { yoloxRunnerFromModel } from '../roi';
-import type { YoloxRunner } from '../roi';
+import { decodeImage } from '../image';
+import { CLASSIFIER_INPUT } from '../preprocess';
+import { roiDetector, yoloxRunnerFromModel } from '../roi';
+import type { RoiDetectorName, YoloxRunner } from '../roi';
 import { createSession } from '../runtime';
 import type { SessionOptions } from '../runtime';
 import { DeviceChoice, resolvePreprocessor } from './gpuStages';
 import type { ImagePreprocessor } from './preprocessor';
 import { BatchTensorBuffer } from './tensor';
-import { thumbnail } from './thumbnail';
 import type { ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
 
 /** MODEL_INPUT_SIZE of the original (PIPELINE.md §5.1). */
-export const CLASSIFIER_INPUT_SIZE: readonly [number, number] = [2048, 1024];
+export const CLASSIFIER_INPUT_SIZE: readonly [number, number] = [CLASSIFIER_INPUT.height, CLASSIFIER_INPUT.width];
 
 /** Options of {@link createRealStages}. */
 export interface RealStageOptions {
@@ -28,7 +27,7 @@ export interface RealStageOptions {
   /** YOLOX ONNX; required when `roi` is 'yolox'. */
   detector?: string;
   /** 'yolox' (detector, then Otsu, then full frame) or 'otsu' (Otsu, then full frame), §2.5–2.7. */
-  roi: 'yolox' | 'otsu';
+  roi: RoiDetectorName;
   /** Inference backend of lib/runtime ('auto': TensorRT when usable, else ONNX Runtime). */
   backend?: SessionOptions['backend'];
   /** Inference threads (0 = all cores but one, leaving one to the event loop and decoding). */
@@ -57,14 +56,13 @@ export type PrepareStageOptions = Omit<RealStageOptions, 'classifier' | 'detecto
   preprocessor: ImagePreprocessor;
 };
 
-const now = (): number => performance.now();
-
 /**
  * Opens the model sessions and returns the stages.
  * @throws RsnaMammoError ERR_NO_DETECTOR when `roi` is 'yolox' without a detector model.
  */
 export async function createRealStages(o: RealStageOptions): Promise<PipelineStages> {
-  if (o.roi === 'yolox' && !o.detector) {
+  const needsModel = roiDetector(o.roi, 'options.roi').needsModel;
+  if (needsModel && !o.detector) {
     throw new RsnaMammoError('ERR_NO_DETECTOR', 'ROI method yolox needs the YOLOX detector model; pass --roi otsu to use the Otsu fallback for every image');
   }
   const preprocessor = resolvePreprocessor(o.device, o.log ?? ((line) => process.stderr.write(`${line}\n`)));
@@ -75,7 +73,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
   const session = await createSession(o.classifier, sessionOptions);
   let detector: Awaited<ReturnType<typeof yoloxRunnerFromModel>> | undefined;
   try {
-    if (o.roi === 'yolox') detector = await yoloxRunnerFromModel(o.detector!, { ...sessionOptions, maxBatch: 1 });
+    if (needsModel) detector = await yoloxRunnerFromModel(o.detector!, { ...sessionOptions, maxBatch: 1 });
   } catch (err) {
     await session.dispose();
     throw err;
@@ -120,41 +118,19 @@ export function createPrepare(o: PrepareStageOptions): (source: ImageSource, key
   const [height, width] = o.inputSize ?? CLASSIFIER_INPUT_SIZE;
   const { preprocessor, detector } = o;
   return async function prepare(source: ImageSource, key: string): Promise<PreparedImage> {
-    const t0 = now();
-    const image = typeof source === 'string' ? await readDicom(source) : parseDicom(source, key);
-    const t1 = now();
-    const frame = await decodeFrame(image, 0, { decoder: o.decoder });
-    if (frame.samplesPerPixel !== 1) {
-      // dicomsdl's reader of the original refuses colour images too (PIPELINE.md §1.2.3).
-      throw new RsnaMammoError('ERR_NOT_GREYSCALE', `SamplesPerPixel is ${frame.samplesPerPixel}, expected 1`, { file: image.file ?? key });
-    }
-    const raw = toOriginalInt16(frame);
-    const { rows, columns } = frame;
-    const invert = image.photometricInterpretation === 'MONOCHROME1'; // exact compare, §1.3.4
-    const t2 = now();
-    const meta = { windowCenter: image.windowCenter, windowWidth: image.windowWidth, voiLutFunction: image.voiLutFunction, invert };
-    const { device, roi, input, roiMs, prepareMs } = await preprocessor.run(raw, rows, columns, meta,
-      { method: o.roi, detector, height, width, fp16Windows: o.fp16Windows });
-    let preview: ImagePreview | undefined;
-    if (o.previewWidth) {
-      const scaled = await minMaxScale255(raw, rows, columns, invert);
-      const picture = thumbnail(scaled, rows, columns, o.previewWidth);
-      preview = { image: picture, scale: picture.width / columns, input: thumbnail(input, height, width, o.previewWidth / 2) };
-    }
+    const image = await decodeImage(source, { key, decoder: o.decoder });
+    const { height: rows, width: columns } = image;
+    const { device, roi, input, roiMs, prepareMs, preview: pictures } = await preprocessor.run(image,
+      { method: o.roi, detector, height, width, fp16Windows: o.fp16Windows, previewWidth: o.previewWidth });
+    const preview: ImagePreview | undefined = pictures?.input &&
+      { image: pictures.image, scale: pictures.image.width / columns, input: pictures.input };
     return {
       input,
-      roi: { box: roi.box, method: roi.method, areaPct: roi.areaPct, score: roi.score ?? NaN },
-      decoder: frame.decoder,
+      roi,
+      decoder: image.decoder,
       device,
-      meta: {
-        rows,
-        columns,
-        photometricInterpretation: image.photometricInterpretation,
-        patientId: image.patientId,
-        laterality: image.imageLaterality || image.laterality || undefined,
-        viewPosition: image.viewPosition,
-      },
-      timings: { readMs: t1 - t0, decodeMs: t2 - t1, roiMs, prepareMs },
+      meta: { rows, columns, ...image.meta },
+      timings: { ...image.timings, roiMs, prepareMs },
       preview,
     };
   };

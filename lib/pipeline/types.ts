@@ -2,12 +2,11 @@
  * Types shared by the pipeline (DESIGN.md "The one path every image takes"): what goes in (a DICOM
  * path or its bytes), what each stage hands to the next, and what comes out per image.
  */
-
-/** One corner-pair box in full-image pixels, end-exclusive (PIPELINE.md §2.5.5, §2.8). */
-export type RoiBox = [x0: number, y0: number, x1: number, y1: number];
+import type { GreyPicture, ImageSource } from '../image';
+import type { RoiResult } from '../roi/types';
 
 /** A DICOM file: its path, or its bytes (Buffer / Uint8Array) when it never touched the disk. */
-export type ImageSource = string | Uint8Array;
+export type { ImageSource };
 
 /** One image to predict; `tag` travels untouched to the result (e.g. the test.csv row). */
 export interface PredictRequest<T = unknown> {
@@ -17,15 +16,8 @@ export interface PredictRequest<T = unknown> {
   tag?: T;
 }
 
-/** ROI stage outcome (PIPELINE.md §2.5–2.7): the box and which path produced it. */
-export interface RoiResult {
-  box: RoiBox;
-  /** 'yolox' | 'otsu' | 'full' (full frame, §2.7). */
-  method: string;
-  areaPct: number;
-  /** Detector score obj·cls for 'yolox'; NaN otherwise. */
-  score: number;
-}
+/** ROI stage outcome (ALGORITHMS.md §2.5–2.7): lib/roi's one RoiResult (score null unless YOLOX). */
+export type { RoiResult };
 
 /** DICOM facts the pipeline reports and groups by (study grouping for `predict`). */
 export interface ImageMeta {
@@ -47,12 +39,8 @@ export interface StageTimings {
   inferMs: number;
 }
 
-/** A small 8-bit grey picture for reports (thumbnail of the full image or of the classifier input). */
-export interface GreyPicture {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+/** A small 8-bit grey picture for reports: lib/image's type. */
+export type { GreyPicture };
 
 /** Thumbnails kept only when asked (`previewWidth`): the whole image and the classifier input. */
 export interface ImagePreview {

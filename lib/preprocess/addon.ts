@@ -3,6 +3,8 @@
  * same names with the same arguments, so parity tests can call either through this interface.
  */
 import { loadCpuAddon } from '../native';
+import type { DetectorInput, DetectorInput64 } from './types';
+import type { GreyPicture } from '../image/types';
 
 /** Window as the kernels take it (PIPELINE.md §1.3–§1.4); func 'NONE' selects min-max (§1.4.6). */
 export interface NativeWindow {
@@ -13,13 +15,8 @@ export interface NativeWindow {
   fp16: boolean;
 }
 
-export interface NativeDetectorInput {
-  tensor: Float32Array;
-  resized: Float32Array | Float64Array;
-  ratio: number;
-  resizedHeight: number;
-  resizedWidth: number;
-}
+/** What imgprocDetectorInput resolves to (the resized image in the input's element type). */
+export type NativeDetectorInput = DetectorInput | DetectorInput64;
 
 export interface NativeDisplayParams extends NativeWindow {
   standard: boolean;
@@ -50,6 +47,13 @@ export interface ImgprocCpuAddon extends Omit<ImgprocKernels, 'imgprocDetectorIn
   imgprocTrainingResize(pixels: Uint8Array, rows: number, cols: number, outRows: number, outCols: number): Promise<Uint8Array>;
   imgprocWindowToUint8(pixels: Int16Array | Uint16Array | Int32Array | Float32Array, rows: number, cols: number,
     params: NativeDisplayParams): Promise<Uint8Array>;
+  /** Classifier input + its thumbnail in one job (the pipeline's prepare stage). */
+  imgprocPrepareInput(raw: Int16Array, rows: number, cols: number, box: number[], window: NativeWindow, invert: boolean,
+    outRows: number, outCols: number, previewWidth: number): Promise<{ pixels: Uint8Array; preview?: GreyPicture }>;
+  /** Area-average thumbnail of a uint8 image (reports). */
+  imgprocThumbnail(pixels: Uint8Array, rows: number, cols: number, width: number): Promise<GreyPicture>;
+  /** Writes the float32 [N, 3, H, W] batch tensor of N uint8 inputs into `out` (in place). */
+  imgprocBatchTensor(inputs: Uint8Array[], plane: number, out: Float32Array<ArrayBufferLike>): Promise<void>;
 }
 
 /** The CPU addon typed as its imgproc surface. */

@@ -1,5 +1,7 @@
 /** Classifier inputs: crop → window → invert → resize (PIPELINE.md §2.8, §3.1, §3.2.3, §7.7.1). */
 import { imgprocAddon } from './addon';
+import { CLASSIFIER_INPUT } from './sizes';
+import type { GreyPicture } from '../image/types';
 import type { Box, WindowMeta } from './types';
 import { checkBox, checkImage, checkSize, checkType, native, windowFromMeta } from './validate';
 
@@ -20,13 +22,30 @@ import { checkBox, checkImage, checkSize, checkType, native, windowFromMeta } fr
  */
 export async function classifierInput(raw: Int16Array, rows: number, cols: number, box: Box, meta: WindowMeta,
   options: { height?: number; width?: number; fp16Windows?: boolean } = {}): Promise<Uint8Array> {
+  return (await prepareInput(raw, rows, cols, box, meta, { ...options, previewWidth: 0 })).pixels;
+}
+
+/** The prepare stage's result: the classifier input and, when asked, its thumbnail. */
+export interface PreparedInput {
+  /** height × width uint8 (§3.1). */
+  pixels: Uint8Array;
+  preview?: GreyPicture;
+}
+
+/**
+ * {@link classifierInput} and its report thumbnail in one native job (the pipeline's prepare stage).
+ * @param options as classifierInput, plus previewWidth (0 / undefined = no thumbnail)
+ */
+export async function prepareInput(raw: Int16Array, rows: number, cols: number, box: Box, meta: WindowMeta,
+  options: { height?: number; width?: number; fp16Windows?: boolean; previewWidth?: number } = {}): Promise<PreparedInput> {
   checkType(raw, 'raw', [Int16Array]);
   checkImage(raw, rows, cols, 'raw');
   checkBox(box, rows, cols);
-  const height = checkSize(options.height, 'options.height', 2048);
-  const width = checkSize(options.width, 'options.width', 1024);
+  const height = checkSize(options.height, 'options.height', CLASSIFIER_INPUT.height);
+  const width = checkSize(options.width, 'options.width', CLASSIFIER_INPUT.width);
   const window = windowFromMeta(meta, Boolean(options.fp16Windows));
-  return native(() => imgprocAddon().imgprocClassifierInput(raw, rows, cols, [...box], window, Boolean(meta.invert), height, width));
+  return native(() => imgprocAddon().imgprocPrepareInput(raw, rows, cols, [...box], window, Boolean(meta.invert), height, width,
+    options.previewWidth ?? 0));
 }
 
 /**
@@ -62,10 +81,10 @@ export async function windowedCropUint8(raw: Int16Array, rows: number, cols: num
  * @returns height x width uint8
  * @example const x = await resizeTrainingPath(crop.pixels, crop.rows, crop.cols);
  */
-export async function resizeTrainingPath(u8: Uint8Array, rows: number, cols: number, height = 2048, width = 1024): Promise<Uint8Array> {
+export async function resizeTrainingPath(u8: Uint8Array, rows: number, cols: number, height = CLASSIFIER_INPUT.height, width = CLASSIFIER_INPUT.width): Promise<Uint8Array> {
   checkType(u8, 'u8', [Uint8Array]);
   checkImage(u8, rows, cols, 'u8');
-  const h = checkSize(height, 'height', 2048);
-  const w = checkSize(width, 'width', 1024);
+  const h = checkSize(height, 'height', CLASSIFIER_INPUT.height);
+  const w = checkSize(width, 'width', CLASSIFIER_INPUT.width);
   return native(() => imgprocAddon().imgprocTrainingResize(u8, rows, cols, h, w));
 }

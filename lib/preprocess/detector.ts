@@ -1,5 +1,6 @@
 /** The YOLOX detector input (PIPELINE.md §2.2.2–2.2.5). */
 import { imgprocAddon } from './addon';
+import { DETECTOR_INPUT_SIZE } from './sizes';
 import type { DetectorInput, DetectorInput64 } from './types';
 import { checkImage, checkSize, checkType, native } from './validate';
 
@@ -24,10 +25,10 @@ export async function detectorInput(image: Float32Array, rows: number, cols: num
  * and `resized` stays float64 (the Otsu input truncates it).
  */
 export async function detectorInput(image: Float64Array, rows: number, cols: number, size?: number): Promise<DetectorInput64>;
-export async function detectorInput(image: Float32Array | Float64Array, rows: number, cols: number, size = 416): Promise<DetectorInput | DetectorInput64> {
+export async function detectorInput(image: Float32Array | Float64Array, rows: number, cols: number, size = DETECTOR_INPUT_SIZE): Promise<DetectorInput | DetectorInput64> {
   checkType(image, 'image', [Float32Array, Float64Array]);
   checkImage(image, rows, cols, 'image');
-  const s = checkSize(size, 'size', 416);
+  const s = checkSize(size, 'size', DETECTOR_INPUT_SIZE);
   // resized has the input's element type (checked by the native binding).
   return native(() => imgprocAddon().imgprocDetectorInput(image, rows, cols, s)) as Promise<DetectorInput | DetectorInput64>;
 }

@@ -1,5 +1,5 @@
 /** Argument checks of the preprocess API (sharp's message shape via invalidArgument). */
-import { fromNativeError, invalidArgument } from '../errors';
+import { invalidArgument } from '../errors';
 import type { Box, WindowMeta } from './types';
 import type { NativeWindow } from './addon';
 
@@ -55,11 +55,5 @@ export function windowFromMeta(meta: WindowMeta, fp16 = false, index = 0, strict
   return { func, center: meta.windowCenter[index], width: meta.windowWidth[index], fp16 };
 }
 
-/** Runs a native call and turns its error into an RsnaMammoError with the native code. */
-export async function native<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw fromNativeError(err);
-  }
-}
+/** The one native-call wrapper (lib/util/nativeCall.ts). */
+export { nativeCall as native } from '../util/nativeCall';

@@ -14,7 +14,7 @@ import { RsnaMammoError } from '../errors';
 import { writeGrayPng } from '../data/imageFiles';
 import { writeCsvAtomic } from '../data/csv';
 import { loadSettings } from '../settings';
-import { writeFileAtomic } from '../submit/journal';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 import { runTraining } from '../train/runSteps';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -3,10 +3,13 @@
  * (§2.6), full-frame fallback (§2.7), as the original RoiExtractor.detect_single and its caller do.
  */
 import { invalidArgument } from '../errors';
-import { detectorInput, minMaxScale255 } from '../preprocess';
-import { otsuRoi } from './otsu';
+import { detectorInput } from '../preprocess';
+import type { GreyPicture } from '../image/types';
+import { detectorImage } from './detectorImage';
+import type { DetectorImage } from './detectorImage';
+import { roiDetector, roiDetectorChain } from './detectors/registry';
+import type { DetectorInputLike } from './detectors/types';
 import { DetectRoiOptions, ROI_DEFAULTS, RoiResult } from './types';
-import { selectYoloxBox } from './yolox';
 
 function checkSize(rows: unknown, cols: unknown): void {
   if (!Number.isInteger(rows) || (rows as number) < 1) throw invalidArgument('rows', 'a positive integer', rows);
@@ -17,9 +20,7 @@ function checkOptions(options: DetectRoiOptions): void {
   if (options.detector !== undefined && typeof options.detector !== 'function') {
     throw invalidArgument('options.detector', 'a YoloxRunner function', options.detector);
   }
-  if (options.method !== undefined && options.method !== 'yolox' && options.method !== 'otsu') {
-    throw invalidArgument('options.method', "'yolox' or 'otsu'", options.method);
-  }
+  if (options.method !== undefined) roiDetector(options.method, 'options.method');
 }
 
 /** r = min(416/H, 416/W) in double (§2.2.2). */
@@ -59,32 +60,8 @@ export async function detectRoiFromScaled(
 }
 
 /**
- * What the box choice needs of the detector input (§2.2): the CPU gives `resized` too; the GPU
- * (lib/gpu/pipeline.ts) only the tensor, whose top-left resizedHeight × resizedWidth of channel 0 holds
- * the same float32 values (§2.2.4 copies them there unchanged).
- */
-export interface DetectorInputLike {
-  tensor: Float32Array;
-  ratio: number;
-  resizedHeight: number;
-  resizedWidth: number;
-  resized?: Float32Array;
-}
-
-/**
- * resized_img.to(torch.uint8) of §2.6.1: truncation toward zero of values in [0, 255], from `resized`
- * or, when absent, from the tensor's top-left block of channel 0.
- */
-export function resizedUint8(input: DetectorInputLike, size: number = ROI_DEFAULTS.inputSize): Uint8Array {
-  if (input.resized) return Uint8Array.from(input.resized);
-  const { resizedHeight: h, resizedWidth: w, tensor } = input;
-  const out = new Uint8Array(h * w);
-  for (let y = 0; y < h; y++) out.set(tensor.subarray(y * size, y * size + w), y * w);
-  return out;
-}
-
-/**
- * The box choice of §2.5–2.7 from a detector input made by `makeInput` (CPU or GPU): YOLOX box when a
+ * The box choice of §2.5–2.7 from a detector input made by `makeInput` (CPU or GPU): the chain of the
+ * registered detector `options.method` (lib/roi/detectors; yolox → otsu), e.g. the YOLOX box when a
  * detector is given and method is not 'otsu' and a box passes (§2.5), else the Otsu box (§2.6), else
  * the full frame; an error anywhere inside (making the input included) gives the full frame (§2.7.1),
  * reported through `options.onError`. Both pipeline devices call this, so their fallbacks are one code.
@@ -103,29 +80,67 @@ export async function roiFromDetectorInput(
   checkOptions(options);
   try {
     const input = await makeInput();
-    if (options.detector && options.method !== 'otsu') {
-      const raw = await options.detector(input.tensor);
-      const yolox = selectYoloxBox(raw, input.ratio, rows, cols);
-      if (yolox) return yolox;
+    for (const detector of roiDetectorChain(options.method ?? 'yolox')) {
+      const roi = await detector.detect(input, { rows, cols, model: options.detector });
+      if (roi) return roi;
     }
-    const otsu = await otsuRoi(resizedUint8(input), input.resizedHeight, input.resizedWidth, input.ratio, rows, cols);
-    if (otsu) return otsu;
   } catch (err) {
     options.onError?.(err as Error);
   }
   return fullFrameRoi(rows, cols);
 }
 
-/** True when every stored value is the same: such an image's ROI is the full frame (§1.5.3). */
+/**
+ * True when every stored value is the same: such an image's ROI is the full frame (§1.5.3). The
+ * pipeline gets this from the detect stage's native job; this scan is for callers holding a small image.
+ */
 export function isConstantImage(raw: Int16Array): boolean {
   for (let i = 1; i < raw.length; i++) if (raw[i] !== raw[0]) return false;
   return true;
 }
 
+/** The ROI of one decoded image and, when asked, the thumbnail of its min-max image (for reports). */
+export interface ImageRoi {
+  roi: RoiResult;
+  preview?: GreyPicture;
+}
+
 /**
- * ROI of one decoded image (§2): F = min_max_scale(raw int16) × 255 (255 − F for MONOCHROME1), then
- * {@link detectRoiFromScaled}. A constant image is the full frame, as in the original, where the int16
- * zero tensor makes the resize fail (§1.5.3).
+ * ROI of one decoded image (§2) in one native job (lib/roi/detectorImage.ts): F = min_max_scale(raw
+ * int16) × 255 (255 − F for MONOCHROME1) kept native, the detector input, the Otsu fallback when it is
+ * the first detector to run; then the detector chain of `options.method`. A constant image is the full
+ * frame, as in the original, where the int16 zero tensor makes the resize fail (§1.5.3); a failure of
+ * the job is the full frame too (§2.7.1, reported through `options.onError`).
+ * @param previewWidth also return a thumbnail of F this wide
+ */
+export async function detectImageRoi(
+  raw: Int16Array,
+  rows: number,
+  cols: number,
+  invert: boolean,
+  options: DetectRoiOptions & { previewWidth?: number } = {},
+): Promise<ImageRoi> {
+  checkSize(rows, cols);
+  if (!(raw instanceof Int16Array) || raw.length !== rows * cols) {
+    throw invalidArgument('raw', `an Int16Array of ${rows}×${cols} pixels`, raw);
+  }
+  checkOptions(options);
+  const first = roiDetectorChain(options.method ?? 'yolox').find((d) => !d.needsModel || options.detector);
+  let image: DetectorImage;
+  try {
+    image = await detectorImage(raw, rows, cols, invert, { withOtsu: first?.name === 'otsu', previewWidth: options.previewWidth });
+  } catch (err) {
+    options.onError?.(err as Error);
+    return { roi: fullFrameRoi(rows, cols) };
+  }
+  const preview = image.preview;
+  if (image.constant) return { roi: fullFrameRoi(rows, cols), preview };
+  const input = image;
+  return { roi: await roiFromDetectorInput(async () => input, rows, cols, options), preview };
+}
+
+/**
+ * ROI of one decoded image (§2), see {@link detectImageRoi}.
  * @param raw stored values cast to int16, row-major rows × cols
  * @param invert PhotometricInterpretation === 'MONOCHROME1'
  * @example const roi = await detectRoi(pixels, 2776, 2082, false);
@@ -137,12 +152,5 @@ export async function detectRoi(
   invert: boolean,
   options: DetectRoiOptions = {},
 ): Promise<RoiResult> {
-  checkSize(rows, cols);
-  if (!(raw instanceof Int16Array) || raw.length !== rows * cols) {
-    throw invalidArgument('raw', `an Int16Array of ${rows}×${cols} pixels`, raw);
-  }
-  checkOptions(options);
-  if (isConstantImage(raw)) return fullFrameRoi(rows, cols);
-  const scaled = await minMaxScale255(raw, rows, cols, invert);
-  return detectRoiFromScaled(scaled, rows, cols, options);
+  return (await detectImageRoi(raw, rows, cols, invert, options)).roi;
 }

@@ -2,7 +2,8 @@
  * The Otsu ROI fallback of the original (`extract_roi_otsu`, PIPELINE.md §2.6) on the resized uint8
  * detector image, bit-exact with OpenCV 4.6/4.7 (P8).
  */
-import { fromNativeError, invalidArgument } from '../errors';
+import { invalidArgument } from '../errors';
+import { nativeCall } from '../util/nativeCall';
 import { NativeOtsuSteps, roiAddon } from './addon';
 import { Box, ROI_DEFAULTS, RoiResult } from './types';
 
@@ -27,11 +28,7 @@ export async function otsuSteps(
   keepImages = false,
 ): Promise<NativeOtsuSteps> {
   checkImage(resized, resizedHeight, resizedWidth);
-  try {
-    return await roiAddon().otsuRoi(resized, resizedHeight, resizedWidth, keepImages);
-  } catch (err) {
-    throw fromNativeError(err);
-  }
+  return nativeCall(() => roiAddon().otsuRoi(resized, resizedHeight, resizedWidth, keepImages));
 }
 
 /**
@@ -55,9 +52,15 @@ export async function otsuRoi(
   if (typeof ratio !== 'number' || !(ratio > 0) || !Number.isFinite(ratio)) throw invalidArgument('ratio', 'a positive number', ratio);
   if (!Number.isInteger(rows) || rows < 1) throw invalidArgument('rows', 'a positive integer', rows);
   if (!Number.isInteger(cols) || cols < 1) throw invalidArgument('cols', 'a positive integer', cols);
-  const st = await otsuSteps(resized, resizedHeight, resizedWidth, false);
+  return otsuRoiFromSteps(await otsuSteps(resized, resizedHeight, resizedWidth, false), ratio, rows, cols);
+}
+
+/**
+ * The Otsu ROI of computed steps: null when there is no contour or the largest covers < 4 % (§2.6.5),
+ * else the box mapped back with §2.6.6: int(v / ratio) (double division, truncation) clamped to [0, W|H].
+ */
+export function otsuRoiFromSteps(st: NativeOtsuSteps, ratio: number, rows: number, cols: number): RoiResult | null {
   if (st.largest < 0 || !(st.areaPct >= ROI_DEFAULTS.areaPctThres)) return null;
-  // §2.6.6: int(v / ratio) (double division, truncation) clamped to [0, W|H].
   const limits = [cols, rows, cols, rows];
   const box = st.box.map((v, k) => Math.min(Math.max(Math.trunc(v / ratio), 0), limits[k])) as Box;
   return { box, method: 'otsu', areaPct: st.areaPct, score: null, ratio };

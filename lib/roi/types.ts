@@ -2,29 +2,14 @@
  * Types and constants of breast-ROI detection (PIPELINE.md §2).
  */
 
-import type { Box } from '../preprocess';
+import type { Box } from '../image/types';
+import type { RoiDetectorName, RoiModel } from './detectors/types';
 
 /** Integer box [x0, y0, x1, y1] in full-resolution pixels, end-exclusive (the crop is raw[y0:y1, x0:x1]). */
 export type { Box };
 
-/** Which step produced the box: the YOLOX detector, the Otsu fallback (§2.6) or the full frame (§2.7). */
-export type RoiMethod = 'yolox' | 'otsu' | 'full';
-
-/** The chosen breast ROI of one image. */
-export interface RoiResult {
-  /** [x0, y0, x1, y1] in full-resolution pixels, clamped to the image. */
-  box: Box;
-  method: RoiMethod;
-  /**
-   * YOLOX: box area / image area (§2.5.6); Otsu: largest contour area / resized image area (§2.6.5);
-   * full frame: 1.
-   */
-  areaPct: number;
-  /** obj·cls of the chosen YOLOX box (float32 value); null for Otsu and the full frame. */
-  score: number | null;
-  /** r = min(416/H, 416/W) of the detector input (§2.2.2). */
-  ratio: number;
-}
+export type { RoiMethod, RoiResult } from './detectors/types';
+export { ROI_DEFAULTS } from './constants';
 
 /** One YOLOX detection after decode, filter and NMS, in 416-input pixels (post_process row). */
 export interface YoloxCandidate {
@@ -58,23 +43,15 @@ export interface YoloxSelectOptions extends YoloxOptions {
  * Runs the YOLOX detector: input (1, 3, 416, 416) float32 in [0, 255] (114 padding), output the raw
  * head (1, 3549, 6) `[tx, ty, tw, th, obj, cls]` with obj/cls sigmoid-activated (§2.3).
  */
-export type YoloxRunner = (tensor: Float32Array) => Promise<Float32Array>;
+export type YoloxRunner = RoiModel;
 
 /** How detectRoi chooses the box. */
 export interface DetectRoiOptions {
   /** The YOLOX detector; without one the original's "nothing detected" path runs (Otsu, then full frame). */
   detector?: YoloxRunner;
-  /** 'yolox' (default): detector then fallbacks; 'otsu': skip the detector. */
-  method?: 'yolox' | 'otsu';
+  /** A registered detector (lib/roi/detectors): 'yolox' (default): detector then fallbacks; 'otsu': skip the detector. */
+  method?: RoiDetectorName;
   /** Called with the error when detection failed and the full frame was used (§2.7.1). */
   onError?: (err: Error) => void;
 }
 
-/** The ROI extractor constants of the original (PIPELINE.md §2.1.2). */
-export const ROI_DEFAULTS = Object.freeze({
-  inputSize: 416,
-  confThres: 0.5,
-  nmsThres: 0.9,
-  areaPctThres: 0.04,
-  padValue: 114,
-});

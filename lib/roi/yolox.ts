@@ -2,7 +2,8 @@
  * YOLOX head post-processing (PIPELINE.md §2.3–§2.5): decode, obj·cls filter, class-aware NMS and the
  * single-box choice of the original RoiExtractor, computed by the native kernels in float32.
  */
-import { fromNativeError, invalidArgument } from '../errors';
+import { invalidArgument } from '../errors';
+import { nativeSync } from '../util/nativeCall';
 import { roiAddon } from './addon';
 import { Box, ROI_DEFAULTS, RoiResult, YoloxCandidate, YoloxOptions, YoloxSelectOptions } from './types';
 
@@ -32,13 +33,6 @@ function resolve(options: YoloxOptions = {}): Required<YoloxOptions> {
   };
 }
 
-function native<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw fromNativeError(err);
-  }
-}
 
 /**
  * Decodes the raw head output like `decode_outputs` (§2.4): per anchor
@@ -51,14 +45,14 @@ function native<T>(fn: () => T): T {
  */
 export function decodeYolox(raw: Float32Array, inputSize: number = ROI_DEFAULTS.inputSize): Float32Array {
   checkRaw(raw, inputSize);
-  return native(() => roiAddon().yoloxDecode(raw, inputSize));
+  return nativeSync(() => roiAddon().yoloxDecode(raw, inputSize));
 }
 
 /** post_process rows (x0, y0, x1, y1, obj, cls, clsId) in NMS keep order, as a flat Float32Array. */
 export function postprocessYoloxRows(raw: Float32Array, options?: YoloxOptions): Float32Array {
   const o = resolve(options);
   checkRaw(raw, o.inputSize);
-  return native(() => roiAddon().yoloxPostprocess(raw, o.inputSize, o.confThres, o.nmsThres));
+  return nativeSync(() => roiAddon().yoloxPostprocess(raw, o.inputSize, o.confThres, o.nmsThres));
 }
 
 /**
@@ -99,7 +93,7 @@ export function selectYoloxBox(
   if (!Number.isInteger(cols) || cols < 1) throw invalidArgument('cols', 'a positive integer', cols);
   const areaPctThres = checkThreshold('areaPctThres', options.areaPctThres ?? ROI_DEFAULTS.areaPctThres);
   const postRows = postprocessYoloxRows(raw, options);
-  const sel = native(() => roiAddon().yoloxSelect(postRows, ratio, rows, cols, areaPctThres));
+  const sel = nativeSync(() => roiAddon().yoloxSelect(postRows, ratio, rows, cols, areaPctThres));
   if (!sel || !sel.accepted) return null;
   return { box: sel.box as Box, method: 'yolox', areaPct: sel.areaPct, score: sel.score, ratio };
 }

@@ -7,7 +7,7 @@ import { RsnaMammoError } from '../errors';
 import { runtimeLog } from './log';
 import { OrtLoadResult, OrtRequest, OrtResponse } from './onnxruntime_protocol';
 import { InferenceBackend, InferenceSession, SessionOptions, TensorData } from './types';
-import { startWorker } from './worker_thread';
+import { startWorker } from '../util/startWorker';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Pending = { resolve: (r: OrtResponse) => void; reject: (e: Error) => void };

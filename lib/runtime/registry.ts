@@ -9,9 +9,10 @@ import { onnxRuntimeBackend } from './onnxruntime_backend';
 import { tensorrtBackend } from './tensorrt';
 import { InferenceBackend, InferenceSession, SessionOptions } from './types';
 import { runtimeLog } from './log';
+import { Availability, BACKEND_REQUESTS, BackendName, selectBackend } from './selectBackend';
 
 /** A backend's availability; a throwing check counts as unavailable, with its message as the reason. */
-async function availabilityOf(backend: InferenceBackend): Promise<{ available: boolean; reason?: string }> {
+async function availabilityOf(backend: InferenceBackend): Promise<Availability> {
   try {
     return await backend.availability();
   } catch (err) {
@@ -49,22 +50,22 @@ export function registeredBackends(): string[] {
 export async function createSession(modelPath: string, options: SessionOptions = {}): Promise<InferenceSession> {
   if (typeof modelPath !== 'string' || modelPath.length === 0) throw invalidArgument('modelPath', 'a file path', modelPath);
   const wanted = options.backend ?? 'auto';
-  if (!['auto', 'onnxruntime', 'tensorrt'].includes(wanted)) throw invalidArgument('backend', "'auto', 'onnxruntime' or 'tensorrt'", wanted);
+  if (!BACKEND_REQUESTS.includes(wanted)) throw invalidArgument('backend', "'auto', 'onnxruntime' or 'tensorrt'", wanted);
   if (!fs.existsSync(modelPath)) throw new RsnaMammoError('ERR_FILE_NOT_FOUND', 'model file does not exist', { file: modelPath });
-  if (wanted !== 'auto') {
-    const backend = backends.get(wanted);
-    if (!backend) throw new RsnaMammoError('ERR_BACKEND_UNAVAILABLE', `backend "${wanted}" is not registered (registered: ${registeredBackends().join(', ')})`);
-    const status = await availabilityOf(backend);
-    if (!status.available) throw new RsnaMammoError('ERR_BACKEND_UNAVAILABLE', `backend "${wanted}" is unavailable: ${status.reason ?? 'unknown reason'}`);
-    return backend.load(modelPath, options);
+  // Only the backends the request can pick are probed (probing TensorRT loads the CUDA addon).
+  const notAsked: Availability = { available: false, reason: 'not requested' };
+  const tensorrt = wanted === 'onnxruntime' ? notAsked : await probe('tensorrt');
+  const onnxruntime = wanted === 'tensorrt' || (wanted === 'auto' && tensorrt.available) ? notAsked : await probe('onnxruntime');
+  const choice = selectBackend(wanted, { tensorrt, onnxruntime });
+  if (choice.note && !fallbackLogged.has(choice.note)) {
+    runtimeLog(choice.note);  // once per process, not per session
+    fallbackLogged.add(choice.note);
   }
-  const trt = backends.get('tensorrt');
-  if (trt) {
-    const status = await availabilityOf(trt);
-    if (status.available) return trt.load(modelPath, options);
-    const line = `tensorrt unavailable (${status.reason ?? 'unknown reason'}); using onnxruntime`;
-    if (!fallbackLogged.has(line)) runtimeLog(line);  // once per process, not per session
-    fallbackLogged.add(line);
-  }
-  return onnxRuntimeBackend.load(modelPath, options);
+  return backends.get(choice.backend)!.load(modelPath, options);
+}
+
+/** Availability of a registered backend by name ('not registered' when absent). */
+async function probe(name: BackendName): Promise<Availability> {
+  const backend = backends.get(name);
+  return backend ? availabilityOf(backend) : { available: false, reason: `backend "${name}" is not registered (registered: ${registeredBackends().join(', ')})` };
 }

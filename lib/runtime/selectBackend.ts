@@ -18,7 +18,7 @@ export interface Availability {
 
 export interface BackendChoice {
   backend: BackendName;
-  /** The one line to print when `auto` did not get TensorRT. */
+  /** The one line to print (after the 'rsna-mammo: ' prefix) when `auto` did not get TensorRT. */
   note?: string;
 }
 
@@ -37,7 +37,7 @@ export function selectBackend(request: BackendRequest, available: Record<Backend
   }
   if (available.tensorrt.available) return { backend: 'tensorrt' };
   if (available.onnxruntime.available) {
-    return { backend: 'onnxruntime', note: `rsna-mammo: TensorRT not used (${available.tensorrt.reason ?? 'unavailable'}); using ONNX Runtime` };
+    return { backend: 'onnxruntime', note: `TensorRT not used (${available.tensorrt.reason ?? 'unavailable'}); using ONNX Runtime` };
   }
   throw new RsnaMammoError('ERR_BACKEND_UNAVAILABLE',
     `no inference backend is available: tensorrt (${available.tensorrt.reason}), onnxruntime (${available.onnxruntime.reason})`);

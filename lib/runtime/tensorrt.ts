@@ -8,7 +8,7 @@ import fs from 'fs';
 import path from 'path';
 import { RsnaMammoError, fromNativeError } from '../errors';
 import { cudaAddonStatus, loadCudaAddon } from '../native';
-import { TensorRtEngine, loadTensorRtAddon, tensorrtUnavailableReason, TensorRtAddon } from '../gpu/tensorrtAddon';
+import { TensorRtEngine, TensorRtInfo, loadTensorRtAddon, tensorrtUsability, TensorRtAddon } from '../gpu/tensorrtAddon';
 import { EngineKeyInputs, engineCacheKey, engineCachePath, engineIsCurrent, sha256File, sidecarPath } from './engineCache';
 import { readOnnxInputs } from './onnxInputs';
 import { profileShapes, splitBatch } from './profileShapes';
@@ -44,10 +44,9 @@ export interface TensorRtSessionOptions extends EngineBuildOptions {
 /** Whether TensorRT can run here, with the reason when not (used by `--backend auto`). */
 export function tensorrtAvailability(): Availability {
   const cuda = cudaAddonStatus();
-  if (!cuda.usable) return { available: false, reason: cuda.reason };
-  const addon = loadCudaAddon() as TensorRtAddon;
-  const reason = tensorrtUnavailableReason(typeof addon.tensorrtInfo === 'function' ? addon.tensorrtInfo() : undefined);
-  return reason ? { available: false, reason } : { available: true };
+  const addon = cuda.usable ? loadCudaAddon() as TensorRtAddon : undefined;
+  const info = addon && typeof addon.tensorrtInfo === 'function' ? addon.tensorrtInfo() : cuda.tensorrtInfo as TensorRtInfo | undefined;
+  return tensorrtUsability(cuda, info);
 }
 
 /** The key inputs of an engine for `onnxPath` on this machine's GPU 0 and TensorRT. */

@@ -2,8 +2,9 @@
  * The inference runtime contract: backends (ONNX Runtime here, TensorRT from the GPU area) load a
  * model file into a session that runs float32 tensors asynchronously without blocking the event loop.
  */
+import type { Availability, BackendRequest } from './selectBackend';
 
-/** A dense float32 tensor in row-major order. */
+/** A dense float32 tensor (also what crosses the native boundary to TensorRT) in row-major order. */
 export interface TensorData {
   data: Float32Array;
   dims: number[];
@@ -26,7 +27,7 @@ export interface InferenceSession {
 
 export interface SessionOptions {
   /** 'auto' (default): tensorrt if registered and available, else onnxruntime. */
-  backend?: 'auto' | 'onnxruntime' | 'tensorrt';
+  backend?: BackendRequest;
   /** Intra-op threads (ORT default: one per core). */
   threads?: number;
   /** ORT execution providers in preference order, e.g. ['cuda', 'cpu']; unavailable ones fall back to cpu with a message. */
@@ -39,6 +40,6 @@ export interface SessionOptions {
 
 export interface InferenceBackend {
   readonly name: string;
-  availability(): Promise<{ available: boolean; reason?: string }>;
+  availability(): Promise<Availability>;
   load(modelPath: string, options: SessionOptions): Promise<InferenceSession>;
 }

@@ -8,7 +8,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { RsnaMammoError } from '../errors';
-import { writeFileAtomic } from '../submit/journal';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 

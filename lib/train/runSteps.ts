@@ -11,7 +11,7 @@ import path from 'path';
 import readline from 'readline';
 import { RsnaMammoError } from '../errors';
 import { Settings } from '../settings';
-import { modelFiles } from '../submit/modelFiles';
+import { modelFiles } from '../run/modelFiles';
 import { EVENTS_FD_ENV } from './eventChannel';
 import { ReproduceMode, trainingPlan, TrainStep } from './plan';
 import { runStatePath, RunStateStore } from './runState';

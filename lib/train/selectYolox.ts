@@ -10,7 +10,7 @@ import path from 'path';
 import { RsnaMammoError } from '../errors';
 import { convertYolox } from '../models/convert_yolox';
 import { loadSettings } from '../settings';
-import { YOLOX_CHECKPOINT, YOLOX_ONNX } from '../submit/modelFiles';
+import { YOLOX_CHECKPOINT, YOLOX_ONNX } from '../run/modelFiles';
 
 export interface SelectYoloxOptions {
   settings?: string;

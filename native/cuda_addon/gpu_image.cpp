@@ -31,7 +31,10 @@ DetectorInputResult GpuImage::DetectorInput(bool invert, int32_t size) {
   DetectorInputResult r;
   r.tensor.resize(tensor.size());
   tensor.Download(r.tensor.data(), r.tensor.size(), stream_.get());
+  int32_t range[2] = {0, 0};
+  minmax_.Download(range, 2, stream_.get());
   stream_.Sync();
+  r.constant = range[0] == range[1];
   r.ratio = fit.ratio;
   r.resizedRows = fit.rows;
   r.resizedCols = fit.cols;

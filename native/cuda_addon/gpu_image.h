@@ -16,6 +16,7 @@ struct DetectorInputResult {
   std::vector<float> tensor;  // 3×size×size
   double ratio = 0;
   int32_t resizedRows = 0, resizedCols = 0;
+  bool constant = false;  // every raw value equal (from the device min-max): the full frame, §1.5.3
 };
 
 struct ClassifierInputResult {

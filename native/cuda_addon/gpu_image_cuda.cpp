@@ -9,9 +9,9 @@
 #include <napi.h>
 #include <memory>
 #include "addon/async.h"
+#include "addon/instance_data.h"
 #include "addon/registry.h"
 #include "cuda_addon/gpu_image.h"
-#include "addon/async.h"
 #include "imgproc/napi_args.h"
 
 namespace rsna {
@@ -26,6 +26,7 @@ Napi::Object DetectorToJs(Napi::Env env, DetectorInputResult& r) {
   o.Set("ratio", r.ratio);
   o.Set("resizedHeight", r.resizedRows);
   o.Set("resizedWidth", r.resizedCols);
+  o.Set("constant", r.constant);
   return o;
 }
 
@@ -42,7 +43,7 @@ TensorMode ArgTensorMode(const Napi::CallbackInfo& info, size_t i) {
   if (s == "none") return TensorMode::kNone;
   if (s == "float255") return TensorMode::kFloat255;
   if (s == "normalized") return TensorMode::kNormalized;
-  throw NativeError("ERR_INVALID_ARG", "tensor must be 'none', 'float255' or 'normalized'");
+  throw NativeError("ERR_INVALID_ARGUMENT", "tensor must be 'none', 'float255' or 'normalized'");
 }
 
 int32_t OptionalInt(const Napi::CallbackInfo& info, size_t i, int32_t fallback, const char* name) {
@@ -51,7 +52,6 @@ int32_t OptionalInt(const Napi::CallbackInfo& info, size_t i, int32_t fallback, 
 
 class CudaImage : public Napi::ObjectWrap<CudaImage> {
  public:
-  static Napi::FunctionReference* constructor;
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "CudaImage",
                        {InstanceMethod("detectorInput", &CudaImage::Detector),
@@ -99,8 +99,6 @@ class CudaImage : public Napi::ObjectWrap<CudaImage> {
   std::shared_ptr<GpuImage> image_;
 };
 
-Napi::FunctionReference* CudaImage::constructor = nullptr;
-
 Napi::Value Upload(const Napi::CallbackInfo& info) {
   return Guarded(info.Env(), [&]() -> Napi::Value {
     int32_t rows = imgproc::ArgInt(info, 1, "rows"), cols = imgproc::ArgInt(info, 2, "cols");
@@ -108,8 +106,8 @@ Napi::Value Upload(const Napi::CallbackInfo& info) {
     using Handle = std::shared_ptr<GpuImage>;
     return RunAsync<Handle>(
         info.Env(), [raw, rows, cols]() { return std::make_shared<GpuImage>(raw->data(), rows, cols); },
-        [](Napi::Env, Handle& image) -> Napi::Value {
-          Napi::Object handle = CudaImage::constructor->New({});
+        [](Napi::Env env, Handle& image) -> Napi::Value {
+          Napi::Object handle = NewInstance(env, "CudaImage");
           CudaImage::Unwrap(handle)->Attach(image);
           return handle;
         });
@@ -147,7 +145,7 @@ Napi::Value PreprocessImage(const Napi::CallbackInfo& info) {
 }
 
 void InitGpuImage(Napi::Env env, Napi::Object exports) {
-  CudaImage::constructor = new Napi::FunctionReference(Napi::Persistent(CudaImage::Define(env)));
+  SetConstructor(env, "CudaImage", CudaImage::Define(env));
   exports.Set("cudaImageUpload", Napi::Function::New(env, Upload, "cudaImageUpload"));
   exports.Set("cudaPreprocessImage", Napi::Function::New(env, PreprocessImage, "cudaPreprocessImage"));
 }

@@ -12,11 +12,10 @@ void LaunchClassifierInput(const int16_t* d_raw, int32_t rows, int32_t cols, con
                            bool invert, uint8_t* d_out, int32_t out_rows, int32_t out_cols, cudaStream_t stream) {
   const int32_t h = box.y1 - box.y0, w = box.x1 - box.x0;
   FitSize fit = TorchFitSize(h, w, out_rows, out_cols);
-  float* d_crop = nullptr;
-  RSNA_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&d_crop), CheckedBytes(h, w, sizeof(float)), stream));
-  LaunchWindowedCrop(d_raw, cols, box, affine, invert, d_crop, stream);
-  LaunchResizeAndPadU8(d_crop, h, w, fit.rows, fit.cols, d_out, out_rows, out_cols, stream);
-  RSNA_CUDA_CHECK(cudaFreeAsync(d_crop, stream));
+  // RAII: freed (cudaFree waits for the stream's work) even when a launch check throws.
+  rsna::cuda::DeviceBuffer<float> crop(CheckedBytes(h, w, sizeof(float)) / sizeof(float));
+  LaunchWindowedCrop(d_raw, cols, box, affine, invert, crop.get(), stream);
+  LaunchResizeAndPadU8(crop.get(), h, w, fit.rows, fit.cols, d_out, out_rows, out_cols, stream);
 }
 
 }  // namespace cuda

@@ -88,6 +88,72 @@ Napi::Value ClassifierInputJs(const Napi::CallbackInfo& info) {
   }, U8ToJs);
 }
 
+// (raw, rows, cols, box, window, invert, outRows, outCols, previewWidth) -> Promise<{pixels, preview?}>:
+// the prepare stage of one image in one job — classifier input (§2.8 + §3.1) and its report thumbnail.
+Napi::Value PrepareInputJs(const Napi::CallbackInfo& info) {
+  CropArgs c = ArgCrop(info);
+  int32_t out_rows = ArgInt(info, 6, "outRows"), out_cols = ArgInt(info, 7, "outCols");
+  PixelCount(out_rows, out_cols, 4);
+  const double preview_width = ArgPreviewWidth(info, 8);
+  struct Prepared {
+    U8 pixels;
+    Thumbnail preview;
+  };
+  return RunAsync<Prepared>(info.Env(), [=] {
+    F32 crop = WindowedCrop(c.raw->data(), c.rows, c.cols, c.box, c.spec, c.invert);
+    Prepared p;
+    p.pixels = ResizeAndPadU8(crop.data(), c.box.y1 - c.box.y0, c.box.x1 - c.box.x0, out_rows, out_cols);
+    if (preview_width > 0) p.preview = AreaThumbnail(p.pixels.data(), out_rows, out_cols, preview_width);
+    return p;
+  }, [](Napi::Env env, Prepared& p) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    if (!p.preview.data.empty()) o.Set("preview", ThumbnailToJs(env, p.preview));
+    o.Set("pixels", ToTypedArray(env, std::move(p.pixels)));
+    return o;
+  });
+}
+
+// (u8: Uint8Array, rows, cols, width) -> Promise<{width, height, data}>: a report thumbnail (the GPU
+// path's classifier input arrives as uint8 on the host; its thumbnail is made here, off the JS thread).
+Napi::Value ThumbnailJs(const Napi::CallbackInfo& info) {
+  int32_t rows = ArgInt(info, 1, "rows"), cols = ArgInt(info, 2, "cols");
+  auto px = ArgPixels<uint8_t>(info, 0, rows, cols, "pixels");
+  const double width = ArgPreviewWidth(info, 3);
+  if (!(width > 0)) throw NativeError("ERR_INVALID_ARGUMENT", "width must be positive");
+  return RunAsync<Thumbnail>(info.Env(), [=] { return AreaThumbnail(px->data(), rows, cols, width); }, ThumbnailToJs);
+}
+
+// (inputs: Uint8Array[], plane, out: Float32Array) -> Promise<void>: the batch tensor [N, 3, H, W]
+// written into `out` in place (shared memory the inference worker reads), §3.1.5.
+Napi::Value BatchTensorJs(const Napi::CallbackInfo& info) {
+  if (!info[0].IsArray()) throw NativeError("ERR_INVALID_ARGUMENT", "inputs must be an array of Uint8Array");
+  Napi::Array list = info[0].As<Napi::Array>();
+  const int32_t plane = ArgInt(info, 1, "plane");
+  if (plane <= 0) throw NativeError("ERR_INVALID_ARGUMENT", "plane must be positive");
+  std::vector<PixelRef<uint8_t>> inputs;
+  for (uint32_t n = 0; n < list.Length(); ++n) {
+    Napi::Value v = list.Get(n);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+        v.As<Napi::Uint8Array>().ElementLength() != static_cast<size_t>(plane)) {
+      throw NativeError("ERR_INVALID_ARGUMENT", "inputs[" + std::to_string(n) + "] must be a Uint8Array of plane elements");
+    }
+    inputs.push_back(std::make_shared<const PixelArg<uint8_t>>(v.As<Napi::Uint8Array>(), plane));
+  }
+  const size_t need = CheckedBytes(inputs.size(), 3, static_cast<size_t>(plane));
+  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+      info[2].As<Napi::Float32Array>().ElementLength() < need) {
+    throw NativeError("ERR_INVALID_ARGUMENT", "out must be a Float32Array of at least N*3*plane elements");
+  }
+  // Written by the pool thread while JS awaits the promise (the TS layer does not touch it meanwhile).
+  auto out = std::make_shared<const PixelArg<float>>(info[2].As<Napi::Float32Array>(), need);
+  return RunAsync<bool>(info.Env(), [inputs, out, plane] {
+    std::vector<const uint8_t*> ptrs;
+    for (const auto& p : inputs) ptrs.push_back(p->data());
+    FillBatchTensor(ptrs, static_cast<size_t>(plane), const_cast<float*>(out->data()));
+    return true;
+  }, [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });
+}
+
 // (u8: Uint8Array, rows, cols, outRows, outCols) -> Promise<Uint8Array> (cv INTER_LINEAR, exact size)
 Napi::Value CvResizeLinearJs(const Napi::CallbackInfo& info) {
   auto r = ArgResize<uint8_t>(info);
@@ -116,7 +182,7 @@ Napi::Value WindowToUint8Js(const Napi::CallbackInfo& info) {
   p.invert = o.Get("invert").ToBoolean().Value();
   if (o.Has("slope")) p.slope = o.Get("slope").ToNumber().DoubleValue();
   if (o.Has("intercept")) p.intercept = o.Get("intercept").ToNumber().DoubleValue();
-  if (!info[0].IsTypedArray()) throw NativeError("ERR_INVALID_ARG", "pixels must be a typed array");
+  if (!info[0].IsTypedArray()) throw NativeError("ERR_INVALID_ARGUMENT", "pixels must be a typed array");
   switch (info[0].As<Napi::TypedArray>().TypedArrayType()) {
     case napi_int16_array: {
       auto px = ArgPixels<int16_t>(info, 0, rows, cols, "pixels");
@@ -135,7 +201,7 @@ Napi::Value WindowToUint8Js(const Napi::CallbackInfo& info) {
       return RunAsync<U8>(info.Env(), [=] { return WindowToUint8(px->data(), px->size(), p); }, U8ToJs);
     }
     default:
-      throw NativeError("ERR_INVALID_ARG", "pixels must be an Int16Array, Uint16Array, Int32Array or Float32Array");
+      throw NativeError("ERR_INVALID_ARGUMENT", "pixels must be an Int16Array, Uint16Array, Int32Array or Float32Array");
   }
 }
 
@@ -150,6 +216,9 @@ void InitImgproc(Napi::Env env, Napi::Object exports) {
   exports.Set("imgprocCvResizeLinear", Napi::Function::New(env, Guarded<CvResizeLinearJs>));
   exports.Set("imgprocTrainingResize", Napi::Function::New(env, Guarded<TrainingResizeJs>));
   exports.Set("imgprocWindowToUint8", Napi::Function::New(env, Guarded<WindowToUint8Js>));
+  exports.Set("imgprocPrepareInput", Napi::Function::New(env, Guarded<PrepareInputJs>));
+  exports.Set("imgprocBatchTensor", Napi::Function::New(env, Guarded<BatchTensorJs>));
+  exports.Set("imgprocThumbnail", Napi::Function::New(env, Guarded<ThumbnailJs>));
 }
 
 }  // namespace

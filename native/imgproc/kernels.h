@@ -12,8 +12,9 @@ namespace rsna {
 namespace imgproc {
 
 
-// §2.2.1 / §1.5: min_max_scale(int16) * 255 as float32, then 255 - x when invert.
-std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert);
+// §2.2.1 / §1.5: min_max_scale(int16) * 255 as float32, then 255 - x when invert. `constant` (when
+// given) is set to whether every value is the same (§1.5.3: the original then uses the full frame).
+std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert, bool* constant = nullptr);
 
 // §1.6: numpy percentile_min_max_scale (P99 linear − 1, true minimum, clip [0,1]) in float64.
 template <typename T>
@@ -53,6 +54,19 @@ void CvResizeLinearU8(const uint8_t* in, int32_t rows, int32_t cols, uint8_t* ou
 // §3.2.3: fit-resize with cv INTER_LINEAR and centered PadIfNeeded (zeros) to out_rows x out_cols.
 std::vector<uint8_t> TrainingResizeU8(const uint8_t* in, int32_t rows, int32_t cols, int32_t out_rows,
                                       int32_t out_cols);
+
+// A small report picture: area-average downsampling to `width` columns (aspect kept), rounded and
+// clamped to 0..255 (lib/pipeline's previews; not part of the pipeline's maths).
+struct Thumbnail {
+  int32_t width = 0, height = 0;
+  std::vector<uint8_t> data;
+};
+template <typename T>
+Thumbnail AreaThumbnail(const T* pixels, int32_t rows, int32_t cols, double width);
+
+// §3.1.5: the classifier batch tensor float32 [N, 3, H, W] from N uint8 H×W inputs (three identical
+// channels, values 0..255) written into `out` (normalization happens inside the model, §4.4).
+void FillBatchTensor(const std::vector<const uint8_t*>& inputs, size_t plane, float* out);
 
 }  // namespace imgproc
 }  // namespace rsna

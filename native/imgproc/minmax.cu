@@ -51,13 +51,12 @@ __global__ void MinMaxScaleKernel(const int16_t* raw, size_t n, bool invert, con
 
 void LaunchMinMaxScale255(const int16_t* d_raw, int32_t rows, int32_t cols, bool invert, float* d_out,
                           cudaStream_t stream) {
-  int32_t* d_minmax = nullptr;
-  RSNA_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&d_minmax), 2 * sizeof(int32_t), stream));
+  rsna::cuda::DeviceBuffer<int32_t> minmax(2);  // RAII: freed even when a launch check throws
+  int32_t* d_minmax = minmax.get();
   LaunchCropMinMax(d_raw, cols, Box{0, 0, cols, rows}, d_minmax, stream);
   size_t n = static_cast<size_t>(rows) * cols;
   MinMaxScaleKernel<<<rsna::cuda::GridFor(n), 256, 0, stream>>>(d_raw, n, invert, d_minmax, d_out);
   RSNA_CUDA_CHECK(cudaGetLastError());
-  RSNA_CUDA_CHECK(cudaFreeAsync(d_minmax, stream));
 }
 
 }  // namespace cuda

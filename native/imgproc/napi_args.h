@@ -16,10 +16,10 @@ namespace rsna {
 namespace imgproc {
 
 inline int32_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw NativeError("ERR_INVALID_ARG", std::string(name) + " must be a number");
+  if (!info[i].IsNumber()) throw NativeError("ERR_INVALID_ARGUMENT", std::string(name) + " must be a number");
   double v = info[i].As<Napi::Number>().DoubleValue();
   if (!(v >= 0 && v <= 2147483647.0) || v != static_cast<double>(static_cast<int64_t>(v))) {
-    throw NativeError("ERR_INVALID_ARG", std::string(name) + " must be a non-negative integer");
+    throw NativeError("ERR_INVALID_ARGUMENT", std::string(name) + " must be a non-negative integer");
   }
   return static_cast<int32_t>(v);
 }
@@ -60,11 +60,11 @@ template <typename T>
 PixelRef<T> ArgPixels(const Napi::CallbackInfo& info, size_t i, int32_t rows, int32_t cols, const char* name) {
   size_t n = PixelCount(rows, cols, sizeof(T));
   if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != TypedArrayKind<T>()) {
-    throw NativeError("ERR_INVALID_ARG", std::string(name) + " has the wrong typed-array type");
+    throw NativeError("ERR_INVALID_ARGUMENT", std::string(name) + " has the wrong typed-array type");
   }
   Napi::TypedArrayOf<T> a = info[i].As<Napi::TypedArrayOf<T>>();
   if (a.ElementLength() != n) {
-    throw NativeError("ERR_INVALID_ARG", std::string(name) + " has " + std::to_string(a.ElementLength()) +
+    throw NativeError("ERR_INVALID_ARGUMENT", std::string(name) + " has " + std::to_string(a.ElementLength()) +
                                              " elements, expected rows*cols = " + std::to_string(n));
   }
   return std::make_shared<const PixelArg<T>>(a, n);
@@ -72,16 +72,16 @@ PixelRef<T> ArgPixels(const Napi::CallbackInfo& info, size_t i, int32_t rows, in
 
 inline Box ArgBox(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsArray() || info[i].As<Napi::Array>().Length() != 4) {
-    throw NativeError("ERR_INVALID_ARG", "box must be [x0, y0, x1, y1]");
+    throw NativeError("ERR_INVALID_ARGUMENT", "box must be [x0, y0, x1, y1]");
   }
   Napi::Array a = info[i].As<Napi::Array>();
   int32_t v[4];
   for (uint32_t k = 0; k < 4; ++k) {
     Napi::Value e = a.Get(k);
-    if (!e.IsNumber()) throw NativeError("ERR_INVALID_ARG", "box coordinates must be integers");
+    if (!e.IsNumber()) throw NativeError("ERR_INVALID_ARGUMENT", "box coordinates must be integers");
     double d = e.As<Napi::Number>().DoubleValue();
     if (!(d >= 0 && d <= 2147483647.0) || d != static_cast<double>(static_cast<int64_t>(d))) {
-      throw NativeError("ERR_INVALID_ARG", "box coordinates must be non-negative integers");
+      throw NativeError("ERR_INVALID_ARGUMENT", "box coordinates must be non-negative integers");
     }
     v[k] = static_cast<int32_t>(d);
   }
@@ -90,7 +90,7 @@ inline Box ArgBox(const Napi::CallbackInfo& info, size_t i) {
 
 // {func: 'LINEAR'|'LINEAR_EXACT'|'SIGMOID'|'NONE', center, width, fp16}
 inline WindowSpec ArgWindow(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsObject()) throw NativeError("ERR_INVALID_ARG", "window must be an object");
+  if (!info[i].IsObject()) throw NativeError("ERR_INVALID_ARGUMENT", "window must be an object");
   Napi::Object o = info[i].As<Napi::Object>();
   WindowSpec s;
   s.func = ParseVoiFunction(o.Get("func").ToString().Utf8Value());
@@ -163,6 +163,24 @@ Napi::Value DetectorResultToJs(Napi::Env env, DetectorInputOf<T>& r) {
   o.Set("tensor", ToTypedArray(env, std::move(r.tensor)));
   o.Set("resized", ToTypedArray(env, std::move(r.resized)));
   return o;
+}
+
+// {width, height, data: Uint8Array} of a report thumbnail.
+inline Napi::Value ThumbnailToJs(Napi::Env env, Thumbnail& t) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("width", t.width);
+  o.Set("height", t.height);
+  o.Set("data", ToTypedArray(env, std::move(t.data)));
+  return o;
+}
+
+// An optional non-negative preview width (undefined or 0 = no preview).
+inline double ArgPreviewWidth(const Napi::CallbackInfo& info, size_t i) {
+  if (info[i].IsUndefined() || info[i].IsNull()) return 0;
+  if (!info[i].IsNumber()) throw NativeError("ERR_INVALID_ARGUMENT", "previewWidth must be a number");
+  double w = info[i].As<Napi::Number>().DoubleValue();
+  if (!(w >= 0 && w <= 65536)) throw NativeError("ERR_INVALID_ARGUMENT", "previewWidth must be in 0..65536");
+  return w;
 }
 
 inline Napi::Value F32ToJs(Napi::Env env, std::vector<float>& v) { return ToTypedArray(env, std::move(v)); }

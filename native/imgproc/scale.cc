@@ -13,7 +13,7 @@ namespace imgproc {
 
 
 
-std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert) {
+std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert, bool* constant) {
   int16_t lo = std::numeric_limits<int16_t>::max(), hi = std::numeric_limits<int16_t>::min();
   for (size_t i = 0; i < n; ++i) {
     lo = std::min(lo, raw[i]);
@@ -22,6 +22,7 @@ std::vector<float> MinMaxScale255(const int16_t* raw, size_t n, bool invert) {
   // §1.5.2: max - min in int16 (wraps for ranges > 32767, as torch does); max == min gives zeros
   // (the original then fails on the int16 tensor and uses the full frame, §1.5.3).
   int16_t range = hi > lo ? static_cast<int16_t>(static_cast<int32_t>(hi) - lo) : 0;
+  if (constant) *constant = !(hi > lo);
   std::vector<float> out(n);
   for (size_t i = 0; i < n; ++i) {
     float y = MinMaxUnit(raw[i], lo, range) * 255.0f;

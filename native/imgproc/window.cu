@@ -28,15 +28,12 @@ __global__ void WindowedCropKernel(const int16_t* raw, int32_t cols, Box box, Wi
 
 void LaunchWindowedCrop(const int16_t* d_raw, int32_t cols, const Box& box, const WindowAffine& affine, bool invert,
                         float* d_out, cudaStream_t stream) {
-  int32_t* d_minmax = nullptr;
-  if (affine.func == VoiFunction::kNone) {
-    RSNA_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&d_minmax), 2 * sizeof(int32_t), stream));
-    LaunchCropMinMax(d_raw, cols, box, d_minmax, stream);
-  }
+  rsna::cuda::DeviceBuffer<int32_t> minmax(affine.func == VoiFunction::kNone ? 2 : 0);  // RAII, freed on throw too
+  int32_t* d_minmax = minmax.get();
+  if (d_minmax) LaunchCropMinMax(d_raw, cols, box, d_minmax, stream);
   size_t n = static_cast<size_t>(box.y1 - box.y0) * (box.x1 - box.x0);
   WindowedCropKernel<<<rsna::cuda::GridFor(n), 256, 0, stream>>>(d_raw, cols, box, affine, invert, d_minmax, d_out);
   RSNA_CUDA_CHECK(cudaGetLastError());
-  if (d_minmax) RSNA_CUDA_CHECK(cudaFreeAsync(d_minmax, stream));
 }
 
 __global__ void TruncateKernel(const float* in, size_t n, uint8_t* out) {

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <iterator>
 #include "addon/async.h"
+#include "addon/instance_data.h"
 #include "addon/registry.h"
-#include "addon/async.h"
 #include "trt/engine_builder.h"
 #include "trt/engine_runtime.h"
 
@@ -80,8 +80,6 @@ Napi::Value BuildEngine(const Napi::CallbackInfo& info) {
 // JS handle of a loaded engine; runs hold a shared_ptr so dispose() during a run is safe.
 class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
  public:
-  static Napi::FunctionReference* constructor;
-
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "TensorRtEngine",
                        {InstanceMethod("run", &EngineHandle::Run), InstanceMethod("dispose", &EngineHandle::Dispose),
@@ -161,8 +159,6 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
   std::shared_ptr<trt::Engine> engine_;
 };
 
-Napi::FunctionReference* EngineHandle::constructor = nullptr;
-
 Napi::Value LoadEngine(const Napi::CallbackInfo& info) {
   return Guarded(info.Env(), [&]() -> Napi::Value {
   Napi::Env env = info.Env();
@@ -182,7 +178,7 @@ Napi::Value LoadEngine(const Napi::CallbackInfo& info) {
         return std::make_shared<trt::Engine>(plan, maxContexts);
       },
       [](Napi::Env env, Loaded& engine) -> Napi::Value {
-        Napi::Object handle = EngineHandle::constructor->New({});
+        Napi::Object handle = NewInstance(env, "TensorRtEngine");
         EngineHandle::Unwrap(handle)->Attach(engine);
         (void)env;
         return handle;
@@ -191,7 +187,7 @@ Napi::Value LoadEngine(const Napi::CallbackInfo& info) {
 }
 
 void InitTensorrt(Napi::Env env, Napi::Object exports) {
-  EngineHandle::constructor = new Napi::FunctionReference(Napi::Persistent(EngineHandle::Define(env)));
+  SetConstructor(env, "TensorRtEngine", EngineHandle::Define(env));
   exports.Set("tensorrtBuildEngine", Napi::Function::New(env, BuildEngine, "tensorrtBuildEngine"));
   exports.Set("tensorrtLoadEngine", Napi::Function::New(env, LoadEngine, "tensorrtLoadEngine"));
 }

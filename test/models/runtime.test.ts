@@ -80,7 +80,7 @@ t.test("'auto' falls back from an unavailable tensorrt backend to onnxruntime", 
   const { value: s, text } = await stderrOf(() => createSession(model));
   t.teardown(() => s.dispose());
   t.equal(s.backend, 'onnxruntime');
-  t.match(text, /tensorrt unavailable \(no NVIDIA GPU in this test\); using onnxruntime/);
+  t.match(text, /rsna-mammo: TensorRT not used \(no NVIDIA GPU in this test\); using ONNX Runtime/);
   await t.rejects(createSession(model, { backend: 'tensorrt' }), { code: 'ERR_BACKEND_UNAVAILABLE', message: /no NVIDIA GPU in this test/ });
 });
 

@@ -7,8 +7,8 @@ import t from 'tap';
 import fs from 'fs';
 import path from 'path';
 import { aggregateBreasts, Float32GroupMean, imageMean, quantileLinear } from '../../lib/pipeline/aggregate';
-import { formatSubmission } from '../../lib/submit/runSubmit';
-import { parseCsvRecords, formatFloat32 } from '../../lib/submit/csv';
+import { formatSubmission } from '../../lib/run/runSubmit';
+import { parseCsvRecords, formatFloat32 } from '../../lib/run/csv';
 import { needsShared, readF32, sharedPath } from '../helpers/shared';
 
 t.test('golden e2e: image means and per-prediction_id means are bit-identical, submission equal', needsShared('golden/e2e/fold_probs.f32.bin'), async (t) => {

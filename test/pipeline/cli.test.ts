@@ -12,7 +12,7 @@ import path from 'path';
 import { spawn } from 'child_process';
 import { Writable } from 'stream';
 import { main } from '../../lib/cli/main';
-import { parseCsvRecords } from '../../lib/submit/csv';
+import { parseCsvRecords } from '../../lib/run/csv';
 import { repoRoot } from '../helpers/shared';
 import { randomFolds } from './demoModel';
 

@@ -9,7 +9,7 @@ import os from 'os';
 import path from 'path';
 import { Writable } from 'stream';
 import { main } from '../../lib/cli/main';
-import { parseCsvRecords } from '../../lib/submit/csv';
+import { parseCsvRecords } from '../../lib/run/csv';
 
 function sink(tty = false): { stream: Writable & { isTTY?: boolean }; text: () => string } {
   let text = '';

@@ -10,6 +10,7 @@ import os from 'os';
 import path from 'path';
 import { Writable } from 'stream';
 import { main } from '../../lib/cli/main';
+import type { MammoImage } from '../../lib/image';
 import { cudaAddonStatus } from '../../lib/native';
 import { createPipeline } from '../../lib/pipeline/createPipeline';
 import { cudaPreprocessor, requireDevice, resolvePreprocessor, withCpuFallback } from '../../lib/pipeline/gpuStages';
@@ -17,7 +18,7 @@ import { cpuPreprocessor, ImagePreprocessor } from '../../lib/pipeline/preproces
 import { createPrepare } from '../../lib/pipeline/stages';
 import { detectorInput } from '../../lib/preprocess';
 import { resizedUint8 } from '../../lib/roi';
-import { parseRunOptions } from '../../lib/submit/runOptions';
+import { parseRunOptions } from '../../lib/run/runOptions';
 import { needsGpu, needsShared, sharedPath } from '../helpers/shared';
 
 const status = cudaAddonStatus();
@@ -96,11 +97,13 @@ t.test("'auto' moves to the CPU after a CUDA failure (ERR_CUDA*), with one line;
   const p = withCpuFallback(broken, (l) => lines.push(l));
   const raw = new Int16Array(64 * 48).map((_, i) => (i * 37) % 1000);
   const meta = { windowCenter: [], windowWidth: [], invert: false };
+  const image: MammoImage = { file: 'synthetic', pixels: raw, stored: raw, height: 64, width: 48, invert: false, window: meta,
+    decoder: 'raw', meta: {}, timings: { readMs: 0, decodeMs: 0 } };
   const o = { method: 'otsu' as const, height: 64, width: 32 };
   t.equal(p.device, 'cuda');
-  const a = await p.run(raw, 64, 48, meta, o);
-  const b = await p.run(raw, 64, 48, meta, o);
-  const c = await cpuPreprocessor.run(raw, 64, 48, meta, o);
+  const a = await p.run(image, o);
+  const b = await p.run(image, o);
+  const c = await cpuPreprocessor.run(image, o);
   t.equal(p.device, 'cpu');
   t.equal(calls, 1, 'the GPU is not tried again');
   t.equal(lines.length, 1);
@@ -111,13 +114,13 @@ t.test("'auto' moves to the CPU after a CUDA failure (ERR_CUDA*), with one line;
   if (!gpuUsable) {
     // The real CUDA preprocessor here: its upload fails with ERR_CUDA_UNAVAILABLE, so the image is redone on the CPU.
     const real = withCpuFallback(cudaPreprocessor, (l) => lines.push(l));
-    const r = await real.run(raw, 64, 48, meta, o);
+    const r = await real.run(image, o);
     t.equal(r.device, 'cpu');
     t.same(Buffer.from(r.input), Buffer.from(c.input));
     t.match(lines[1], /GPU preprocessing failed \(the GPU path is not available: .+\); using the CPU path/);
   }
   const other = withCpuFallback({ device: 'cuda', run: async () => { throw Object.assign(new Error('bad box'), { code: 'ERR_INVALID_ARGUMENT' }); } }, () => t.fail('no line'));
-  await t.rejects(other.run(raw, 64, 48, meta, o), { code: 'ERR_INVALID_ARGUMENT' });
+  await t.rejects(other.run(image, o), { code: 'ERR_INVALID_ARGUMENT' });
 });
 
 t.test("the Otsu input from the tensor's top-left block equals the truncated resized image (§2.2.4, §2.6.1)", async (t) => {

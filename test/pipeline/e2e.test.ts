@@ -11,8 +11,8 @@ import path from 'path';
 import { Writable } from 'stream';
 import { main } from '../../lib/cli/main';
 import { cudaAddonStatus } from '../../lib/native';
-import { parseCsvRecords } from '../../lib/submit/csv';
-import { ensureOnnx, modelFiles } from '../../lib/submit/modelFiles';
+import { parseCsvRecords } from '../../lib/run/csv';
+import { ensureOnnx, modelFiles } from '../../lib/run/modelFiles';
 import { loadSettings } from '../../lib/settings';
 import { needsShared, sharedPath } from '../helpers/shared';
 

@@ -56,7 +56,7 @@ export function fakeStages(o: FakeStageOptions = {}): FakeStages {
         keyOf.set(input, key);
         return {
           input,
-          roi: { box: [1, 2, 30, 40], method: 'otsu', areaPct: 0.5, score: NaN },
+          roi: { box: [1, 2, 30, 40], method: 'otsu', areaPct: 0.5, score: null, ratio: 0.25 },
           decoder: 'fake',
           meta: { rows: 50, columns: 40, patientId: key.split('/')[0], laterality: 'L' },
           timings: { readMs: 1, decodeMs: 2, roiMs: 3, prepareMs: 4 },

@@ -8,12 +8,12 @@ import os from 'os';
 import path from 'path';
 import { Writable } from 'stream';
 import { main } from '../../lib/cli/main';
-import { parseCsvRecords } from '../../lib/submit/csv';
+import { parseCsvRecords } from '../../lib/run/csv';
 import { repoRoot } from '../helpers/shared';
 import { randomFolds } from './demoModel';
 import { createPipeline } from '../../lib/pipeline/createPipeline';
-import { ensureOnnx } from '../../lib/submit/modelFiles';
-import { convertEnsemble, modelDirFiles } from '../../lib/submit/resolveModels';
+import { ensureOnnx } from '../../lib/run/modelFiles';
+import { convertEnsemble, modelDirFiles } from '../../lib/run/resolveModels';
 
 const example = path.join(repoRoot, 'assets/example/rsna-breast-cancer-detection/test_images');
 function sink(): { stream: Writable; text: () => string } {

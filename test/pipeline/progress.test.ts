@@ -1,7 +1,7 @@
 /** Progress display: a redrawn bar with images/s and ETA on a TTY, plain log lines otherwise. */
 import t from 'tap';
 import { Writable } from 'stream';
-import { createProgress, formatDuration, progressText } from '../../lib/submit/progress';
+import { createProgress, formatDuration, progressText } from '../../lib/run/progress';
 
 function stream(tty: boolean): { s: Writable & { isTTY?: boolean; columns?: number }; text: () => string } {
   let text = '';

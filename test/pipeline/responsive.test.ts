@@ -1,7 +1,8 @@
 /**
  * The event loop stays responsive while the pipeline predicts (DESIGN.md: no heavy work on the JS
- * thread): a 5 ms timer's lateness stays under 50 ms during decode, ROI, windowing and inference of
- * the example study (plus an RSNA-size J2K image when ../shared is present).
+ * thread): a 5 ms timer's lateness stays under 50 ms during decode, ROI, windowing, report thumbnails
+ * and inference of the example study (plus an RSNA-size J2K image when ../shared is present).
+ * test/pipeline/crossings.test.ts checks the other half: one native job per stage, no image-sized array back.
  * A timer's lateness also counts the OS scheduler (CI runs two test files at once on 2 cores): a
  * twin 5 ms timer runs in a worker thread at the same time, and each main-thread tick's lateness is
  * reduced by the worst lateness the worker saw in the same time window. What remains is the time

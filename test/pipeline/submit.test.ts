@@ -11,8 +11,8 @@ import path from 'path';
 import { spawn } from 'child_process';
 import { createPipelineFromStages } from '../../lib/pipeline/scheduler';
 import { aggregateBreasts, imageMean } from '../../lib/pipeline/aggregate';
-import { formatSubmission, runSubmit } from '../../lib/submit/runSubmit';
-import { parseCsvRecords } from '../../lib/submit/csv';
+import { formatSubmission, runSubmit } from '../../lib/run/runSubmit';
+import { parseCsvRecords } from '../../lib/run/csv';
 import { fakeProbability, fakeStages } from './fakeStages';
 import { fakeRows } from './fixtures/fakeRows';
 

@@ -52,7 +52,7 @@ t.test('the CUDA addon binary carries the imgproc twins (built here by scripts/b
     'imgprocDetectorInput', 'imgprocClassifierInput', 'imgprocCvResizeLinear'] as const) {
     t.type(binary[name], 'function', `${name} exported under the CPU name`);
   }
-  t.throws(() => binary.imgprocMinMaxScale255(new Int16Array(3), 2, 2, false), { code: 'ERR_INVALID_ARG' });
+  t.throws(() => binary.imgprocMinMaxScale255(new Int16Array(3), 2, 2, false), { code: 'ERR_INVALID_ARGUMENT' });
   if (binary.deviceInfo().deviceCount === 0) {
     await t.rejects(binary.imgprocMinMaxScale255(new Int16Array(4), 2, 2, false), { code: 'ERR_CUDA' });
   }

@@ -109,7 +109,7 @@ t.test('backend selection: auto prefers TensorRT, falls back to ONNX Runtime wit
   const noOrt = { available: false, reason: 'onnxruntime-node is not installed' };
   t.same(selectBackend('auto', { tensorrt: yes, onnxruntime: yes }), { backend: 'tensorrt' });
   t.same(selectBackend('auto', { tensorrt: noTrt, onnxruntime: yes }),
-    { backend: 'onnxruntime', note: 'rsna-mammo: TensorRT not used (TensorRT not found: libnvinfer.so.10 could not be loaded); using ONNX Runtime' });
+    { backend: 'onnxruntime', note: 'TensorRT not used (TensorRT not found: libnvinfer.so.10 could not be loaded); using ONNX Runtime' });
   t.same(selectBackend('onnxruntime', { tensorrt: yes, onnxruntime: yes }), { backend: 'onnxruntime' });
   t.throws(() => selectBackend('tensorrt', { tensorrt: noTrt, onnxruntime: yes }), { code: 'ERR_BACKEND_UNAVAILABLE', message: /backend tensorrt is not available: TensorRT not found/ });
   t.throws(() => selectBackend('auto', { tensorrt: noTrt, onnxruntime: noOrt }), { code: 'ERR_BACKEND_UNAVAILABLE', message: /no inference backend/ });

@@ -1,4 +1,5 @@
 import fs from 'fs';
+import { roiDetector } from '../../roi';
 import path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
@@ -80,7 +81,7 @@ const classificationDataset: CliCommand = {
     const datasets = (values.datasets ? values.datasets.split(',') : [...DATASETS]) as DatasetName[];
     for (const d of datasets) if (!DATASETS.includes(d)) throw invalidArgument('--datasets', `names from ${DATASETS.join(', ')}`, d);
     if (!['1', '2', 'all'].includes(values.stage!)) throw invalidArgument('--stage', '1, 2 or all', values.stage);
-    if (!['yolox', 'otsu'].includes(values.roi!)) throw invalidArgument('--roi', 'yolox or otsu', values.roi);
+    const roi = roiDetector(values.roi, '--roi').name;
     if (!['shipped', 'code'].includes(values['row-order']!)) throw invalidArgument('--row-order', 'shipped or code', values['row-order']);
     const settings = loadSettings(values.settings);
     if (!fs.existsSync(path.join(settings.ASSETS_DIR, 'data'))) settings.ASSETS_DIR = PACKAGE_ASSETS;
@@ -89,7 +90,7 @@ const classificationDataset: CliCommand = {
       settings,
       datasets,
       stages: values.stage === 'all' ? [1, 2] : [Number(values.stage) as 1 | 2],
-      roi: values.roi as 'yolox' | 'otsu',
+      roi,
       roiModel: values['roi-yolox-engine'],
       numWorkers: positiveInt('--num-workers', values['num-workers']!),
       rowOrder: values['row-order'] as 'shipped' | 'code',

@@ -7,7 +7,7 @@ import { parseArgs } from 'util';
 import { encode } from 'fast-png';
 import { CliCommand } from '../command';
 import { RsnaMammoError } from '../../errors';
-import { classifierInput } from '../../preprocess';
+import { CLASSIFIER_INPUT, classifierInput } from '../../preprocess';
 import type { Box } from '../../preprocess';
 import type { RoiMethod } from '../../roi';
 import { readDicomPixels } from '../dicomPixels';
@@ -49,16 +49,16 @@ identical channels (replicate the channel to get its 3-channel input). Prints th
     let box: Box;
     let method: RoiMethod | 'given';
     if (values.box !== undefined) {
-      box = parseBox(values.box, img.rows, img.cols);
+      box = parseBox(values.box, img.height, img.width);
       method = 'given';
     } else {
       const roi = await roiOfPixels(img, values.yolox);
       box = roi.box;
       method = roi.method;
     }
-    const pixels = await classifierInput(img.raw, img.rows, img.cols, box, img.meta);
-    fs.writeFileSync(values.out, encode({ width: 1024, height: 2048, data: pixels, channels: 1, depth: 8 }));
-    io.stdout.write(`${JSON.stringify({ out: values.out, width: 1024, height: 2048, channels: 1, box, method })}\n`);
+    const pixels = await classifierInput(img.pixels, img.height, img.width, box, img.window);
+    fs.writeFileSync(values.out, encode({ ...CLASSIFIER_INPUT, data: pixels, channels: 1, depth: 8 }));
+    io.stdout.write(`${JSON.stringify({ out: values.out, width: CLASSIFIER_INPUT.width, height: CLASSIFIER_INPUT.height, channels: 1, box, method })}\n`);
     return 0;
   },
 };

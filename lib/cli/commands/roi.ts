@@ -1,6 +1,7 @@
 /**
  * `rsna-mammo roi <file.dcm> --json [--yolox yolox.onnx]`: the breast ROI of one image (PIPELINE.md §2).
  */
+import { roiDetector } from '../../roi';
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { RsnaMammoError } from '../../errors';
@@ -28,10 +29,7 @@ box of the 416-resized image (≥ 4 %); else the full frame. Without --yolox the
       options: { json: { type: 'boolean' }, yolox: { type: 'string' }, method: { type: 'string' } },
     });
     if (positionals.length !== 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `expected one DICOM file. ${USAGE}`);
-    const method = values.method ?? 'yolox';
-    if (method !== 'yolox' && method !== 'otsu') {
-      throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `--method expects yolox or otsu, got "${method}"`);
-    }
+    const method = roiDetector(values.method ?? 'yolox', '--method').name;
     const roi = await roiOfPixels(await readDicomPixels(positionals[0]), values.yolox, method);
     if (values.json) {
       io.stdout.write(`${JSON.stringify({ box: roi.box, method: roi.method, areaPct: roi.areaPct, score: roi.score, ratio: roi.ratio })}\n`);

@@ -11,12 +11,12 @@ import { loadSettings } from '../../settings';
 import { invalidArgument } from '../../errors';
 import { createPipeline } from '../../pipeline/createPipeline';
 import { requireDevice } from '../../pipeline/gpuStages';
-import { modelFiles, SUBMIT_MODES, SubmitMode } from '../../submit/modelFiles';
-import { resolveModels } from '../../submit/resolveModels';
-import { readTestCsv } from '../../submit/testCsv';
-import { runSubmit } from '../../submit/runSubmit';
-import { createProgress } from '../../submit/progress';
-import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../submit/runOptions';
+import { modelFiles, SUBMIT_MODES, SubmitMode } from '../../run/modelFiles';
+import { resolveModels } from '../../run/resolveModels';
+import { readTestCsv } from '../../run/testCsv';
+import { runSubmit } from '../../run/runSubmit';
+import { createProgress } from '../../run/progress';
+import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../run/runOptions';
 
 export const command: CliCommand = {
   path: ['submit'],

@@ -3,7 +3,7 @@ import { CliCommand } from '../command';
 import { forwardTrainEvent } from '../../train/eventChannel';
 import { invalidArgument } from '../../errors';
 import { loadSettings } from '../../settings';
-import { createProgress } from '../../submit/progress';
+import { createProgress } from '../../run/progress';
 import { trainClassifier } from '../../train/classifierTrain';
 import { ReproduceMode, REPRODUCE_MODES } from '../../train/plan';
 

@@ -2,7 +2,7 @@
  * Stage 2 of one image (PIPELINE.md §7.7): decode → breast ROI → crop → window/normalize → 8-bit,
  * through the same functions as the classifier-input path (lib/dicom, lib/roi, lib/preprocess).
  */
-import { decodeFrame, readDicom, toOriginalInt16 } from '../../dicom';
+import { decodeImage } from '../../image';
 import { detectRoi, detectRoiFromScaled } from '../../roi';
 import type { DetectRoiOptions, RoiResult } from '../../roi';
 import { percentileMinMaxScale, windowedCropUint8 } from '../../preprocess';
@@ -21,18 +21,9 @@ export interface Stage2Image {
 
 /** §7.7.1: int16 stored values, detector on min-max×255 (inverted if MONOCHROME1), windowed native-size crop. */
 async function fromDicom(file: string, roiOptions: DetectRoiOptions): Promise<Stage2Image> {
-  const dicom = await readDicom(file);
-  if (dicom.samplesPerPixel !== 1) throw new RsnaMammoError('ERR_DICOM_SAMPLES', 'SamplesPerPixel != 1', { file });
-  const frame = await decodeFrame(dicom, 0);
-  const raw = toOriginalInt16(frame);
-  const invert = dicom.photometricInterpretation === 'MONOCHROME1';
-  const roi = await detectRoi(raw, frame.rows, frame.columns, invert, roiOptions);
-  const crop = await windowedCropUint8(raw, frame.rows, frame.columns, roi.box, {
-    windowCenter: dicom.windowCenter,
-    windowWidth: dicom.windowWidth,
-    voiLutFunction: dicom.voiLutFunction,
-    invert,
-  });
+  const { pixels, height, width, invert, window } = await decodeImage(file);
+  const roi = await detectRoi(pixels, height, width, invert, roiOptions);
+  const crop = await windowedCropUint8(pixels, height, width, roi.box, window);
   return { image: { width: crop.cols, height: crop.rows, data: crop.pixels }, roi };
 }
 

@@ -1,11 +1,12 @@
 /** Messages between the stage-2 pool and its worker threads. */
+import type { RoiDetectorName } from '../../roi';
 import type { RoiResult } from '../../roi';
 import type { Stage2Kind } from './processImage';
 
 export interface Stage2WorkerInit {
   /** YOLOX ONNX model; absent = Otsu/full-frame fallbacks only. */
   roiModel?: string;
-  roi: 'yolox' | 'otsu';
+  roi: RoiDetectorName;
 }
 
 export interface Stage2Job {

@@ -9,7 +9,7 @@ import path from 'path';
 import { Worker } from 'worker_threads';
 import { columnIndex, readCsv, writeCsvAtomic } from '../csv';
 import { ProgressReporter, runPool } from '../workPool';
-import { startWorker } from '../../runtime/worker_thread';
+import { startWorker } from '../../util/startWorker';
 import { writeStage2Image, Stage2Kind } from './processImage';
 import { roiOptionsFor } from './roiOptions';
 import type { Stage2Job, Stage2Reply, Stage2WorkerInit } from './protocol';

@@ -4,8 +4,8 @@
  * exceeds the time limit is replaced (its job rejects with a typed error).
  */
 import os from 'os';
-import path from 'path';
 import { Worker } from 'worker_threads';
+import { startWorker as startWorkerModule } from '../../util/startWorker';
 import { RsnaMammoError } from '../../errors';
 import type { StoredLayout } from '../canonical';
 import type { RenderFacts, WasmCodecName, WasmJob, WasmReply } from './protocol';
@@ -26,22 +26,7 @@ interface Slot {
 }
 
 function startWorker(): Worker {
-  const ext = path.extname(__filename);
-  const file = path.join(__dirname, `worker${ext}`);
-  if (ext !== '.ts') return new Worker(file);
-  // Source checkout run through ts-node (tests): register it inside the worker too.
-  const tsNode = (() => {
-    for (const name of ['ts-node', '@isaacs/ts-node-temp-fork-for-pr-2009']) {
-      try {
-        return require.resolve(name);
-      } catch {
-        /* try the next */
-      }
-    }
-    throw new RsnaMammoError('ERR_WASM_WORKER', 'ts-node is needed to run the WASM worker from TypeScript sources');
-  })();
-  const code = `require(${JSON.stringify(tsNode)}).register({ transpileOnly: true }); require(${JSON.stringify(file)});`;
-  return new Worker(code, { eval: true, execArgv: [] });
+  return startWorkerModule(__dirname, 'worker', { execArgv: [] });
 }
 
 class WasmPool {

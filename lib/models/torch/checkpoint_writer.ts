@@ -10,6 +10,7 @@ import zlib from 'zlib';
 import { RsnaMammoError } from '../../errors';
 import { Pickler } from './pickler';
 import { encodeElements } from './dtype_codec';
+import { writeFileAtomicWith } from '../../util/writeFileAtomic';
 
 const ALIGNMENT = 64;
 
@@ -100,9 +101,7 @@ export async function writeTorchCheckpoint(file: string, obj: unknown): Promise<
   const base = path.basename(file);
   const dot = base.lastIndexOf('.');
   const prefix = `${dot > 0 ? base.slice(0, dot) : base || 'archive'}/`;
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
+  await writeFileAtomicWith(file, async (fd) => {
     const zip = new ZipWriter(fd, file);
     zip.add(`${prefix}data.pkl`, pkl);
     zip.add(`${prefix}byteorder`, Buffer.from('little'));
@@ -113,11 +112,5 @@ export async function writeTorchCheckpoint(file: string, obj: unknown): Promise<
     }
     zip.add(`${prefix}version`, Buffer.from('3\n'));
     zip.finish();
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  });
 }

@@ -2,6 +2,8 @@
  * Command-line options shared by `submit`, `predict` and `demo` (batching, concurrency, backend,
  * device, ROI method, threshold), validated in one place with the house message shape.
  */
+import { roiDetector } from '../roi';
+import type { RoiDetectorName } from '../roi';
 import { invalidArgument } from '../errors';
 import { AUTO_THRESHOLD_QUANTILE, DEFAULT_THRESHOLD, ThresholdRule } from '../pipeline/aggregate';
 
@@ -32,7 +34,7 @@ export const RUN_OPTION_USAGE = `  --roi yolox|otsu        ROI method (default y
 
 /** The parsed shared options. */
 export interface RunOptions {
-  roi: 'yolox' | 'otsu';
+  roi: RoiDetectorName;
   batchSize: number;
   concurrency: number;
   backend: 'auto' | 'onnxruntime' | 'tensorrt';
@@ -50,9 +52,8 @@ function int(name: string, v: string | undefined, fallback: number, min: number)
 }
 
 /** Validates the shared options from util.parseArgs `values`. */
-export function parseRunOptions(values: Record<string, string | boolean | undefined>, defaultRoi: 'yolox' | 'otsu' = 'yolox'): RunOptions {
-  const roi = (values.roi as string | undefined) ?? defaultRoi;
-  if (roi !== 'yolox' && roi !== 'otsu') throw invalidArgument('--roi', "'yolox' or 'otsu'", roi);
+export function parseRunOptions(values: Record<string, string | boolean | undefined>, defaultRoi: RoiDetectorName = 'yolox'): RunOptions {
+  const roi = roiDetector((values.roi as string | undefined) ?? defaultRoi, '--roi').name;
   const backend = (values.backend as string | undefined) ?? 'auto';
   if (backend !== 'auto' && backend !== 'onnxruntime' && backend !== 'tensorrt') {
     throw invalidArgument('--backend', "'auto', 'onnxruntime' or 'tensorrt'", backend);

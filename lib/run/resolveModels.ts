@@ -1,7 +1,9 @@
 /**
- * Finds (and converts once, lib/submit/modelFiles.ts) the models a run needs: the classifier
+ * Finds (and converts once, lib/run/modelFiles.ts) the models a run needs: the classifier
  * ensemble ONNX from the 4 fold checkpoints, and the YOLOX ONNX unless the ROI method is Otsu.
  */
+import { roiDetector } from '../roi';
+import type { RoiDetectorName } from '../roi';
 import fs from 'fs';
 import path from 'path';
 import { RsnaMammoError } from '../errors';
@@ -25,9 +27,9 @@ const convertDetector = (sources: string[], out: string): Promise<unknown> => co
  * @throws RsnaMammoError ERR_MODEL_MISSING (classifier) or ERR_NO_DETECTOR (YOLOX weights missing
  *   and `roi` is 'yolox': the message says to pass `--roi otsu`).
  */
-export async function resolveModels(files: ModelFiles, roi: 'yolox' | 'otsu', log: (line: string) => void): Promise<ResolvedModels> {
+export async function resolveModels(files: ModelFiles, roi: RoiDetectorName, log: (line: string) => void): Promise<ResolvedModels> {
   let detector: string | undefined;
-  if (roi === 'yolox') {
+  if (roiDetector(roi).needsModel) {
     if (!fs.existsSync(files.detectorOnnx) && !fs.existsSync(files.detectorCheckpoint)) {
       throw new RsnaMammoError(
         'ERR_NO_DETECTOR',

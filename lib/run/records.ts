@@ -37,7 +37,7 @@ export function predictionRecord(id: ImageIdentity, r: ImagePrediction): string[
     ...r.foldProbabilities.map(formatFloat32),
     formatFloat32(r.probability), r.roi.method, String(x0), String(y0), String(x1), String(y1),
     Number.isFinite(r.roi.areaPct) ? r.roi.areaPct.toPrecision(9) : '',
-    Number.isFinite(r.roi.score) ? formatFloat32(r.roi.score) : '',
+    r.roi.score !== null && Number.isFinite(r.roi.score) ? formatFloat32(r.roi.score) : '',
     r.decoder, String(r.meta.rows), String(r.meta.columns),
     ms(r.timings.readMs), ms(r.timings.decodeMs), ms(r.timings.roiMs), ms(r.timings.prepareMs), ms(r.timings.inferMs),
     r.device ?? '',

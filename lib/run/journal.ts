@@ -103,16 +103,4 @@ export function openCsvJournal(file: string, options: JournalOptions): CsvJourna
   return journal;
 }
 
-/** Writes `text` to `file` atomically (temporary file in the same folder, fsync, rename). */
-export function writeFileAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fdatasyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
+export { writeFileAtomic } from '../util/writeFileAtomic';
