@@ -27,11 +27,11 @@ export {
 export type { Box, WindowMeta, DetectorInput, DetectorInput64, DisplayImageTags } from './preprocess';
 export {
   parseDicom, readDicom, decodeFrame, toOriginalInt16, frameSha256, renderFrame, renderStandard,
-  transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS,
+  transferSyntax, supportedTransferSyntaxes, nativeCodecs, closeWasmPool, MAX_FRAME_PIXELS, dicomLimits, setDicomLimits,
 } from './dicom';
 export type {
   DicomImage, DecodedFrame, DecoderChoice, Lut, PixelDataLocation, StoredPixels, TransferSyntax, CodecFamily,
-  RenderMode, RenderOptions, RenderedImage, StandardRenderOptions,
+  RenderMode, RenderOptions, RenderedImage, StandardRenderOptions, DicomLimits,
 } from './dicom';
 export * from './models';
 export * from './runtime';

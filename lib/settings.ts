@@ -51,11 +51,16 @@ export function loadSettings(file?: string, baseDir: string = process.cwd()): Se
     } catch (err) {
       throw new RsnaMammoError('ERR_SETTINGS', `cannot read settings: ${(err as Error).message}`, { file });
     }
+    let parsed: unknown;
     try {
-      raw = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch (err) {
       throw new RsnaMammoError('ERR_SETTINGS', `not valid JSON: ${(err as Error).message}`, { file });
     }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new RsnaMammoError('ERR_SETTINGS', `must be a JSON object of paths, not ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`, { file });
+    }
+    raw = parsed as typeof raw;
     base = path.dirname(path.resolve(file));
   }
   const out = {} as Settings;

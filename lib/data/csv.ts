@@ -12,13 +12,24 @@ export interface CsvTable {
   rows: string[][];
 }
 
-/** Parses CSV text (LF or CRLF, quoted fields with doubled quotes). The first record is the header. */
-export function parseCsv(text: string): CsvTable {
+/**
+ * Parses CSV text (LF or CRLF, quoted fields with doubled quotes). The first record is the header.
+ * Strict where silence would corrupt rows: an unterminated quoted field (which would swallow the
+ * following rows into one bogus value) and text after a closing quote are ERR_CSV_PARSE with the
+ * line number. A quote inside an unquoted field is kept as a literal character (pandas does the same).
+ * @param file named in error messages
+ */
+export function parseCsv(text: string, file?: string): CsvTable {
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';
   let quoted = false;
+  let quoteLine = 0;
+  let line = 1;
   let i = 0;
+  const fail = (at: number, why: string): never => {
+    throw new RsnaMammoError('ERR_CSV_PARSE', `line ${at}: ${why}`, { file });
+  };
   if (text.charCodeAt(0) === 0xfeff) i = 1; // BOM
   for (; i < text.length; i++) {
     const c = text[i];
@@ -27,20 +38,31 @@ export function parseCsv(text: string): CsvTable {
         if (text[i + 1] === '"') {
           field += '"';
           i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
+        } else {
+          quoted = false;
+          const next = text[i + 1];
+          if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') fail(line, `unexpected ${JSON.stringify(next)} after the closing quote of a field`);
+        }
+      } else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"' && field === '') {
+      quoted = true;
+      quoteLine = line;
+    } else if (c === ',') {
       record.push(field);
       field = '';
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
+      line++;
       record.push(field);
       records.push(record);
       record = [];
       field = '';
     } else field += c;
   }
+  if (quoted) fail(quoteLine, 'a quoted field is never closed (unterminated quote)');
   if (field !== '' || record.length > 0) {
     record.push(field);
     records.push(record);
@@ -58,7 +80,7 @@ export function readCsv(file: string): CsvTable {
   } catch (err) {
     throw new RsnaMammoError('ERR_CSV_READ', `cannot read CSV: ${(err as Error).message}`, { file, cause: err });
   }
-  return parseCsv(text);
+  return parseCsv(text, file);
 }
 
 /** Index of each named column; throws naming the file and the missing column. */

@@ -7,14 +7,17 @@
 import { RsnaMammoError, fromNativeError, invalidArgument } from '../errors';
 import { nativeCodecs, dicomAddon, NativeCodecName } from './addon';
 import { canonicalize, readNativeSamples, StoredLayout, viewStored } from './canonical';
-import { isJp2, jp2Codestream, readSof } from './codestream';
+import { readSof } from './codestream';
 import { encapsulatedFrameBytes, nativeFrameBytes } from './frames';
+import { dicomLimits, limitError } from './limits';
+import { acquirePixels } from './pixelBudget';
+import { checkCodestream, j2kCodestreamOf } from './streamCheck';
 import { CodecFamily, transferSyntax } from './transferSyntax';
 import type { DecodedFrame, DecoderChoice, DicomImage, StoredPixels } from './types';
 import { wasmPool } from './wasm/pool';
 import type { WasmCodecName } from './wasm/protocol';
 
-/** Frames above this many pixels are refused (fuzzed or absurd headers). */
+/** The hard cap of the native codecs; the configurable limit is maxFramePixels (lib/dicom/limits.ts). */
 export const MAX_FRAME_PIXELS = 2 ** 28;
 
 /**
@@ -69,8 +72,10 @@ function checkDecodable(image: DicomImage, frame: number): void {
   if (image.bitsStored < 1 || image.bitsStored > image.bitsAllocated) fail('ERR_DICOM_HEADER', `BitsStored ${image.bitsStored} is outside 1..${image.bitsAllocated}`);
   if (image.samplesPerPixel !== 1 && image.samplesPerPixel !== 3) fail('ERR_DICOM_UNSUPPORTED', `SamplesPerPixel ${image.samplesPerPixel} is not supported (1 or 3)`);
   if (image.rows < 1 || image.columns < 1) fail('ERR_DICOM_HEADER', 'Rows and Columns must be positive');
-  if (image.rows * image.columns * image.samplesPerPixel > MAX_FRAME_PIXELS) {
-    fail('ERR_DICOM_TOO_LARGE', `a ${image.columns}x${image.rows}x${image.samplesPerPixel} frame exceeds the limit of 2^28 samples`);
+  const pixels = image.rows * image.columns * image.samplesPerPixel;
+  if (pixels > Math.min(MAX_FRAME_PIXELS, dicomLimits().maxFramePixels)) {
+    if (pixels > MAX_FRAME_PIXELS) fail('ERR_DICOM_TOO_LARGE', `a ${image.columns}x${image.rows}x${image.samplesPerPixel} frame exceeds the hard limit of 2^28 samples`);
+    throw limitError('ERR_DICOM_TOO_LARGE', 'maxFramePixels', `a ${image.columns}x${image.rows}x${image.samplesPerPixel} frame (${pixels} pixels)`, file);
   }
 }
 
@@ -85,30 +90,39 @@ function decodeNative(image: DicomImage, frame: number, bigEndian: boolean): Dec
 async function decodeCompressed(image: DicomImage, frame: number, family: CodecFamily, choice: DecoderChoice, threads: number): Promise<DecodedFrame> {
   const file = image.file;
   const bytes = encapsulatedFrameBytes(image, image.pixelData!, frame);
+  // The codestream's own header and structure before any decoder allocates (lib/dicom/streamCheck.ts).
+  checkCodestream(family, bytes, image, file);
   const layout = layoutOf(image);
   const done = (pixels: StoredPixels, decoder: string): DecodedFrame => ({ pixels, rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel, decoder });
   const native = choice === 'wasm' ? undefined : NATIVE_CODECS[family]?.find((c) => nativeCodecs().has(c));
   const wasm = choice === 'native' ? undefined : wasmCodecFor(family, bytes);
+  let nativeFailure: RsnaMammoError | undefined;
   if (native && !(choice === 'auto' && wasm && WASM_FIRST.has(family))) {
     const spec = { ...layout, isSigned: image.pixelRepresentation === 1, threads };
     try {
       const r = await dicomAddon().dicomDecodeFrame(native, bytes, spec);
       return done(viewStored(layout, r.pixels), r.decoder);
     } catch (err) {
-      throw fromNativeError(err, file);
+      nativeFailure = fromNativeError(err, file);
+      // A structurally whole stream one codec refuses goes to the next one (auto only); size/limit errors do not.
+      if (choice !== 'auto' || !wasm || nativeFailure.code !== 'ERR_DICOM_DECODE') throw nativeFailure;
     }
   }
   if (!wasm) {
     const which = choice === 'auto' ? 'native or WASM' : choice;
     throw new RsnaMammoError('ERR_DICOM_DECODER_UNAVAILABLE', `no ${which} decoder for ${transferSyntax(image.transferSyntaxUID)?.name ?? image.transferSyntaxUID} is available`, { file });
   }
-  const stream = wasm === 'openjpeg' && isJp2(bytes) ? jp2Codestream(bytes) : bytes;
-  if (!stream) throw new RsnaMammoError('ERR_DICOM_DECODE', 'the JP2 file in the fragment has no codestream box', { file });
+  const stream = wasm === 'openjpeg' ? j2kCodestreamOf(bytes) : bytes;
   try {
     const r = await wasmPool().run(wasm, stream, layout);
-    return done(viewStored(layout, r.pixels), r.decoder);
+    // Say which decoder succeeded after which one failed.
+    return done(viewStored(layout, r.pixels), nativeFailure ? `${r.decoder} (after ${native}: ${nativeFailure.message.replace(`${file}: `, '')})` : r.decoder);
   } catch (err) {
-    throw fromNativeError(err, file);
+    const wasmFailure = fromNativeError(err, file);
+    if (nativeFailure) {
+      throw new RsnaMammoError(wasmFailure.code, `every decoder failed: ${native}: ${nativeFailure.message.replace(`${file}: `, '')}; ${wasm}: ${wasmFailure.message.replace(`${file}: `, '')}`, { file, cause: err });
+    }
+    throw wasmFailure;
   }
 }
 
@@ -139,7 +153,12 @@ export async function decodeFrame(image: DicomImage, frame = 0, options: { decod
     return decodeNative(image, frame, Boolean(syntax.bigEndian));
   }
   if (!image.pixelData!.fragments) throw new RsnaMammoError('ERR_DICOM_HEADER', 'compressed transfer syntax without encapsulated pixel data', { file: image.file });
-  return decodeCompressed(image, frame, syntax.family, choice, threads);
+  const release = await acquirePixels(image.rows * image.columns * image.samplesPerPixel, image.file);
+  try {
+    return await decodeCompressed(image, frame, syntax.family, choice, threads);
+  } finally {
+    release();
+  }
 }
 
 /**

@@ -3,6 +3,8 @@ export type { DicomImage, DecodedFrame, DecoderChoice, Lut, PixelDataLocation, S
 export { parseDicom, readDicom } from './parse';
 export { decodeFrame, toOriginalInt16, MAX_FRAME_PIXELS } from './decode';
 export { frameSha256 } from './hash';
+export { dicomLimits, setDicomLimits } from './limits';
+export type { DicomLimits } from './limits';
 export { transferSyntax, supportedTransferSyntaxes } from './transferSyntax';
 export type { TransferSyntax, CodecFamily } from './transferSyntax';
 export { nativeCodecs } from './addon';

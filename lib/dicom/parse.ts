@@ -3,12 +3,13 @@
  * dicom-parser. The pixel data are located, not decoded (lib/dicom/decode.ts decodes them).
  * Every problem is an RsnaMammoError with an ERR_DICOM_* code naming the file.
  */
-import fs from 'fs';
 import zlib from 'zlib';
 import * as dicomParser from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
 import { RsnaMammoError, invalidArgument } from '../errors';
 import { datasetAttributes } from './attributes';
+import { checkDatasetLimits, readFileMeta } from './elementScan';
+import { hasDicomMagic, readDicomBytes } from './gate';
 import type { DicomImage, Lut, PixelDataLocation } from './types';
 
 /** Largest inflated dataset accepted for Deflated Explicit VR Little Endian (zip-bomb guard). */
@@ -20,36 +21,50 @@ function parseError(err: unknown): string {
   return text.replace(/^dicomParser\.\w+: /, '');
 }
 
-function inflater(byteArray: Uint8Array, position: number): Uint8Array {
-  let inflated: Buffer;
-  try {
-    inflated = zlib.inflateRawSync(byteArray.subarray(position), { maxOutputLength: MAX_INFLATED_BYTES });
-  } catch (err) {
-    throw new Error(`the deflated dataset cannot be inflated (${(err as Error).message})`);
-  }
-  const full = Buffer.alloc(position + inflated.length);
-  full.set(byteArray.subarray(0, position), 0);
-  full.set(inflated, position);
-  return full;
+function inflaterFor(file: string | undefined): (byteArray: Uint8Array, position: number) => Uint8Array {
+  return (byteArray, position) => {
+    let inflated: Buffer;
+    try {
+      inflated = zlib.inflateRawSync(byteArray.subarray(position), { maxOutputLength: MAX_INFLATED_BYTES });
+    } catch (err) {
+      throw new Error(`the deflated dataset cannot be inflated (${(err as Error).message})`);
+    }
+    const full = Buffer.alloc(position + inflated.length);
+    full.set(byteArray.subarray(0, position), 0);
+    full.set(inflated, position);
+    checkDatasetLimits(full, position, { explicit: true, little: true }, file);
+    return full;
+  };
 }
 
-function looksLikeBareDataset(bytes: Uint8Array): boolean {
-  // An implicit VR little endian dataset without preamble starts with a group 0002/0008 tag.
-  return bytes.length >= 8 && (bytes[0] === 0x08 || bytes[0] === 0x02) && bytes[1] === 0x00;
-}
-
-function runParser(bytes: Uint8Array, file: string | undefined): DataSet {
+/** Parses with the limits checked first; the File Meta transfer syntax is the one in force (a group 0002 repeated in the dataset does not override it). */
+function runParser(bytes: Uint8Array, file: string | undefined): { ds: DataSet; transferSyntaxUID: string } {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const hasPreamble = buffer.length >= 132 && buffer.toString('latin1', 128, 132) === 'DICM';
-  if (!hasPreamble && !looksLikeBareDataset(buffer)) {
+  if (!hasDicomMagic(buffer.subarray(0, 132))) {
     throw new RsnaMammoError('ERR_DICOM_NOT_DICOM', 'not a DICOM file (no "DICM" marker at byte 128)', { file });
   }
+  const hasPreamble = buffer.length >= 132 && buffer.toString('latin1', 128, 132) === 'DICM';
   try {
-    const options: dicomParser.ParseDicomOptions = { inflater: inflater as unknown as dicomParser.ParseDicomOptions['inflater'] };
+    let transferSyntaxUID = '1.2.840.10008.1.2';
+    if (hasPreamble) {
+      const meta = readFileMeta(buffer);
+      transferSyntaxUID = meta.transferSyntaxUID ?? transferSyntaxUID;
+      const explicit = transferSyntaxUID !== '1.2.840.10008.1.2';
+      const little = transferSyntaxUID !== '1.2.840.10008.1.2.2';
+      // Deflated datasets are counted after inflation (inflaterFor).
+      if (transferSyntaxUID !== '1.2.840.10008.1.2.1.99') checkDatasetLimits(buffer, meta.datasetStart, { explicit, little }, file, meta.elements);
+    } else {
+      checkDatasetLimits(buffer, 0, { explicit: false, little: true }, file);
+    }
+    const options: dicomParser.ParseDicomOptions = { inflater: inflaterFor(file) as unknown as dicomParser.ParseDicomOptions['inflater'] };
     if (!hasPreamble) options.TransferSyntaxUID = '1.2.840.10008.1.2';
-    return dicomParser.parseDicom(buffer, options);
+    return { ds: dicomParser.parseDicom(buffer, options), transferSyntaxUID };
   } catch (err) {
+    if (err instanceof RsnaMammoError) throw err;
     const text = parseError(err);
+    if (err instanceof RangeError && /call stack/i.test(text)) {
+      throw new RsnaMammoError('ERR_DICOM_TOO_DEEP', `the dataset nests too deeply to parse: ${text}`, { file, cause: err });
+    }
     const truncated = /(beyond|past|overread|end of|eof|exceed|outside|buffer)/i.test(text);
     throw new RsnaMammoError(truncated ? 'ERR_DICOM_TRUNCATED' : 'ERR_DICOM_PARSE', `cannot parse the DICOM dataset: ${text}`, { file, cause: err });
   }
@@ -135,14 +150,15 @@ function pixelDataOf(ds: DataSet): PixelDataLocation | undefined {
  * @param bytes the file's bytes
  * @param file the file name used in error messages
  * @returns the parsed image
- * @throws RsnaMammoError ERR_DICOM_NOT_DICOM | ERR_DICOM_PARSE | ERR_DICOM_TRUNCATED | ERR_DICOM_HEADER
+ * @throws RsnaMammoError ERR_DICOM_NOT_DICOM | ERR_DICOM_PARSE | ERR_DICOM_TRUNCATED | ERR_DICOM_HEADER |
+ *   ERR_DICOM_TOO_MANY_ELEMENTS | ERR_DICOM_TOO_DEEP (lib/dicom/limits.ts)
  * @example const image = parseDicom(fs.readFileSync('a.dcm'), 'a.dcm');
  */
 export function parseDicom(bytes: Uint8Array, file?: string): DicomImage {
   if (!(bytes instanceof Uint8Array)) throw invalidArgument('bytes', 'a Uint8Array or Buffer', bytes);
-  const ds = runParser(bytes, file);
+  const { ds, transferSyntaxUID } = runParser(bytes, file);
   try {
-    return imageOf(ds, file);
+    return imageOf(ds, transferSyntaxUID, file);
   } catch (err) {
     // dicom-parser reads values lazily: a value that runs past the end of a damaged file throws here.
     if (err instanceof RsnaMammoError) throw err;
@@ -150,9 +166,8 @@ export function parseDicom(bytes: Uint8Array, file?: string): DicomImage {
   }
 }
 
-function imageOf(ds: DataSet, file: string | undefined): DicomImage {
+function imageOf(ds: DataSet, transferSyntaxUID: string, file: string | undefined): DicomImage {
   const header = (message: string): RsnaMammoError => new RsnaMammoError('ERR_DICOM_HEADER', message, { file });
-  const transferSyntaxUID = stringOf(ds, 'x00020010') ?? '1.2.840.10008.1.2';
   const rows = uint16Of(ds, 'x00280010') ?? 0;
   const columns = uint16Of(ds, 'x00280011') ?? 0;
   const bitsAllocated = uint16Of(ds, 'x00280100') ?? 0;
@@ -215,17 +230,12 @@ function imageOf(ds: DataSet, file: string | undefined): DicomImage {
 }
 
 /**
- * Reads and parses a DICOM file.
+ * Reads and parses a DICOM file through the input gate (lib/dicom/gate.ts: regular files only,
+ * maxFileBytes, the DICM magic read first).
  * @param file path of the .dcm file
- * @throws RsnaMammoError ERR_DICOM_READ when the file cannot be read, else as parseDicom
+ * @throws RsnaMammoError ERR_DICOM_READ | ERR_DICOM_NOT_A_FILE | ERR_DICOM_FILE_TOO_LARGE, else as parseDicom
  */
 export async function readDicom(file: string): Promise<DicomImage> {
   if (typeof file !== 'string' || !file) throw invalidArgument('file', 'a file path', file);
-  let bytes: Buffer;
-  try {
-    bytes = await fs.promises.readFile(file);
-  } catch (err) {
-    throw new RsnaMammoError('ERR_DICOM_READ', `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file, cause: err });
-  }
-  return parseDicom(bytes, file);
+  return parseDicom(await readDicomBytes(file), file);
 }

@@ -23,6 +23,9 @@ const TABLE: TransferSyntax[] = [
   { uid: '1.2.840.10008.1.2.5', name: 'RLE Lossless', family: 'rle' },
   { uid: '1.2.840.10008.1.2.4.50', name: 'JPEG Baseline (Process 1)', family: 'jpeg-baseline' },
   { uid: '1.2.840.10008.1.2.4.51', name: 'JPEG Extended (Process 2 & 4)', family: 'jpeg-extended' },
+  // Retired (PS3.5 2006): extended/progressive processes GDCM still decodes; the IJG forks read any SOF.
+  { uid: '1.2.840.10008.1.2.4.53', name: 'JPEG Spectral Selection, Non-Hierarchical (Process 6 & 8) (Retired)', family: 'jpeg-extended' },
+  { uid: '1.2.840.10008.1.2.4.55', name: 'JPEG Full Progression, Non-Hierarchical (Process 10 & 12) (Retired)', family: 'jpeg-extended' },
   { uid: '1.2.840.10008.1.2.4.57', name: 'JPEG Lossless, Non-Hierarchical (Process 14)', family: 'jpeg-lossless' },
   { uid: '1.2.840.10008.1.2.4.70', name: 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, SV1)', family: 'jpeg-lossless' },
   { uid: '1.2.840.10008.1.2.4.80', name: 'JPEG-LS Lossless', family: 'jpeg-ls' },

@@ -25,6 +25,9 @@ export interface PipelineRunOptions {
   concurrency?: number;
   /** Prepared images waiting for inference beyond the current batch; default max(concurrency, batchSize). */
   prefetch?: number;
+  /** Per-image deadline of the prepare stage (read + decode + ROI + input) in ms; an image past it is an
+   * ERR_IMAGE_TIMEOUT failure and the run goes on. Default 300000 (5 minutes). */
+  imageTimeoutMs?: number;
 }
 
 /** The pipeline object returned by `createPipeline`. */
@@ -81,6 +84,7 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
   const batchSize = positiveInt('batchSize', options.batchSize, 2);
   const concurrency = positiveInt('concurrency', options.concurrency, 2);
   const prefetch = positiveInt('prefetch', options.prefetch, Math.max(concurrency, batchSize));
+  const imageTimeoutMs = positiveInt('imageTimeoutMs', options.imageTimeoutMs, 300_000);
   const prepareSlots = new Semaphore(concurrency);
   // One inference at a time: the runtime uses all its threads per call.
   const inferSlot = new Semaphore(1);
@@ -88,6 +92,7 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
   let closed = false;
 
   const normalize = <T>(r: ImageSource | PredictRequest<T>): PredictRequest<T> & { key: string } => {
+    if (r === null || (typeof r !== 'string' && typeof r !== 'object')) throw invalidArgument('source', 'a file path, a Buffer or { source }', r);
     const req: PredictRequest<T> =
       typeof r === 'string' || r instanceof Uint8Array ? { source: r } : (r as PredictRequest<T>);
     if (typeof req.source !== 'string' && !(req.source instanceof Uint8Array)) {
@@ -101,7 +106,7 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
     key: req.key,
     tag: req.tag,
     prepared: prepareSlots
-      .use(() => stages.prepare(req.source, req.key))
+      .use(() => withDeadline(stages.prepare(req.source, req.key), imageTimeoutMs, req.key))
       .catch((err: unknown) => failure(req.key, req.tag, 'prepare', err)),
   });
 
@@ -137,7 +142,7 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
     const window: Slot<T>[] = [];
     let exhausted = false;
     const topUp = async (): Promise<void> => {
-      while (!exhausted && window.length < batchSize + prefetch) {
+      while (!closed && !exhausted && window.length < batchSize + prefetch) {
         const next = await source.next();
         if (next.done) exhausted = true;
         else window.push(startPrepare(normalize(next.value)));
@@ -146,6 +151,8 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
     try {
       await topUp();
       while (window.length > 0) {
+        // close() during the run: no new work is pulled or started; the caller learns why it ended.
+        if (closed) throw new RsnaMammoError('ERR_PIPELINE_CLOSED', 'the pipeline was closed during predictMany');
         const batch = window.splice(0, batchSize);
         // Start the next images' prepare jobs before waiting on this batch (overlap).
         await topUp();
@@ -190,6 +197,16 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
       await stages.close();
     },
   };
+}
+
+/** `work`, or an ERR_IMAGE_TIMEOUT rejection after `ms` (the stuck job is left to finish on its own). */
+function withDeadline<V>(work: Promise<V>, ms: number, key: string): Promise<V> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RsnaMammoError('ERR_IMAGE_TIMEOUT', `preparing the image took longer than ${ms} ms (option imageTimeoutMs)`, { file: key })), ms);
+  });
+  work.catch(() => undefined); // a late failure of an abandoned job is not unhandled
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function toPrediction<T>(slot: Slot<T>, prepared: PreparedImage, probs: Float32Array, inferMs: number): ImagePrediction<T> {

@@ -5,15 +5,25 @@
 import { csvCell, parseCsv } from '../data/csv';
 
 /** Parses CSV text with a header into objects keyed by column name (parser: lib/data/csv.ts). */
-export function parseCsvRecords(text: string): { header: string[]; records: Record<string, string>[] } {
-  const { header, rows } = parseCsv(text);
+export function parseCsvRecords(text: string, file?: string): { header: string[]; records: Record<string, string>[] } {
+  const { header, rows } = parseCsv(text, file);
   const records = rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
   return { header, records };
 }
 
-/** One field as text, quoted when it holds a comma, quote or line break. */
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * A text a spreadsheet would not run as a formula: a field starting with = + - @, a tab or a CR
+ * (and not a plain number) gets a leading apostrophe, the OWASP "CSV injection" rule.
+ */
+export function formulaSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) && !NUMBER.test(text) ? `'${text}` : text;
+}
+
+/** One field as text, formula-safe, quoted when it holds a comma, quote or line break. */
 export function csvField(value: string | number | boolean | null | undefined): string {
-  return csvCell(value === null || value === undefined ? '' : String(value));
+  return csvCell(formulaSafe(value === null || value === undefined ? '' : String(value)));
 }
 
 /** One CSV line (with the trailing newline). */

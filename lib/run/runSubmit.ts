@@ -11,8 +11,10 @@ import type { Pipeline } from '../pipeline/scheduler';
 import type { ImageResult } from '../pipeline/types';
 import { aggregateBreasts, BreastPrediction, DEFAULT_THRESHOLD, ThresholdRule } from '../pipeline/aggregate';
 import { csvLine } from './csv';
+import { ensureOutputDir } from './outputDir';
 import { openCsvJournal, writeFileAtomic } from './journal';
 import { ERRORS_HEADER, errorRecord, predictionRecord, predictionsHeader, recordProbability } from './records';
+import { unsafeIdReason } from './testCsv';
 import type { TestImageRow } from './testCsv';
 import type { Progress } from './progress';
 
@@ -57,7 +59,8 @@ export function formatSubmission(rows: readonly BreastPrediction[]): string {
  * @throws RsnaMammoError ERR_NOTHING_PREDICTED when not one image could be predicted (errors.csv is written).
  */
 export async function runSubmit(options: SubmitRunOptions): Promise<SubmitRunResult> {
-  const { rows, pipeline, outDir } = options;
+  const { rows, pipeline } = options;
+  const outDir = ensureOutputDir(options.outDir, 'SUBMISSION_DIR');
   const predictionsFile = path.join(outDir, 'predictions.csv');
   const errorsFile = path.join(outDir, 'errors.csv');
   const submissionFile = path.join(outDir, 'submission.csv');
@@ -74,11 +77,17 @@ export async function runSubmit(options: SubmitRunOptions): Promise<SubmitRunRes
   const resumed = probability.size;
   if (resume) options.log?.(`resume: ${resumed} of ${rows.length} images already in ${predictionsFile}`);
 
-  const pending = rows.filter((r) => !probability.has(r.imageId));
+  // Rows with an unsafe id never become paths: they are errors.csv lines (lib/submit/testCsv.ts).
+  const invalid = rows.filter((r) => r.invalid);
+  const pending = rows.filter((r) => !r.invalid && !probability.has(r.imageId));
   const total = rows.length;
   let predicted = 0;
   let failed = 0;
   options.progress?.update({ done: resumed, failed: 0, total });
+  for (const row of invalid) {
+    errors.append([errorRecord(row, { ok: false, key: row.imageId, stage: 'prepare', code: 'ERR_TEST_CSV_ID', message: row.invalid! })], ERRORS_HEADER);
+    failed += 1;
+  }
   try {
     const requests = pending.map((row) => ({ source: row.file, key: row.imageId, tag: row }));
     for await (const result of pipeline.predictMany(requests)) {
@@ -110,7 +119,8 @@ export async function runSubmit(options: SubmitRunOptions): Promise<SubmitRunRes
   }
   // A failed image is left out of its breast's mean; a breast with no predicted image gets 0.
   const { rows: breasts, threshold } = aggregateBreasts(
-    rows.map((r) => ({ predictionId: r.predictionId, probability: probability.get(r.imageId) ?? null })),
+    // A row whose own prediction_id is unsafe has no breast to join; one with a bad image id still counts as failed.
+    rows.filter((r) => !(r.invalid && unsafeIdReason('prediction_id', r.predictionId))).map((r) => ({ predictionId: r.predictionId, probability: probability.get(r.imageId) ?? null })),
     options.thresholdRule ?? { threshold: DEFAULT_THRESHOLD },
   );
   writeFileAtomic(submissionFile, formatSubmission(breasts));

@@ -30,8 +30,18 @@ export interface ClassifierCheckpointParts {
   args: Record<string, unknown>;
 }
 
+/** What an SGD (nesterov) state_dict is built from; `initialLr` null leaves `initial_lr` out (YOLOX's scheduler sets none). */
+export interface SgdStateParts {
+  groups: OptimizerGroup[];
+  /** Momentum buffer per parameter name (absent before the first step). */
+  momentum: Map<string, TorchTensor> | null;
+  lr: number;
+  momentumFactor: number;
+  initialLr: number | null;
+}
+
 /** The optimizer's state_dict as torch.optim.SGD (nesterov) returns it. */
-function optimizerState(p: ClassifierCheckpointParts): Map<string, unknown> {
+export function sgdStateDict(p: SgdStateParts): Map<string, unknown> {
   const state = new Map<number, unknown>();
   const groups: Map<string, unknown>[] = [];
   let index = 0;
@@ -45,10 +55,14 @@ function optimizerState(p: ClassifierCheckpointParts): Map<string, unknown> {
     groups.push(new Map<string, unknown>([
       ['weight_decay', new PyFloat(g.weight_decay)], ['lr', new PyFloat(p.lr)], ['momentum', new PyFloat(p.momentumFactor)],
       ['dampening', 0], ['nesterov', true], ['maximize', false], ['foreach', null], ['differentiable', false],
-      ['initial_lr', new PyFloat(p.initialLr)], ['params', ids],
+      ...(p.initialLr === null ? [] : [['initial_lr', new PyFloat(p.initialLr)] as [string, unknown]]), ['params', ids],
     ]));
   }
   return new Map<string, unknown>([['state', state], ['param_groups', groups]]);
+}
+
+function optimizerState(p: ClassifierCheckpointParts): Map<string, unknown> {
+  return sgdStateDict(p);
 }
 
 /** Writes the checkpoint atomically (the writer renames a temporary file). */

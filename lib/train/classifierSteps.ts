@@ -11,6 +11,7 @@ import { TorchTensor } from '../models/torch/pickle_values';
 import { writeClassifierCheckpoint, OptimizerGroup } from './classifierCheckpoint';
 import { convnextShapeOf, readClassifierStateDict, readLayout, readNamedFlat, writeNamedFlat } from './convnextWeights';
 import { runTrainExecutable, TrainEvent } from './executable';
+import { DistOptions, isMainNode, runDistributed } from './distLaunch';
 
 export interface ClassifierStepsOptions {
   init: string;
@@ -36,6 +37,8 @@ export interface ClassifierStepsOptions {
   initialLr?: number;
   out: string;
   onEvent?: (e: TrainEvent) => void;
+  /** Data-parallel ranks (distLaunch.ts): the batch is split across them; only node 0 writes outputs. */
+  dist?: DistOptions | null;
 }
 
 export interface ClassifierStepsResult {
@@ -95,7 +98,12 @@ export async function runClassifierSteps(o: ClassifierStepsOptions): Promise<Cla
     if (o.seed !== undefined) args.push('--seed', String(o.seed));
     if (o.masks) args.push('--masks', prepareMasks(o.masks, tmp));
     if (o.threads) args.push('--threads', String(o.threads));
-    await runTrainExecutable('steps-classifier', args, { onEvent: o.onEvent });
+    if (o.dist) {
+      await runDistributed('steps-classifier', args, o.dist, { onEvent: o.onEvent });
+      if (!isMainNode(o.dist)) return { losses: [], logits: [], checkpoint: '', outDir: o.out };
+    } else {
+      await runTrainExecutable('steps-classifier', args, { onEvent: o.onEvent });
+    }
 
     const summary = readJson<{ losses: number[]; logits: number[][] }>(path.join(o.out, 'losses.json'));
     const named = readLayout(path.join(o.out, 'param_layout.txt'));

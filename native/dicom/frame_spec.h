@@ -34,6 +34,12 @@ struct DecodedFrame {
   throw NativeError("ERR_DICOM_DECODE", codec + ": " + what);
 }
 
+// Throws ERR_DICOM_CORRUPT: the codec found damaged data (a warning, a short scan), which another
+// decoder must not be asked to paper over.
+[[noreturn]] inline void CorruptFail(const std::string& codec, const std::string& what) {
+  throw NativeError("ERR_DICOM_CORRUPT", codec + ": " + what);
+}
+
 // Checks the spec once, then writes reduced stored values into a canonical buffer.
 class CanonicalWriter {
  public:
@@ -46,13 +52,17 @@ class CanonicalWriter {
     if (samples_ == 0) throw NativeError("ERR_DICOM_HEADER", "the frame has no pixels");
     if (samples_ / spec.samplesPerPixel > kMaxFramePixels) throw NativeError("ERR_DICOM_TOO_LARGE", "the frame has more than 2^28 pixels");
     bytesPerSample_ = ba / 8;
-    bytes_.resize(CheckedBytes(samples_, bytesPerSample_));
+    CheckedBytes(samples_, bytesPerSample_);
     maskBa_ = ba == 32 ? 0xFFFFFFFFll : ((int64_t(1) << ba) - 1);
     maskBs_ = (int64_t(1) << spec.bitsStored) - 1;
     half_ = int64_t(1) << (spec.bitsStored - 1);
   }
 
   size_t samples() const { return samples_; }
+
+  // Allocates the output. Each codec calls it only after the codestream's own header agreed with
+  // the DICOM header, so a small file claiming a huge frame costs nothing.
+  void Allocate() { bytes_.assign(samples_ * bytesPerSample_, 0); }
   const FrameSpec& spec() const { return spec_; }
 
   // The stored value of a decoder's integer sample (any sign/precision the codestream had).
@@ -80,6 +90,7 @@ class CanonicalWriter {
   }
 
   DecodedFrame Finish(std::string decoder) {
+    if (bytes_.size() != samples_ * bytesPerSample_) throw NativeError("ERR_NATIVE", "codec finished without output");
     DecodedFrame out;
     out.bytes = std::move(bytes_);
     out.decoder = std::move(decoder);

@@ -84,6 +84,7 @@ DecodedFrame DecodeOpenJph(const uint8_t* data, size_t size, const FrameSpec& sp
     lo[c] = siz.is_signed(c) ? -(int64_t(1) << (depth - 1)) : 0;
     hi[c] = siz.is_signed(c) ? (int64_t(1) << (depth - 1)) - 1 : (int64_t(1) << depth) - 1;
   }
+  writer.Allocate();
   std::vector<int64_t> row(spec.columns);
   cs.set_planar(false);
   cs.create();

@@ -109,8 +109,12 @@ DecodedFrame DecodeOpenJpeg(const uint8_t* data, size_t size, const FrameSpec& s
     DecodeFail("openjpeg", "codestream has " + std::to_string(image->numcomps) + " components, SamplesPerPixel is " + std::to_string(spec.samplesPerPixel));
   for (uint32_t c = 0; c < image->numcomps; ++c)
     if (image->comps[c].dx != 1 || image->comps[c].dy != 1) DecodeFail("openjpeg", "subsampled components are not supported");
+  writer.Allocate();
+  // The header was read and agrees with the DICOM header: a failure now (strict mode: truncated or
+  // damaged tile data) is about the data, not a codestream this library cannot read, so no other
+  // (more lenient) decoder may turn it into an image.
   if (!opj_decode(codec.get(), stream.get(), image.get()) || !opj_end_decompress(codec.get(), stream.get()))
-    DecodeFail("openjpeg", "decode failed: " + (error.empty() ? std::string("corrupt codestream") : error));
+    CorruptFail("openjpeg", "decode failed: " + (error.empty() ? std::string("corrupt codestream") : error));
   for (uint32_t c = 0; c < spec.samplesPerPixel; ++c) {
     const opj_image_comp_t& comp = image->comps[c];
     if (!comp.data || comp.w != spec.columns || comp.h != spec.rows) DecodeFail("openjpeg", "decoded component has the wrong size");

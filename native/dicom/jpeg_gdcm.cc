@@ -6,9 +6,9 @@
 namespace rsna {
 namespace dicom {
 
-bool DecodeIjg8(const uint8_t* data, size_t size, CanonicalWriter& writer, std::string* error);
-bool DecodeIjg12(const uint8_t* data, size_t size, CanonicalWriter& writer, std::string* error);
-bool DecodeIjg16(const uint8_t* data, size_t size, CanonicalWriter& writer, std::string* error);
+bool DecodeIjg8(const uint8_t* data, size_t size, CanonicalWriter& writer, std::string* error, bool* corrupt);
+bool DecodeIjg12(const uint8_t* data, size_t size, CanonicalWriter& writer, std::string* error, bool* corrupt);
+bool DecodeIjg16(const uint8_t* data, size_t size, CanonicalWriter& writer, std::string* error, bool* corrupt);
 
 // Walks the marker segments up to the first SOFn and returns its precision (0 when none).
 static int SofPrecision(const uint8_t* d, size_t n) {
@@ -32,14 +32,16 @@ DecodedFrame DecodeGdcmJpeg(const uint8_t* data, size_t size, const FrameSpec& s
   const int precision = SofPrecision(data, size);
   if (precision < 2 || precision > 16) DecodeFail("gdcm-jpeg", precision ? "unsupported precision " + std::to_string(precision) : "no JPEG frame header (SOI/SOF) found");
   std::string error;
+  bool corrupt = false;
   int bits = precision <= 8 ? 8 : precision <= 12 ? 12 : 16;
-  bool ok = bits == 8 ? DecodeIjg8(data, size, writer, &error) : bits == 12 ? DecodeIjg12(data, size, writer, &error) : DecodeIjg16(data, size, writer, &error);
-  if (!ok && bits == 12) {  // lossless 9-12 bit streams the 12-bit build may refuse
+  bool ok = bits == 8 ? DecodeIjg8(data, size, writer, &error, &corrupt) : bits == 12 ? DecodeIjg12(data, size, writer, &error, &corrupt) : DecodeIjg16(data, size, writer, &error, &corrupt);
+  if (!ok && !corrupt && bits == 12) {  // lossless 9-12 bit streams the 12-bit build may refuse
     std::string first = error;
     bits = 16;
-    ok = DecodeIjg16(data, size, writer, &error);
-    if (!ok) error = first;
+    ok = DecodeIjg16(data, size, writer, &error, &corrupt);
+    if (!ok && !corrupt) error = first;
   }
+  if (!ok && corrupt) CorruptFail("gdcm-jpeg", error);
   if (!ok) DecodeFail("gdcm-jpeg", error);
   return writer.Finish("gdcm-ijg" + std::to_string(bits));
 }

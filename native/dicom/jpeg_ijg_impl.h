@@ -5,6 +5,7 @@
 // setjmp (declared before it), so no destructor is skipped.
 #include <csetjmp>
 #include <cstdio>
+#include <cstring>
 #include "codecs.h"
 
 extern "C" {
@@ -19,6 +20,7 @@ struct ErrorManager {
   jpeg_error_mgr base;
   jmp_buf jump;
   char message[JMSG_LENGTH_MAX];
+  bool corrupt;  // a warning (damaged data) ended the decode
 };
 
 void ExitOnError(j_common_ptr cinfo) {
@@ -26,7 +28,20 @@ void ExitOnError(j_common_ptr cinfo) {
   (*cinfo->err->format_message)(cinfo, err->message);
   std::longjmp(err->jump, 1);
 }
-void IgnoreMessage(j_common_ptr, int) {}
+// Level -1 is a warning. Those about the data (corrupt entropy data, a marker hit mid-scan,
+// extraneous bytes, a premature end: "Corrupt JPEG data: ...", "Premature end of JPEG file") mean the
+// library filled the rest with grey: for us the image is damaged, an error. Others (e.g. the WG-04
+// files' non-zero Ss/Se in a sequential SOS) are harmless and ignored, as GDCM does.
+void WarningIsError(j_common_ptr cinfo, int level) {
+  if (level >= 0) return;  // trace messages
+  auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
+  char text[JMSG_LENGTH_MAX];
+  (*cinfo->err->format_message)(cinfo, text);
+  if (!std::strstr(text, "Corrupt") && !std::strstr(text, "Premature") && !std::strstr(text, "resync")) return;
+  std::snprintf(err->message, sizeof err->message, "%s", text);
+  err->corrupt = true;
+  std::longjmp(err->jump, 1);
+}
 
 [[noreturn]] void Fail(j_common_ptr cinfo, const char* text) {
   auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
@@ -38,10 +53,12 @@ void IgnoreMessage(j_common_ptr, int) {}
 // (a truncated frame), not the library's default of inventing an EOI marker.
 void InitSource(j_decompress_ptr) {}
 boolean FillInput(j_decompress_ptr cinfo) {
+  reinterpret_cast<ErrorManager*>(cinfo->err)->corrupt = true;
   Fail(reinterpret_cast<j_common_ptr>(cinfo), "the JPEG data ends early (truncated frame)");
 }
 void SkipInput(j_decompress_ptr cinfo, long count) {
   if (count <= 0) return;
+  if (size_t(count) > cinfo->src->bytes_in_buffer) reinterpret_cast<ErrorManager*>(cinfo->err)->corrupt = true;
   if (size_t(count) > cinfo->src->bytes_in_buffer) Fail(reinterpret_cast<j_common_ptr>(cinfo), "the JPEG data ends early (truncated frame)");
   cinfo->src->next_input_byte += count;
   cinfo->src->bytes_in_buffer -= size_t(count);
@@ -50,18 +67,21 @@ void TermSource(j_decompress_ptr) {}
 
 }  // namespace
 
-// Decodes into writer; returns false with *error set when the library reports a problem.
-bool RSNA_IJG_DECODE(const uint8_t* data, size_t size, CanonicalWriter& writer, std::string* error) {
+// Decodes into writer; returns false with *error set when the library reports a problem (and
+// *corrupt when it was a warning about the data).
+bool RSNA_IJG_DECODE(const uint8_t* data, size_t size, CanonicalWriter& writer, std::string* error, bool* corrupt) {
   jpeg_decompress_struct cinfo;
   ErrorManager err;
   jpeg_source_mgr source;
   const FrameSpec& spec = writer.spec();
   cinfo.err = jpeg_std_error(&err.base);
   err.base.error_exit = ExitOnError;
-  err.base.emit_message = IgnoreMessage;
+  err.base.emit_message = WarningIsError;
   err.message[0] = 0;
+  err.corrupt = false;
   if (setjmp(err.jump)) {
     *error = err.message;
+    *corrupt = err.corrupt;
     jpeg_destroy_decompress(&cinfo);
     return false;
   }
@@ -82,6 +102,7 @@ bool RSNA_IJG_DECODE(const uint8_t* data, size_t size, CanonicalWriter& writer, 
     jpeg_destroy_decompress(&cinfo);
     return false;
   }
+  writer.Allocate();
   if (cinfo.process == JPROC_LOSSLESS) {
     // Lossless samples are the stored values: no colour conversion whatever the markers suggest.
     cinfo.jpeg_color_space = JCS_UNKNOWN;
@@ -94,7 +115,8 @@ bool RSNA_IJG_DECODE(const uint8_t* data, size_t size, CanonicalWriter& writer, 
     JSAMPARRAY row = (*cinfo.mem->alloc_sarray)(reinterpret_cast<j_common_ptr>(&cinfo), JPOOL_IMAGE, JDIMENSION(stride), 1);
     while (cinfo.output_scanline < cinfo.output_height) {
       const size_t y = cinfo.output_scanline;
-      if (jpeg_read_scanlines(&cinfo, row, 1) != 1) Fail(reinterpret_cast<j_common_ptr>(&cinfo), "the JPEG data ends early (truncated frame)");
+      if (jpeg_read_scanlines(&cinfo, row, 1) != 1) err.corrupt = true;
+      if (err.corrupt) Fail(reinterpret_cast<j_common_ptr>(&cinfo), "the JPEG data ends early (truncated frame)");
       for (size_t i = 0; i < stride; ++i) writer.Set(y * stride + i, static_cast<int64_t>(GETJSAMPLE(row[0][i])));
     }
   }

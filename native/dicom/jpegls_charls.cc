@@ -32,8 +32,13 @@ DecodedFrame DecodeCharls(const uint8_t* data, size_t size, const FrameSpec& spe
     const size_t bytesPerSample = info.bits_per_sample <= 8 ? 1 : 2;
     const size_t expected = CheckedBytes(pixels, info.component_count, bytesPerSample);
     if (decoder.destination_size() != expected) DecodeFail("charls", "unexpected output size");
+    writer.Allocate();
     std::vector<uint8_t> buffer(expected);
-    decoder.decode(buffer.data(), buffer.size());
+    try {
+      decoder.decode(buffer.data(), buffer.size());
+    } catch (const charls::jpegls_error& e) {
+      CorruptFail("charls", e.what());  // header accepted, scan data damaged: final (no fallback)
+    }
     const bool planar = decoder.interleave_mode() == charls::interleave_mode::none && info.component_count > 1;
     if (bytesPerSample == 1) WriteSamples<uint8_t>(writer, buffer, planar, info.component_count, pixels);
     else WriteSamples<uint16_t>(writer, buffer, planar, info.component_count, pixels);

@@ -40,6 +40,9 @@ DecodedFrame DecodeRle(const uint8_t* data, size_t size, const FrameSpec& spec) 
   if (segments != spec.samplesPerPixel * bytesPerSample || segments > 15)
     DecodeFail("rle", "header lists " + std::to_string(segments) + " segments, expected " + std::to_string(spec.samplesPerPixel * bytesPerSample));
   const size_t pixels = writer.samples() / spec.samplesPerPixel;
+  // PackBits turns 2 bytes into at most 128: a shorter stream cannot hold the frame.
+  if ((size - 64) / 2 * 128 + 128 < pixels * segments) DecodeFail("rle", std::to_string(size) + " bytes cannot encode the frame");
+  writer.Allocate();
   std::vector<uint8_t> planes(CheckedBytes(pixels, segments));
   for (uint32_t s = 0; s < segments; ++s) {
     const uint32_t start = ReadLe32(data + 4 + 4 * s);

@@ -16,6 +16,10 @@ t.teardown(closeWasmPool);
 const TOTAL = Number(process.env.RSNA_FUZZ_CASES ?? 2100);
 const SEED = Number(process.env.RSNA_FUZZ_SEED ?? 20240607);
 const FILTER = process.env.RSNA_FUZZ_FILTER ?? ''; // e.g. HTJ2K: only files whose path contains it
+/** One case slower than this is a hang; the process's peak RSS must stay under PEAK_RSS_LIMIT
+ * (the default pixel budget, lib/dicom/limits.ts, is 2^28 pixels in flight = 1 GiB of 32-bit samples). */
+const HANG_MS = Number(process.env.RSNA_FUZZ_HANG_MS ?? 60_000);
+const PEAK_RSS_LIMIT = Number(process.env.RSNA_FUZZ_PEAK_RSS ?? 3 * 2 ** 30);
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -77,6 +81,16 @@ const MUTATIONS: Record<string, Mutation> = {
     const junk = Buffer.alloc(1 + int(rnd, 64), int(rnd, 256));
     return Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]);
   },
+  insertEoi: (b, rnd) => { // an EOI/EOC marker in the middle of the codestream half
+    const at = Math.floor(b.length * (0.5 + 0.45 * rnd()));
+    return Buffer.concat([b.subarray(0, at), Buffer.from([0xff, 0xd9]), b.subarray(at)]);
+  },
+  zeroRun: (b, rnd) => { // a zeroed stretch of the codestream half (lost sectors)
+    const c = Buffer.from(b);
+    const start = Math.floor(c.length * (0.5 + 0.4 * rnd()));
+    c.fill(0, start, Math.min(c.length, start + 1 + int(rnd, 4096)));
+    return c;
+  },
   deleteBytes: (b, rnd) => {
     const at = int(rnd, b.length);
     return Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + int(rnd, 256)))]);
@@ -92,15 +106,19 @@ t.test('mutated DICOMs end in a typed error or a well-formed frame', needsShared
   const rnd = mulberry32(SEED);
   const outcomes: Record<string, number> = {};
   let cases = 0;
+  let peakRss = process.memoryUsage().rss;
+  let slowest = { ms: 0, label: '' };
+  const t0 = Date.now();
   for (const [i, entry] of entries.entries()) {
     const original = fs.readFileSync(dicomFile(entry));
-    const n = Math.max(3, Math.round(weights[i] * perWeight));
+    const n = Math.max(3, Math.ceil(weights[i] * perWeight)); // ceil: at least TOTAL cases in all
     for (let k = 0; k < n; k++) {
       const name = NAMES[(k + i) % NAMES.length];
       const bytes = MUTATIONS[name](original, rnd);
       const decoder = k % 10 === 9 && weights[i] > 1 ? 'wasm' : 'auto';
       const label = `${entry.file} #${k} ${name} (${decoder})`;
       cases++;
+      const started = Date.now();
       try {
         const image = parseDicom(bytes, label);
         const frame = await decodeFrame(image, 0, { decoder });
@@ -113,8 +131,15 @@ t.test('mutated DICOMs end in a typed error or a well-formed frame', needsShared
           t.fail(`${label}: untyped error ${(err as Error)?.stack ?? String(err)}`);
         }
       }
+      const ms = Date.now() - started;
+      if (ms > slowest.ms) slowest = { ms, label };
+      if (ms > HANG_MS) t.fail(`${label}: took ${ms} ms (a hang)`);
+      if (cases % 16 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
   }
-  t.ok(cases >= Math.min(TOTAL, 2000), `${cases} mutated files checked (seed ${SEED})`);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  t.ok(peakRss < PEAK_RSS_LIMIT, `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (limit ${PEAK_RSS_LIMIT / 2 ** 20} MiB)`);
+  t.comment(`${cases} cases in ${((Date.now() - t0) / 1000).toFixed(0)} s; slowest ${slowest.ms} ms (${slowest.label}); peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  t.ok(cases >= TOTAL, `${cases} mutated files checked (seed ${SEED})`);
   t.comment(`outcomes: ${JSON.stringify(outcomes)}`);
 });

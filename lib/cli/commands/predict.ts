@@ -2,6 +2,7 @@
  * `rsna-mammo predict <files or folders>... --models <dir>`: predictions for any DICOMs, grouped into
  * breasts by PatientID + ImageLaterality (or Laterality) since there is no test.csv.
  */
+import path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { noticeLog } from '../notice';
@@ -12,20 +13,25 @@ import { requireDevice } from '../../pipeline/gpuStages';
 import { aggregateBreasts } from '../../pipeline/aggregate';
 import { predictionIdOf } from '../../pipeline/studies';
 import type { ImageFailure, ImagePrediction } from '../../pipeline/types';
-import { collectDicomFiles } from '../../run/collectFiles';
+import { collectDicomInputs, SkippedEntry } from '../../run/collectFiles';
 import { csvLine, formatFloat32 } from '../../run/csv';
 import { writeFileAtomic } from '../../run/journal';
+import { ensureOutputDir } from '../../run/outputDir';
 import { modelDirFiles, resolveModels } from '../../run/resolveModels';
 import { createProgress } from '../../run/progress';
 import { parseRunOptions, RUN_OPTION_SPECS, RUN_OPTION_USAGE } from '../../run/runOptions';
 
-function toCsv(images: ImagePrediction[], breastOf: Map<string, { probability: number; cancer: number }>, failures: ImageFailure[]): string {
+/** The `predict --out x.csv` text: one row per image, then failures and skipped entries with the header's field count. */
+export function predictCsv(images: ImagePrediction[], breastOf: Map<string, { probability: number; cancer: number }>, failures: ImageFailure[], skipped: SkippedEntry[]): string {
   const k = images[0]?.foldProbabilities.length ?? 0;
-  let text = csvLine([
+  const header = [
     'file', 'prediction_id', 'patient_id', 'laterality', 'view',
     ...Array.from({ length: k }, (_, i) => `prob_fold${i}`), 'image_mean', 'breast_mean', 'cancer',
     'roi_method', 'roi_x0', 'roi_y0', 'roi_x1', 'roi_y1', 'decoder', 'error', 'device',
-  ]);
+  ];
+  // A failure row has the header's field count: the file, then empty fields, the message under `error`.
+  const errorRow = (file: string, error: string): string[] => header.map((h, i) => (i === 0 ? file : h === 'error' ? error : ''));
+  let text = csvLine(header);
   for (const r of images) {
     const id = predictionIdOf(r.meta);
     const b = breastOf.get(id)!;
@@ -35,7 +41,8 @@ function toCsv(images: ImagePrediction[], breastOf: Map<string, { probability: n
       r.roi.method, ...r.roi.box, r.decoder, '', r.device ?? '',
     ]);
   }
-  for (const f of failures) text += csvLine([f.key, ...Array(k + 12).fill(''), `${f.code}: ${f.message}`, '']);
+  for (const f of failures) text += csvLine(errorRow(f.key, `${f.code}: ${f.message}`));
+  for (const s of skipped) text += csvLine(errorRow(s.path, `skipped: ${s.reason}`));
   return text;
 }
 
@@ -64,8 +71,12 @@ ${RUN_OPTION_USAGE}`,
     if (positionals.length === 0) throw invalidArgument('files', 'at least one DICOM file or folder', undefined);
     if (values.out && !/\.(csv|json)$/i.test(values.out)) throw invalidArgument('--out', 'a .csv or .json file name', values.out);
     const opts = parseRunOptions(values);
-    const files = collectDicomFiles(positionals);
+    if (values.out) ensureOutputDir(path.dirname(path.resolve(values.out)), '--out folder'); // before hours of work
+    const { files, skipped } = collectDicomInputs(positionals);
     const log = noticeLog(io);
+    // Inputs left out are part of the result, not a notice: always printed.
+    for (const s of skipped) io.stderr.write(`skipped	${s.path}	${s.reason}
+`);
     requireDevice(opts.device); // before any model conversion
     const models = await resolveModels(modelDirFiles(values.models), opts.roi, log);
     const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
@@ -96,8 +107,9 @@ ${RUN_OPTION_USAGE}`,
             breasts,
             images: images.map(({ preview: _p, tag: _t, ...r }) => ({ ...r, predictionId: predictionIdOf(r.meta) })),
             errors: failures.map(({ tag: _t, ...f }) => f),
+            skipped,
           }, null, 1)}\n`
-        : toCsv(images, breastOf, failures);
+        : predictCsv(images, breastOf, failures, skipped);
       writeFileAtomic(values.out, text);
       io.stderr.write(`wrote ${values.out}\n`);
     }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'util';
 import { CliCommand } from '../command';
+import { forwardTrainEvent } from '../../train/eventChannel';
 import { invalidArgument } from '../../errors';
 import { loadSettings } from '../../settings';
 import { createProgress } from '../../run/progress';
@@ -82,6 +83,7 @@ export const command: CliCommand = {
         if (text.startsWith('warning')) io.stderr.write(text);
       },
       onEvent: (e) => {
+        forwardTrainEvent(e); // to `train run`'s live view when it started this step
         if (e.event === 'progress') {
           const counts = { done: Number(e.iter), failed: 0, total: Number(e.iters) };
           if (Number(e.epoch) !== current) current = Number(e.epoch);

@@ -2,25 +2,9 @@ import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { invalidArgument } from '../../errors';
 import { runClassifierSteps } from '../../train/classifierSteps';
+import { DIST_CLI_OPTIONS, DIST_CLI_USAGE, distFromCli } from '../../train/distLaunch';
+import { numberArg as num, numberListArg as numberList } from '../numberArgs';
 
-function numberList(name: string, v: string | undefined, integer = false): number[] {
-  if (v === undefined) throw invalidArgument(name, 'a comma-separated list of numbers', v);
-  const out = v.split(',').map(Number);
-  if (out.length === 0 || out.some((x) => !Number.isFinite(x) || (integer && !Number.isInteger(x)))) {
-    throw invalidArgument(name, `a comma-separated list of ${integer ? 'integers' : 'numbers'}`, v);
-  }
-  return out;
-}
-
-function num(name: string, v: string | undefined, fallback?: number): number {
-  if (v === undefined) {
-    if (fallback === undefined) throw invalidArgument(name, 'a number', v);
-    return fallback;
-  }
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw invalidArgument(name, 'a number', v);
-  return x;
-}
 
 /** `rsna-mammo train steps classifier`: step-exact ConvNeXt training steps on one batch (native trainer). */
 export const command: CliCommand = {
@@ -36,6 +20,8 @@ export const command: CliCommand = {
     'from the checkpoint (state_dict_ema when present). Writes DIR/losses.json, params_after_step{k}.bin,',
     'grads_step1.bin, momentum.bin, ema.bin (+ ema_{i}.bin per decay), param_layout.txt and the timm',
     'checkpoint DIR/checkpoint.pth.tar. --masks: recorded keep masks in call order (float32 file or JSON).',
+    '         [--nproc N] [--nnodes M --node-rank R --master-addr HOST --master-port PORT]',
+    DIST_CLI_USAGE,
   ].join('\n'),
   async run(args, io) {
     const { values } = parseArgs({
@@ -45,7 +31,7 @@ export const command: CliCommand = {
         smoothing: { type: 'string' }, lr: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' },
         'ema-decay': { type: 'string' }, 'weight-decay': { type: 'string' }, momentum: { type: 'string' },
         drop: { type: 'string' }, 'drop-path': { type: 'string' }, seed: { type: 'string' }, masks: { type: 'string' },
-        threads: { type: 'string' }, epoch: { type: 'string' },
+        threads: { type: 'string' }, epoch: { type: 'string' }, ...DIST_CLI_OPTIONS,
       },
     });
     for (const k of ['init', 'input', 'out'] as const) if (!values[k]) throw invalidArgument(`--${k}`, 'a path', values[k]);
@@ -69,11 +55,13 @@ export const command: CliCommand = {
       threads: values.threads === undefined ? undefined : num('--threads', values.threads),
       epoch: values.epoch === undefined ? undefined : num('--epoch', values.epoch),
       out: values.out as string,
+      dist: distFromCli(values),
       onEvent: (e) => {
         if (e.event === 'step') io.stdout.write(`step ${e.step}: loss ${e.loss}\n`);
       },
     });
-    io.stdout.write(`wrote ${res.outDir}/losses.json and ${res.checkpoint}\n`);
+    if (res.checkpoint) io.stdout.write(`wrote ${res.outDir}/losses.json and ${res.checkpoint}\n`);
+    else io.stdout.write('done (outputs are written on node 0)\n');
     return 0;
   },
 };

@@ -9,6 +9,7 @@ import dicomParser, { DataSet, Element } from 'dicom-parser';
 import { DICOM_KEYWORDS } from './dicomKeywords';
 import { MISSING, PyValue, pyFloat, pyInt, pyStr } from './pyValue';
 import { RsnaMammoError } from '../../errors';
+import { openDicomSync } from '../../dicom/gate';
 
 const HEAD_BYTES = 32 * 1024; // headers are small; a longer one is re-read whole
 const TEXT_UNSPLIT = new Set(['LT', 'ST', 'UT', 'UR']);
@@ -37,16 +38,17 @@ export function readDicomMeta(file: string): Map<string, PyValue> {
 }
 
 function parseHead(file: string): DataSet {
-  const fd = fs.openSync(file, 'r');
+  const { fd, size } = openDicomSync(file); // regular files only, never blocks on a FIFO (lib/dicom/gate.ts)
   try {
-    const size = fs.fstatSync(fd).size;
     const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
     fs.readSync(fd, head, 0, head.length, 0);
     try {
       return dicomParser.parseDicom(head, { untilTag: 'x7fe00010' });
     } catch (err) {
       if (head.length === size) throw err;
-      return dicomParser.parseDicom(fs.readFileSync(file), { untilTag: 'x7fe00010' });
+      const whole = Buffer.alloc(size);
+      fs.readSync(fd, whole, 0, size, 0);
+      return dicomParser.parseDicom(whole, { untilTag: 'x7fe00010' });
     }
   } finally {
     fs.closeSync(fd);

@@ -47,6 +47,7 @@ export class CodecError extends Error {
 
 function checkSize(codec: string, got: { rows: number; columns: number; components: number } | undefined, layout: StoredLayout): void {
   if (!got) throw new CodecError('ERR_DICOM_DECODE', `${codec}: no readable frame header`);
+  if (!got.rows && !got.columns) throw new CodecError('ERR_DICOM_DECODE', `${codec}: the decoder read no image from the codestream (a damaged or unsupported marker segment)`);
   if (got.rows !== layout.rows || got.columns !== layout.columns || got.components !== layout.samplesPerPixel) {
     throw new CodecError('ERR_DICOM_DECODE', `${codec}: codestream is ${got.columns}x${got.rows} with ${got.components} components, ` +
       `the DICOM header says ${layout.columns}x${layout.rows} with ${layout.samplesPerPixel}`);

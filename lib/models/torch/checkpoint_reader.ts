@@ -44,13 +44,26 @@ class TorchUnpickler extends Unpickler {
     const ref = storage as StorageRef;
     if (!ref || typeof ref.key !== 'string') throw new UnpicklingError('tensor without a storage');
     const dtype = dtypeOverride ?? ref.dtype;
-    const shape = (size as unknown[]).map(Number);
-    const strides = (stride as unknown[]).map(Number);
+    if (!Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length || size.length > 16) {
+      throw new UnpicklingError(`tensor of storage ${ref.key} has malformed size/stride`);
+    }
+    const shape = size.map(Number);
+    const strides = stride.map(Number);
+    const start = Number(offset);
+    const natural = (x: number): boolean => Number.isSafeInteger(x) && x >= 0;
+    if (!natural(start)) throw new UnpicklingError(`tensor of storage ${ref.key} has storage offset ${String(offset)} (must be an integer ≥ 0)`);
+    if (!shape.every(natural) || !strides.every(natural)) {
+      throw new UnpicklingError(`tensor of storage ${ref.key} has size [${shape}] / stride [${strides}] (integers ≥ 0 expected)`);
+    }
     const bytes = this.bytesOf(ref);
     const elemBytes = DTYPE_BYTES[dtype];
     const available = Math.floor(bytes.length / elemBytes);
     const numel = shape.reduce((a, b) => a * b, 1);
-    const start = Number(offset);
+    // A tensor may not hold more elements than its storage (a stride-0 view of one value would
+    // otherwise be materialised at any size the pickle claims).
+    if (!Number.isSafeInteger(numel) || numel > available) {
+      throw new UnpicklingError(`tensor of shape [${shape}] needs ${numel} elements, its storage ${ref.key} holds ${available}`);
+    }
     // Element index in storage of each row-major position (handles views and non-contiguous strides).
     let maxIndex = start;
     for (let d = 0; d < shape.length; d++) if (shape[d] > 0) maxIndex += (shape[d] - 1) * strides[d];
@@ -169,7 +182,8 @@ async function readTorchZip(file: string): Promise<unknown> {
       return unpickler.load();
     } catch (err) {
       if (err instanceof RsnaMammoError) throw err;
-      throw new RsnaMammoError('ERR_CHECKPOINT_CORRUPT', `cannot unpickle ${prefix}data.pkl: ${(err as Error).message}`, { file, cause: err });
+      const limit = /pickle bomb|needs \d+ elements/.test((err as Error).message);
+      throw new RsnaMammoError(limit ? 'ERR_CHECKPOINT_LIMIT' : 'ERR_CHECKPOINT_CORRUPT', `cannot unpickle ${prefix}data.pkl: ${(err as Error).message}`, { file, cause: err });
     }
   } finally {
     zip.close();

@@ -19,24 +19,34 @@ export function readSafetensors(file: string): Map<string, TorchTensor> {
   if (buf.length < 8) throw bad('file is truncated (no header length)');
   const headerLen = Number(buf.readBigUInt64LE(0));
   if (8 + headerLen > buf.length) throw bad(`header of ${headerLen} bytes exceeds the file (${buf.length} bytes): truncated`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  let header: unknown;
   try {
     header = JSON.parse(buf.toString('utf8', 8, 8 + headerLen));
   } catch (err) {
     throw bad(`header is not JSON (${(err as Error).message})`);
   }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw bad('header is not a JSON object');
   const data = buf.subarray(8 + headerLen);
   const out = new Map<string, TorchTensor>();
-  for (const [name, info] of Object.entries(header)) {
+  const natural = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
-    const dtype = SAFETENSORS_DTYPES[info.dtype];
-    if (!dtype) throw bad(`tensor "${name}" has unsupported dtype ${info.dtype}`);
-    const [begin, end] = info.data_offsets;
-    const numel = info.shape.reduce((a, b) => a * b, 1);
-    if (end > data.length || end - begin !== numel * DTYPE_BYTES[dtype]) {
-      throw bad(`tensor "${name}" bytes ${begin}..${end} do not fit shape [${info.shape}] ${info.dtype} or the file is truncated`);
+    const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
+    if (!info || typeof info !== 'object') throw bad(`tensor "${name}" has no {dtype, shape, data_offsets} entry`);
+    const dtype = SAFETENSORS_DTYPES[String(info.dtype)];
+    if (!dtype) throw bad(`tensor "${name}" has unsupported dtype ${String(info.dtype)}`);
+    if (!Array.isArray(info.shape) || !info.shape.every(natural) || info.shape.length > 16) throw bad(`tensor "${name}" has an invalid shape ${JSON.stringify(info.shape)}`);
+    const offsets = info.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !natural(offsets[0]) || !natural(offsets[1]) || offsets[0] > offsets[1]) {
+      throw bad(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
-    out.set(name, new TorchTensor(dtype, info.shape.slice(), decodeElements(data.subarray(begin, end), dtype)));
+    const [begin, end] = offsets as [number, number];
+    const shape = info.shape as number[];
+    const numel = shape.reduce((a, b) => a * b, 1);
+    if (end > data.length || end - begin !== numel * DTYPE_BYTES[dtype]) {
+      throw bad(`tensor "${name}" bytes ${begin}..${end} do not fit shape [${shape}] ${String(info.dtype)} or the file is truncated`);
+    }
+    out.set(name, new TorchTensor(dtype, shape.slice(), decodeElements(data.subarray(begin, end), dtype)));
   }
   return out;
 }

@@ -34,11 +34,17 @@ function decodeLong(bytes: Buffer): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+/** How many values all memo references (GET) together may expand to: a few shared lists nested
+ * 40 deep expand to 2^40 leaves for anything that walks them (a pickle bomb). */
+export const MAX_MEMO_EXPANSION = 50_000_000;
+
 export class Unpickler {
   private pos = 0;
   private stack: unknown[] = [];
   private metastack: unknown[][] = [];
   private memo = new Map<number, unknown>();
+  private expanded = 0;
+  private readonly sizes = new WeakMap<object, number>();
 
   constructor(protected readonly buf: Buffer) {}
 
@@ -256,7 +262,31 @@ export class Unpickler {
 
   private memoGet(i: number): unknown {
     if (!this.memo.has(i)) throw new UnpicklingError(`pickle memo entry ${i} is missing`);
-    return this.memo.get(i);
+    const value = this.memo.get(i);
+    this.expanded += this.sizeOf(value);
+    if (this.expanded > MAX_MEMO_EXPANSION) {
+      throw new UnpicklingError(`memo references expand to more than ${MAX_MEMO_EXPANSION} values (a pickle bomb?)`);
+    }
+    return value;
+  }
+
+  /** Values reachable from `v` counted with repetition (shared parts once per path), capped just over the budget. */
+  private sizeOf(v: unknown): number {
+    if (v === null || typeof v !== 'object') return 1;
+    const known = this.sizes.get(v);
+    if (known !== undefined) return known;
+    this.sizes.set(v, 1); // cycles count once
+    let n = 1;
+    const add = (x: unknown): void => {
+      if (n <= MAX_MEMO_EXPANSION) n += this.sizeOf(x);
+    };
+    if (Array.isArray(v)) v.forEach(add);
+    else if (v instanceof Map) v.forEach((val, key) => { add(key); add(val); });
+    else if (v instanceof Set) v.forEach(add);
+    else if (v instanceof PickleObject) { add(v.args); add(v.state); }
+    n = Math.min(n, MAX_MEMO_EXPANSION + 1);
+    this.sizes.set(v, n);
+    return n;
   }
 
   private call(fn: unknown, args: unknown): unknown {

@@ -22,6 +22,11 @@ const SIG_EOCD64_LOCATOR = 0x07064b50;
 const SIG_CENTRAL = 0x02014b50;
 const SIG_LOCAL = 0x04034b50;
 
+/** Largest inflated entry, and the largest inflate ratio (a zip bomb expands 1 MB into GBs). */
+const MAX_ENTRY_BYTES = 2 ** 31;
+const MAX_INFLATE_RATIO = 100;
+const MIN_RATIO_ALLOWANCE = 16 << 20;
+
 function corrupt(file: string, problem: string): RsnaMammoError {
   return new RsnaMammoError('ERR_CHECKPOINT_CORRUPT', problem, { file });
 }
@@ -167,8 +172,13 @@ export class ZipReader {
     let data: Buffer;
     if (entry.method === 0) data = raw;
     else if (entry.method === 8) {
+      // The output is capped before inflating: at the declared size, which itself must be plausible.
+      const cap = Math.min(MAX_ENTRY_BYTES, Math.max(MIN_RATIO_ALLOWANCE, raw.length * MAX_INFLATE_RATIO));
+      if (entry.size > cap) {
+        throw new RsnaMammoError('ERR_CHECKPOINT_LIMIT', `zip entry "${name}" claims ${entry.size} bytes from ${raw.length} compressed (limit ${cap}: a zip bomb?)`, { file: this.file });
+      }
       try {
-        data = zlib.inflateRawSync(raw);
+        data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
       } catch (err) {
         throw corrupt(this.file, `zip entry "${name}" does not inflate: ${(err as Error).message}`);
       }

@@ -7,6 +7,7 @@
 #include "addon/errors.h"
 #include "train/cli/subcommand.h"
 #include "train/common/args.h"
+#include "train/common/distributed.h"
 #include "train/common/flat_io.h"
 #include "train/common/json_lines.h"
 #include "train/common/optim.h"
@@ -27,7 +28,7 @@ std::vector<torch::Tensor> Values(const torch::OrderedDict<std::string, torch::T
 int RunStepsClassifier(const std::vector<std::string>& argv) {
   Args args(argv, {"depths", "dims", "in-chans", "num-classes", "init-params", "init-layout", "input", "shape", "targets",
                    "smoothing", "lr", "steps", "weight-decay", "momentum", "ema-decay", "drop", "drop-path", "seed",
-                   "masks", "threads", "out"});
+                   "masks", "threads", "out"}, {"dist"});
   if (args.Has("threads")) at::set_num_threads(static_cast<int>(args.Int("threads")));
   ConvNeXtConfig cfg;
   cfg.depths = args.IntList("depths");
@@ -67,6 +68,17 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
   torch::Tensor u8 = torch::from_blob(pixels.data(), shape, torch::kUInt8).clone();
   torch::Tensor x = NormalizeImagenet(u8);
   torch::Tensor targets = torch::tensor(target_values, torch::kFloat64).to(torch::kFloat32);
+  // --dist: this process is one rank (torchrun env); it trains on its shard of the batch (distributed.h).
+  std::unique_ptr<DataParallel> dp;
+  const int64_t n_global = shape[0];
+  if (args.Has("dist")) {
+    dp = std::make_unique<DataParallel>(ReadDistEnv(), torch::Device(torch::kCPU));
+    dp->Broadcast(Values(named));
+    auto r = dp->Shard(n_global);
+    x = x.slice(0, r.first, r.second);
+    targets = targets.slice(0, r.first, r.second);
+  }
+  const bool writes = !dp || dp->IsMain();
 
   auto groups = TimmWeightDecayGroups(named, args.Double("weight-decay", 2e-5));
   NesterovSgd sgd(groups, args.Double("momentum", 0.9));
@@ -74,9 +86,11 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
   std::vector<ModelEma> emas;
   for (double d : decays) emas.emplace_back(params, d);
 
-  MakeDirs(out);
-  WriteTextFileAtomic(out + "/param_layout.txt", NamedLayoutText(named));
-  WriteTextFileAtomic(out + "/optimizer_groups.json", OptimizerGroupsJson(groups));
+  if (writes) {
+    MakeDirs(out);
+    WriteTextFileAtomic(out + "/param_layout.txt", NamedLayoutText(named));
+    WriteTextFileAtomic(out + "/optimizer_groups.json", OptimizerGroupsJson(groups));
+  }
   model->train();
   if (args.Has("seed") && args.Has("init-params")) SeedTorch(static_cast<uint64_t>(args.Int("seed")));
   std::vector<double> losses;
@@ -86,7 +100,12 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
     torch::Tensor loss = PosSmoothBceLoss(logits, targets, smoothing);
     sgd.ZeroGrad();
     loss.backward();
-    if (step == 1) {
+    if (dp) {
+      dp->AllReduceGrads(params, x.size(0), n_global);
+      logits = dp->GatherRows(logits, n_global);
+      loss = torch::tensor(dp->SumAcrossRanks(loss.item<double>() * x.size(0) / n_global));
+    }
+    if (step == 1 && writes) {
       std::vector<torch::Tensor> grads;
       for (auto& p : params) grads.push_back(p.grad().defined() ? p.grad() : torch::zeros_like(p));
       WriteTensorsF32(out + "/grads_step1.bin", grads);
@@ -96,9 +115,10 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
     losses.push_back(loss.item<double>());
     std::vector<float> lv = FlattenF32({logits});
     logits_json += std::string(step > 1 ? "," : "") + JsonNumberArray(std::vector<double>(lv.begin(), lv.end()));
-    WriteTensorsF32(out + "/params_after_step" + std::to_string(step) + ".bin", params);
+    if (writes) WriteTensorsF32(out + "/params_after_step" + std::to_string(step) + ".bin", params);
     JsonLine("step").Int("step", step).Num("loss", losses.back()).Emit();
   }
+  if (!writes) return 0;
   std::vector<torch::Tensor> bufs = sgd.BuffersInOrder(named);
   WriteTensorsF32(out + "/momentum.bin", bufs);
   for (size_t i = 0; i < emas.size(); ++i) {
