@@ -1,6 +1,6 @@
 /**
  * What the `roi` and `preprocess` commands need from one DICOM file: frame 0 as the original's int16
- * array (PIPELINE.md §1.2.3), its size, the MONOCHROME1 flag and the window tags (§1.3).
+ * array (ALGORITHMS.md §1.2.3), its size, the MONOCHROME1 flag and the window tags (§1.3).
  */
 import { RsnaMammoError } from '../errors';
 import { closeWasmPool, decodeFrame, readDicom, toOriginalInt16 } from '../dicom';

@@ -3,7 +3,7 @@ import { detectRoi, yoloxRunnerFromModel } from '../roi';
 import type { RoiResult } from '../roi';
 import type { DicomPixels } from './dicomPixels';
 
-/** The ROI of a decoded image as the original chooses it (PIPELINE.md §2); YOLOX only with a model. */
+/** The ROI of a decoded image as the original chooses it (ALGORITHMS.md §2); YOLOX only with a model. */
 export async function roiOfPixels(img: DicomPixels, yoloxModel?: string, method: 'yolox' | 'otsu' = 'yolox'): Promise<RoiResult> {
   const detector = yoloxModel && method === 'yolox' ? await yoloxRunnerFromModel(yoloxModel) : undefined;
   try {

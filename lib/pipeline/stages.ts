@@ -18,12 +18,12 @@ import { BatchTensorBuffer } from './tensor';
 import { thumbnail } from './thumbnail';
 import type { ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
 
-/** MODEL_INPUT_SIZE of the original (PIPELINE.md §5.1). */
+/** MODEL_INPUT_SIZE of the original (ALGORITHMS.md §5.1). */
 export const CLASSIFIER_INPUT_SIZE: readonly [number, number] = [2048, 1024];
 
 /** Options of {@link createRealStages}. */
 export interface RealStageOptions {
-  /** Ensemble ONNX: float32 [N,3,H,W] in 0..255 → [N,k] fold probabilities (PIPELINE.md §4.4). */
+  /** Ensemble ONNX: float32 [N,3,H,W] in 0..255 → [N,k] fold probabilities (ALGORITHMS.md §4.4). */
   classifier: string;
   /** YOLOX ONNX; required when `roi` is 'yolox'. */
   detector?: string;
@@ -113,7 +113,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
 }
 
 /**
- * The prepare stage (PIPELINE.md §1–§3.1): read and decode on the CPU, then ROI and classifier input
+ * The prepare stage (ALGORITHMS.md §1–§3.1): read and decode on the CPU, then ROI and classifier input
  * by `preprocessor` (CPU or CUDA, lib/pipeline/preprocessor.ts), as one {@link PreparedImage}.
  */
 export function createPrepare(o: PrepareStageOptions): (source: ImageSource, key: string) => Promise<PreparedImage> {
@@ -125,7 +125,7 @@ export function createPrepare(o: PrepareStageOptions): (source: ImageSource, key
     const t1 = now();
     const frame = await decodeFrame(image, 0, { decoder: o.decoder });
     if (frame.samplesPerPixel !== 1) {
-      // dicomsdl's reader of the original refuses colour images too (PIPELINE.md §1.2.3).
+      // dicomsdl's reader of the original refuses colour images too (ALGORITHMS.md §1.2.3).
       throw new RsnaMammoError('ERR_NOT_GREYSCALE', `SamplesPerPixel is ${frame.samplesPerPixel}, expected 1`, { file: image.file ?? key });
     }
     const raw = toOriginalInt16(frame);

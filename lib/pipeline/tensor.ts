@@ -1,6 +1,6 @@
 /**
  * The classifier tensor of a batch: float32 [N, 3, H, W] with 3 identical channels of the uint8
- * input, values 0..255 (PIPELINE.md §3.1.4–3.1.5; normalization happens inside the model, §4.4).
+ * input, values 0..255 (ALGORITHMS.md §3.1.4–3.1.5; normalization happens inside the model, §4.4).
  * Filled in slices with a yield between them (a batch is ~50 MB: writing it in one go would hold
  * the event loop for tens of milliseconds), into a buffer reused from batch to batch (a fresh 50 MB
  * array per batch makes V8 run full garbage collections on the JS thread).

@@ -1,4 +1,4 @@
-/** Classifier inputs: crop → window → invert → resize (PIPELINE.md §2.8, §3.1, §3.2.3, §7.7.1). */
+/** Classifier inputs: crop → window → invert → resize (ALGORITHMS.md §2.8, §3.1, §3.2.3, §7.7.1). */
 import { imgprocAddon } from './addon';
 import type { Box, WindowMeta } from './types';
 import { checkBox, checkImage, checkSize, checkType, native, windowFromMeta } from './validate';

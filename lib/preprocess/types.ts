@@ -1,4 +1,4 @@
-/** Public types of the preprocessing stage (PIPELINE.md §2.2, §2.8, §3). */
+/** Public types of the preprocessing stage (ALGORITHMS.md §2.2, §2.8, §3). */
 
 /** Crop box [x0, y0, x1, y1] in full-resolution pixels, end-exclusive (§2.8). */
 export type Box = [number, number, number, number];

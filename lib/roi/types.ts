@@ -1,5 +1,5 @@
 /**
- * Types and constants of breast-ROI detection (PIPELINE.md §2).
+ * Types and constants of breast-ROI detection (ALGORITHMS.md §2).
  */
 
 import type { Box } from '../preprocess';
@@ -70,7 +70,7 @@ export interface DetectRoiOptions {
   onError?: (err: Error) => void;
 }
 
-/** The ROI extractor constants of the original (PIPELINE.md §2.1.2). */
+/** The ROI extractor constants of the original (ALGORITHMS.md §2.1.2). */
 export const ROI_DEFAULTS = Object.freeze({
   inputSize: 416,
   confThres: 0.5,
