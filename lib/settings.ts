@@ -1,5 +1,5 @@
 /**
- * SETTINGS.json (PIPELINE.md §12.1): the original's keys, paths relative to the settings file's folder.
+ * SETTINGS.json (ALGORITHMS.md §12.1): the original's keys, paths relative to the settings file's folder.
  */
 import fs from 'fs';
 import path from 'path';
@@ -25,7 +25,7 @@ export const SETTINGS_KEYS: readonly (keyof Settings)[] = [
   'TEMP_DIR',
 ];
 
-/** Defaults of the original SETTINGS.json (PIPELINE.md §12.1). */
+/** Defaults of the original SETTINGS.json (ALGORITHMS.md §12.1). */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   RAW_DATA_DIR: './datasets/raw/',
   PROCESSED_DATA_DIR: './datasets/processed/',

@@ -27,7 +27,7 @@ export interface ExampleImage {
   age: number;
   machineId: number;
   photometric: 'MONOCHROME1' | 'MONOCHROME2';
-  /** [center, width] or none (min-max path, PIPELINE.md §1.4.6). */
+  /** [center, width] or none (min-max path, ALGORITHMS.md §1.4.6). */
   window?: [number, number];
   voiLutFunction?: 'LINEAR' | 'SIGMOID';
 }
@@ -90,7 +90,7 @@ export function exampleDicom(img: ExampleImage, index: number): Buffer {
   return encodeDicomFile(meta, ds);
 }
 
-/** test.csv of the example study, with the competition's columns (PIPELINE.md §5.3). */
+/** test.csv of the example study, with the competition's columns (ALGORITHMS.md §5.3). */
 export function exampleTestCsv(): string {
   const lines = ['site_id,patient_id,image_id,laterality,view,age,implant,machine_id,prediction_id'];
   for (const img of EXAMPLE_IMAGES) {

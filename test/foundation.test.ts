@@ -24,7 +24,7 @@ t.test('CPU addon loads and lists its modules', async (t) => {
   t.equal(info.napiVersion, 8);
 });
 
-t.test('SETTINGS.json has exactly the keys of PIPELINE.md §12.1', async (t) => {
+t.test('SETTINGS.json has exactly the keys of ALGORITHMS.md §12.1', async (t) => {
   const raw = JSON.parse(fs.readFileSync(path.join(repoRoot, 'SETTINGS.json'), 'utf8'));
   t.same(Object.keys(raw).sort(), [...SETTINGS_KEYS].sort());
   const s = loadSettings(path.join(repoRoot, 'SETTINGS.json'));

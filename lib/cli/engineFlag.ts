@@ -1,7 +1,7 @@
 /**
  * The `--engine` hook for commands that write ONNX models (`rsna-mammo convert ... --engine`):
  * spread ENGINE_FLAG_OPTIONS into the command's util.parseArgs options, then call
- * buildEnginesIfRequested with the written ONNX files (PIPELINE.md §4.5/§4.6, the seed's 5.1.1/5.1.2).
+ * buildEnginesIfRequested with the written ONNX files (ALGORITHMS.md §4.5/§4.6, the seed's 5.1.1/5.1.2).
  */
 import { CliIO } from './command';
 import { invalidArgument } from '../errors';
@@ -24,7 +24,7 @@ export function engineFlagUsage(defaultBatch: number): string[] {
   ];
 }
 
-/** Parses `--batch` (default 2, PIPELINE.md §4.5). */
+/** Parses `--batch` (default 2, ALGORITHMS.md §4.5). */
 export function parseBatch(value: string | undefined, fallback = 2): number {
   if (value === undefined) return fallback;
   const n = Number(value);

@@ -1,5 +1,5 @@
 /**
- * src/tools/cv_split.py (PIPELINE.md §8): 4-fold StratifiedGroupKFold(shuffle, seed 67) of the RSNA
+ * src/tools/cv_split.py (ALGORITHMS.md §8): 4-fold StratifiedGroupKFold(shuffle, seed 67) of the RSNA
  * cleaned labels, y = image-level `cancer`, groups = `patient_id`; writes train_fold_{i}.csv and
  * val_fold_{i}.csv (all columns, rows in input order) and folds.csv (patient_id,image_id,fold).
  */

@@ -1,5 +1,5 @@
 /**
- * Folders of the dataset preparation under SETTINGS.json (PIPELINE.md §7.0, §12.2).
+ * Folders of the dataset preparation under SETTINGS.json (ALGORITHMS.md §7.0, §12.2).
  */
 import path from 'path';
 import { Settings } from '../settings';

@@ -1,6 +1,6 @@
 /**
  * 8-bit image files written by the dataset preparation: single-channel PNG (OpenCV `imwrite` of a
- * uint8 array, PIPELINE.md §1.7.2) and the 3-channel JPEG q95 of the COCO conversion (§7.8.3).
+ * uint8 array, ALGORITHMS.md §1.7.2) and the 3-channel JPEG q95 of the COCO conversion (§7.8.3).
  * Writes are atomic (temp file + rename) so an interrupted run never leaves a partial image.
  */
 import fs from 'fs';

@@ -1,6 +1,6 @@
 /**
  * numpy's legacy `RandomState(seed)` random stream, as far as `StratifiedGroupKFold(shuffle=True)`
- * uses it (PIPELINE.md §8.3): MT19937 seeded by `init_genrand(seed)`, 32-bit outputs, and
+ * uses it (ALGORITHMS.md §8.3): MT19937 seeded by `init_genrand(seed)`, 32-bit outputs, and
  * `shuffle` = Fisher–Yates from the end with `random_interval` (masked rejection sampling).
  */
 

@@ -1,6 +1,6 @@
 /**
  * `rsna-mammo prepare classification-dataset` (src/tools/prepair_classification_dataset.py,
- * PIPELINE.md §7): stage 1 then stage 2 for each dataset, in the original's order.
+ * ALGORITHMS.md §7): stage 1 then stage 2 for each dataset, in the original's order.
  */
 import type { RoiDetectorName } from '../roi';
 import fs from 'fs';

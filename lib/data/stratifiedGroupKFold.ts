@@ -1,6 +1,6 @@
 /**
  * scikit-learn 1.2.1 `StratifiedGroupKFold(n_splits, shuffle=True, random_state)` fold assignment,
- * bit-exact (PIPELINE.md §8.2–8.3), including the quirk that the shuffled class-count rows are
+ * bit-exact (ALGORITHMS.md §8.2–8.3), including the quirk that the shuffled class-count rows are
  * assigned by their shuffled POSITION while membership is tested with the original group index.
  */
 import { Mt19937 } from './mt19937';

@@ -1,6 +1,6 @@
 /**
  * Small readers of codestream headers, used before handing bytes to a WASM codec (which would
- * otherwise allocate whatever a damaged header claims) and to unwrap JP2 files (PIPELINE.md §1.1.2:
+ * otherwise allocate whatever a damaged header claims) and to unwrap JP2 files (ALGORITHMS.md §1.1.2:
  * the RSNA fragments hold a whole JP2 file) for codecs that take bare codestreams.
  */
 

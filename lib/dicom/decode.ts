@@ -162,7 +162,7 @@ export async function decodeFrame(image: DicomImage, frame = 0, options: { decod
 }
 
 /**
- * The frame as numpy `astype(int16)` would give it (PIPELINE.md §1.2.3): values ≥ 32768 wrap.
+ * The frame as numpy `astype(int16)` would give it (ALGORITHMS.md §1.2.3): values ≥ 32768 wrap.
  * For 16-bit frames the result is a view sharing memory with `frame.pixels` (no copy).
  * @param frame a decoded frame
  */

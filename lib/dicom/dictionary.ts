@@ -1,7 +1,7 @@
 /**
  * DICOM data dictionary excerpt (PS3.6): tag → [pydicom keyword, VR] for the top-level attributes
  * of image objects that the datasets' `__` metadata columns and the pipeline read
- * (PIPELINE.md §1.3, assets/data/*_cleaned_label.csv). Tags outside it appear in
+ * (ALGORITHMS.md §1.3, assets/data/*_cleaned_label.csv). Tags outside it appear in
  * DicomImage.attributes() under their `(gggg,eeee)` form.
  */
 const ENTRIES: [string, string, string][] = [

@@ -179,7 +179,7 @@ function imageOf(ds: DataSet, transferSyntaxUID: string, file: string | undefine
   const numberOfFrames = frames !== undefined && Number.isFinite(frames) && frames > 0 ? frames : 1;
   let windowCenter = numbersOf(ds, 'x00281050');
   let windowWidth = numbersOf(ds, 'x00281051');
-  if (!windowCenter.length || !windowWidth.length) windowCenter = windowWidth = []; // PIPELINE.md §1.3.1
+  if (!windowCenter.length || !windowWidth.length) windowCenter = windowWidth = []; // ALGORITHMS.md §1.3.1
   const padding = ds.elements.x00280120;
   let pixelPaddingValue: number | undefined;
   if (padding && padding.length >= 2) pixelPaddingValue = pixelRepresentation || padding.vr === 'SS' ? ds.int16('x00280120') : ds.uint16('x00280120');

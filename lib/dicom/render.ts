@@ -1,7 +1,7 @@
 /**
  * renderFrame: a decoded frame → 8-bit image, in one of two named modes:
  * - `standard`: DICOM display semantics (lib/dicom/standardRender.ts, PS3.3 C.11).
- * - `original`: parity with the winning pipeline (PIPELINE.md §1.2.3 int16 cast, §1.4 windowing,
+ * - `original`: parity with the winning pipeline (ALGORITHMS.md §1.2.3 int16 cast, §1.4 windowing,
  *   §1.5 min-max, §1.7 inversion and truncation): lib/preprocess windowToUint8 (its native kernel, off
  *   the JS thread).
  * Colour frames are passed through, scaled to 8 bits.

@@ -40,7 +40,7 @@ export interface DicomImage {
   pixelRepresentation: 0 | 1;
   photometricInterpretation: string;
   planarConfiguration: number;
-  /** Every WindowCenter value; empty when WindowCenter or WindowWidth is absent (PIPELINE.md §1.3.1). */
+  /** Every WindowCenter value; empty when WindowCenter or WindowWidth is absent (ALGORITHMS.md §1.3.1). */
   windowCenter: number[];
   windowWidth: number[];
   windowExplanation: string[];

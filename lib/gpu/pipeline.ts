@@ -1,6 +1,6 @@
 /**
  * The GPU-resident one-image pipeline (native/cuda_addon/gpu_image.h): upload the raw int16 image
- * once, then compute the YOLOX detector input (PIPELINE.md §2.2) and, once the ROI is known, the
+ * once, then compute the YOLOX detector input (ALGORITHMS.md §2.2) and, once the ROI is known, the
  * classifier input (§2.8, §3.1) with the float32 engine input beside it, on the GPU. Same arguments and
  * bit-identical results as lib/preprocess's CPU functions (minMaxScale255 + detectorInput,
  * classifierInput), which stay the fallback when no GPU is usable.

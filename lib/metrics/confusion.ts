@@ -1,6 +1,6 @@
 /**
  * Confusion-matrix metrics of binarized predictions (timm/metrics/_binary.py compute_usual_metrics,
- * PIPELINE.md §6.2). Undefined ratios are NaN, as numpy gives them.
+ * ALGORITHMS.md §6.2). Undefined ratios are NaN, as numpy gives them.
  */
 
 export interface ConfusionMetrics {

@@ -1,5 +1,5 @@
 /**
- * All selection metrics of one validation table (PIPELINE.md §6.3–6.5), keyed `${reducer}_${key}`
+ * All selection metrics of one validation table (ALGORITHMS.md §6.3–6.5), keyed `${reducer}_${key}`
  * exactly as base_exp.py `compute_metrics` names them (e.g. `gbmean_best_pfbeta`).
  */
 import { pfbeta } from './pfbeta';

@@ -1,4 +1,4 @@
-/** Metric and threshold search of PIPELINE.md §6. */
+/** Metric and threshold search of ALGORITHMS.md §6. */
 export { pfbeta } from './pfbeta';
 export { confusionMetrics, ConfusionMetrics } from './confusion';
 export { sweepThresholds, numpyArange, DEFAULT_THRESHOLDS, ThresholdMetrics, ThresholdSweep } from './thresholdSweep';

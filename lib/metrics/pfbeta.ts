@@ -1,5 +1,5 @@
 /**
- * Probabilistic F-beta of the RSNA competition (PIPELINE.md §6.1).
+ * Probabilistic F-beta of the RSNA competition (ALGORITHMS.md §6.1).
  */
 
 /**

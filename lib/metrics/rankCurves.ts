@@ -1,5 +1,5 @@
 /**
- * ROC AUC and PR-AUC as scikit-learn 1.2.1 computes them in base_exp.py (PIPELINE.md §6.4):
+ * ROC AUC and PR-AUC as scikit-learn 1.2.1 computes them in base_exp.py (ALGORITHMS.md §6.4):
  * `auc(*roc_curve(gts, preds)[:2])` and `auc(recall, precision)` of `precision_recall_curve`.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Validation-table reducers of projects/rsna/exps/base_exp.py `compute_metrics` (PIPELINE.md §6.3).
+ * Validation-table reducers of projects/rsna/exps/base_exp.py `compute_metrics` (ALGORITHMS.md §6.3).
  */
 
 /** One validation/OOF row: the columns the reducers read. */

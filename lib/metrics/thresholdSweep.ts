@@ -1,5 +1,5 @@
 /**
- * Best-threshold search (projects/rsna/exps/base_exp.py `_compute_metrics`, PIPELINE.md §6.2).
+ * Best-threshold search (projects/rsna/exps/base_exp.py `_compute_metrics`, ALGORITHMS.md §6.2).
  */
 import { confusionFromCounts, ConfusionMetrics } from './confusion';
 import { pfbetaFromSums } from './pfbeta';

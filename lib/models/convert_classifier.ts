@@ -1,7 +1,7 @@
 /**
  * `convert classifier`: timm ConvNeXt checkpoint(s) → one ONNX model. One checkpoint: the classifier
  * (normalised input → logits [N, classes]). k > 1: the KFoldEnsembleModel (0..255 input → per-fold
- * probabilities [N, k], PIPELINE.md §4.4).
+ * probabilities [N, k], ALGORITHMS.md §4.4).
  */
 import fs from 'fs';
 import { RsnaMammoError, invalidArgument } from '../errors';
@@ -14,7 +14,7 @@ import { PickleObject } from './torch/pickle_values';
 import { convertInWorker } from './convert_in_worker';
 
 export interface ConvertClassifierOptions {
-  /** Use `state_dict_ema` (default true, as timm's load_checkpoint and PIPELINE.md §4.3); false: `state_dict`. */
+  /** Use `state_dict_ema` (default true, as timm's load_checkpoint and ALGORITHMS.md §4.3); false: `state_dict`. */
   ema?: boolean;
   /** Overrides the pool read from the checkpoint's training args (`args.gp`; timm's default 'avg'). */
   globalPool?: 'max' | 'avg';

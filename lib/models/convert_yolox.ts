@@ -1,5 +1,5 @@
 /**
- * `convert yolox`: a YOLOX trainer checkpoint (`ckpt['model']`, the EMA weights, PIPELINE.md §4.6)
+ * `convert yolox`: a YOLOX trainer checkpoint (`ckpt['model']`, the EMA weights, ALGORITHMS.md §4.6)
  * → ONNX with input `images` [N,3,S,S] (0..255) and output `output` [N, anchors, 5 + classes]
  * (decode_in_inference False, §2.3).
  */

@@ -1,7 +1,7 @@
 /**
  * timm ConvNeXt (timm/models/convnext.py: ConvNeXt, ConvNeXtStage, ConvNeXtBlock, LayerNorm2d,
  * NormMlpClassifierHead) as an ONNX graph. Functions carry timm's module names, so a checkpoint key
- * (`stages.2.blocks.5.mlp.fc1.weight`) points at one line here. PIPELINE.md §4.1-4.2.
+ * (`stages.2.blocks.5.mlp.fc1.weight`) points at one line here. ALGORITHMS.md §4.1-4.2.
  */
 import { RsnaMammoError } from '../errors';
 import { OnnxGraph } from './onnx/graph';
@@ -34,7 +34,7 @@ export interface ConvNextConfig {
   headHiddenSize: number;
 }
 
-/** convnext_small (PIPELINE.md §4.2). */
+/** convnext_small (ALGORITHMS.md §4.2). */
 export const CONVNEXT_SMALL = { depths: [3, 3, 27, 3], dims: [96, 192, 384, 768] };
 
 /** LayerNorm and LayerNorm2d eps in timm ConvNeXt. */

@@ -1,5 +1,5 @@
 /**
- * KFoldEnsembleModel of src/submit/model.py as one ONNX graph (PIPELINE.md §4.4): input 0..255,
+ * KFoldEnsembleModel of src/submit/model.py as one ONNX graph (ALGORITHMS.md §4.4): input 0..255,
  * x = (x − mean_255) / std_255 inside (§3.4), each fold's ConvNeXt, sigmoid per fold, stacked to
  * [N, k] — like the original's single combined TensorRT engine (§4.5).
  */
@@ -7,7 +7,7 @@ import { OnnxGraph } from './onnx/graph';
 import { ConvNeXt, ConvNextConfig, convnextContext } from './convnext';
 import { StateDict } from './state_dict';
 
-/** ImageNet mean·255 and std·255 as the wrapper's float32 buffers (PIPELINE.md §3.4). */
+/** ImageNet mean·255 and std·255 as the wrapper's float32 buffers (ALGORITHMS.md §3.4). */
 export const MEAN_255 = [0.485, 0.456, 0.406].map((v) => Math.fround(v * 255));
 export const STD_255 = [0.229, 0.224, 0.225].map((v) => Math.fround(v * 255));
 

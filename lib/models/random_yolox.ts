@@ -1,7 +1,7 @@
 /**
  * Random-weight YOLOX checkpoints in the YOLOX trainer layout (`start_epoch, model, best_ap,
  * curr_ap`), written by our torch.save writer, for tests and the demo's clearly-labelled UNTRAINED
- * weights. Objectness/class biases sit at YOLOX's prior (−ln 99, PIPELINE.md §2.1.1), so an untrained
+ * weights. Objectness/class biases sit at YOLOX's prior (−ln 99, ALGORITHMS.md §2.1.1), so an untrained
  * detector (prediction conv weights zero) scores every anchor 0.01·0.01 and the pipeline takes its
  * Otsu fallback (§2.6).
  */

@@ -2,7 +2,7 @@
  * YOLOX (yolox/models: network_blocks.py BaseConv, DWConv, Focus, Bottleneck, CSPLayer,
  * SPPBottleneck; darknet.py CSPDarknet; yolo_pafpn.py YOLOPAFPN; yolo_head.py YOLOXHead) as an ONNX
  * graph in eval mode with `decode_in_inference = False`: output [N, anchors, 4 + 1 + classes] =
- * [tx, ty, tw, th, sigmoid(obj), sigmoid(cls)...] (PIPELINE.md §2.1, §2.3). Functions carry YOLOX's
+ * [tx, ty, tw, th, sigmoid(obj), sigmoid(cls)...] (ALGORITHMS.md §2.1, §2.3). Functions carry YOLOX's
  * module names, so a checkpoint key points at one line here.
  */
 import { RsnaMammoError } from '../errors';
@@ -21,7 +21,7 @@ export interface YoloxConfig {
   bnEps: number;
 }
 
-/** The RSNA exp yolox_nano_bre_416.py (PIPELINE.md §2.1.1). */
+/** The RSNA exp yolox_nano_bre_416.py (ALGORITHMS.md §2.1.1). */
 export const YOLOX_NANO_RSNA: YoloxConfig = { depth: 0.33, width: 0.25, depthwise: true, numClasses: 1, bnEps: 1e-3 };
 export const YOLOX_STRIDES = [8, 16, 32];
 const IN_CHANNELS = [256, 512, 1024];
@@ -170,7 +170,7 @@ function YOLOXHead(ctx: BuildContext, cfg: YoloxConfig, features: string[]): str
 
 /**
  * Adds YOLOX.forward (YOLOPAFPN + YOLOXHead) to `ctx.g`.
- * @param x NCHW input, raw 0..255 values (no normalisation, PIPELINE.md §2.2.5)
+ * @param x NCHW input, raw 0..255 values (no normalisation, ALGORITHMS.md §2.2.5)
  * @param taps receives fpn_out{0,1,2} and the CSPDarknet stage outputs (`backbone.backbone.stem`, `...dark2..5`)
  * @returns the output value name ([N, anchors, 5 + classes])
  */

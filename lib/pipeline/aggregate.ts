@@ -1,12 +1,12 @@
 /**
- * From fold probabilities to the binary submission (PIPELINE.md §5.6.6–§5.8), reproducing the
+ * From fold probabilities to the binary submission (ALGORITHMS.md §5.6.6–§5.8), reproducing the
  * original's float32 arithmetic (numpy / pandas order of operations, see ../shared/golden/e2e/README.md).
  */
 import { invalidArgument } from '../errors';
 
 const f32 = Math.fround;
 
-/** The original's threshold THRES (PIPELINE.md §5.1). */
+/** The original's threshold THRES (ALGORITHMS.md §5.1). */
 export const DEFAULT_THRESHOLD = 0.31;
 /** AUTO_THRES_PERCENTILE of the original (§5.1), used when the auto-percentile mode is chosen. */
 export const AUTO_THRESHOLD_QUANTILE = 0.97935;

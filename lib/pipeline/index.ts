@@ -1,4 +1,4 @@
-/** lib/pipeline: the async prediction pipeline and the per-breast aggregation (PIPELINE.md §5). */
+/** lib/pipeline: the async prediction pipeline and the per-breast aggregation (ALGORITHMS.md §5). */
 export { createPipeline } from './createPipeline';
 export type { PipelineOptions } from './createPipeline';
 export { createPipelineFromStages } from './scheduler';

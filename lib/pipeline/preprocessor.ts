@@ -1,6 +1,6 @@
 /**
  * The device-dependent middle of the prepare stage (DESIGN.md "The one path every image takes"): from
- * the decoded int16 image to its ROI (PIPELINE.md §2) and classifier input (§2.8, §3.1). The CPU
+ * the decoded int16 image to its ROI (ALGORITHMS.md §2) and classifier input (§2.8, §3.1). The CPU
  * implementation is here; the CUDA one (lib/pipeline/gpuStages.ts) gives bit-identical results.
  */
 import type { GreyPicture, MammoImage } from '../image';

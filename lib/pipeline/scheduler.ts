@@ -1,7 +1,7 @@
 /**
  * The async pipeline object (DESIGN.md): decode → ROI → classifier input → fold ensemble, with
  * bounded concurrency. Prepare jobs of the next images run while the current batch is inferred
- * (batch 2 as the original, PIPELINE.md §5.6.5); streaming pulls its input lazily (back-pressure),
+ * (batch 2 as the original, ALGORITHMS.md §5.6.5); streaming pulls its input lazily (back-pressure),
  * so memory is bounded by `batchSize + prefetch` prepared images whatever the number of files.
  */
 import { RsnaMammoError, invalidArgument } from '../errors';

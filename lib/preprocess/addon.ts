@@ -6,7 +6,7 @@ import { loadCpuAddon } from '../native';
 import type { DetectorInput, DetectorInput64 } from './types';
 import type { GreyPicture } from '../image/types';
 
-/** Window as the kernels take it (PIPELINE.md §1.3–§1.4); func 'NONE' selects min-max (§1.4.6). */
+/** Window as the kernels take it (ALGORITHMS.md §1.3–§1.4); func 'NONE' selects min-max (§1.4.6). */
 export interface NativeWindow {
   func: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID' | 'NONE';
   center: number;

@@ -1,4 +1,4 @@
-/** Classifier inputs: crop → window → invert → resize (PIPELINE.md §2.8, §3.1, §3.2.3, §7.7.1). */
+/** Classifier inputs: crop → window → invert → resize (ALGORITHMS.md §2.8, §3.1, §3.2.3, §7.7.1). */
 import { imgprocAddon } from './addon';
 import { CLASSIFIER_INPUT } from './sizes';
 import type { GreyPicture } from '../image/types';

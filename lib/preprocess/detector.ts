@@ -1,4 +1,4 @@
-/** The YOLOX detector input (PIPELINE.md §2.2.2–2.2.5). */
+/** The YOLOX detector input (ALGORITHMS.md §2.2.2–2.2.5). */
 import { imgprocAddon } from './addon';
 import { DETECTOR_INPUT_SIZE } from './sizes';
 import type { DetectorInput, DetectorInput64 } from './types';

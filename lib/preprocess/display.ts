@@ -1,4 +1,4 @@
-/** 8-bit display windowing for `rsna-mammo dicom render` (PIPELINE.md §1.4–§1.7 and DICOM PS3.3 C.11). */
+/** 8-bit display windowing for `rsna-mammo dicom render` (ALGORITHMS.md §1.4–§1.7 and DICOM PS3.3 C.11). */
 import { invalidArgument } from '../errors';
 import { imgprocAddon } from './addon';
 import { checkImage, checkType, native, windowFromMeta } from './validate';

@@ -1,10 +1,10 @@
-/** Intensity scaling of whole images: min_max_scale (PIPELINE.md §1.5, §2.2.1) and the percentile variant (§1.6). */
+/** Intensity scaling of whole images: min_max_scale (ALGORITHMS.md §1.5, §2.2.1) and the percentile variant (§1.6). */
 import { imgprocAddon } from './addon';
 import { checkImage, checkType, native } from './validate';
 
 /**
  * The detector's full-resolution input F = min_max_scale(raw int16) × 255, float32, not truncated,
- * then 255 − F when `invert` (MONOCHROME1) — PIPELINE.md §2.2.1 with the int16 subtraction semantics of §1.5.2.
+ * then 255 − F when `invert` (MONOCHROME1) — ALGORITHMS.md §2.2.1 with the int16 subtraction semantics of §1.5.2.
  * A constant image gives all zeros (255 when inverted); the original then fails on its int16 tensor
  * and uses the full frame (§1.5.3), so callers composing ROI detection should fall back to the full frame.
  * @param raw stored values cast to int16, row-major rows x cols

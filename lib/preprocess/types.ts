@@ -1,4 +1,4 @@
-/** Public types of the preprocessing stage (PIPELINE.md §2.2, §2.8, §3). */
+/** Public types of the preprocessing stage (ALGORITHMS.md §2.2, §2.8, §3). */
 
 /** Crop box: one type for the whole package (lib/image). */
 export type { Box } from '../image/types';

@@ -44,13 +44,13 @@ export function windowFromMeta(meta: WindowMeta, fp16 = false, index = 0, strict
   }
   const n = Math.min(meta.windowCenter.length, meta.windowWidth.length);
   if (strict && meta.windowCenter.length !== meta.windowWidth.length) {
-    throw invalidArgument('meta.windowWidth', `as many values as windowCenter (${meta.windowCenter.length}; PIPELINE.md §1.3.1)`, meta.windowWidth);
+    throw invalidArgument('meta.windowWidth', `as many values as windowCenter (${meta.windowCenter.length}; ALGORITHMS.md §1.3.1)`, meta.windowWidth);
   }
   if (n === 0) return { func: 'NONE', center: 0, width: 0, fp16 };
   if (!Number.isInteger(index) || index < 0 || index >= n) throw invalidArgument('windowIndex', `an integer in 0..${n - 1}`, index);
   const func = (meta.voiLutFunction ?? 'LINEAR').toUpperCase();
   if (func !== 'LINEAR' && func !== 'LINEAR_EXACT' && func !== 'SIGMOID') {
-    throw invalidArgument('meta.voiLutFunction', 'LINEAR, LINEAR_EXACT or SIGMOID (PIPELINE.md §1.3.3)', meta.voiLutFunction);
+    throw invalidArgument('meta.voiLutFunction', 'LINEAR, LINEAR_EXACT or SIGMOID (ALGORITHMS.md §1.3.3)', meta.voiLutFunction);
   }
   return { func, center: meta.windowCenter[index], width: meta.windowWidth[index], fp16 };
 }

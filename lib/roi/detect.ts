@@ -1,5 +1,5 @@
 /**
- * Breast-ROI detection end to end (PIPELINE.md §2): detector input, YOLOX box (§2.5), Otsu fallback
+ * Breast-ROI detection end to end (ALGORITHMS.md §2): detector input, YOLOX box (§2.5), Otsu fallback
  * (§2.6), full-frame fallback (§2.7), as the original RoiExtractor.detect_single and its caller do.
  */
 import { invalidArgument } from '../errors';

@@ -1,5 +1,5 @@
 /**
- * Breast-ROI detection (PIPELINE.md §2): YOLOX post-processing, the Otsu fallback and the full-frame
+ * Breast-ROI detection (ALGORITHMS.md §2): YOLOX post-processing, the Otsu fallback and the full-frame
  * fallback, backed by native kernels (native/roi).
  */
 export type { Box, RoiMethod, RoiResult, YoloxCandidate, YoloxOptions, YoloxSelectOptions, YoloxRunner, DetectRoiOptions } from './types';

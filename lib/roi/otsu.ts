@@ -1,5 +1,5 @@
 /**
- * The Otsu ROI fallback of the original (`extract_roi_otsu`, PIPELINE.md §2.6) on the resized uint8
+ * The Otsu ROI fallback of the original (`extract_roi_otsu`, ALGORITHMS.md §2.6) on the resized uint8
  * detector image, bit-exact with OpenCV 4.6/4.7 (P8).
  */
 import { invalidArgument } from '../errors';

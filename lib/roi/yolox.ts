@@ -1,5 +1,5 @@
 /**
- * YOLOX head post-processing (PIPELINE.md §2.3–§2.5): decode, obj·cls filter, class-aware NMS and the
+ * YOLOX head post-processing (ALGORITHMS.md §2.3–§2.5): decode, obj·cls filter, class-aware NMS and the
  * single-box choice of the original RoiExtractor, computed by the native kernels in float32.
  */
 import { invalidArgument } from '../errors';

@@ -1,5 +1,5 @@
 /**
- * Where the models of each submission mode live (PIPELINE.md §5.2, §12.3–12.4) and the
+ * Where the models of each submission mode live (ALGORITHMS.md §5.2, §12.3–12.4) and the
  * convert-once cache: an ONNX file next to the checkpoints, rebuilt only when missing or older than
  * its checkpoints (the original builds TensorRT engines the same way, §4.5–4.6).
  */

@@ -18,7 +18,7 @@ export interface ResolvedModels {
   detector?: string;
 }
 
-/** Converts fold checkpoints to the ensemble ONNX (EMA weights, PIPELINE.md §4.3–4.4). */
+/** Converts fold checkpoints to the ensemble ONNX (EMA weights, ALGORITHMS.md §4.3–4.4). */
 export const convertEnsemble = (sources: string[], out: string): Promise<unknown> => convertClassifier(sources, out);
 const convertDetector = (sources: string[], out: string): Promise<unknown> => convertYolox(sources[0], out);
 
@@ -34,7 +34,7 @@ export async function resolveModels(files: ModelFiles, roi: RoiDetectorName, log
       throw new RsnaMammoError(
         'ERR_NO_DETECTOR',
         `the YOLOX detector weights are missing (${files.detectorCheckpoint}). Put them there (see assets/trained/README.md) ` +
-          'or pass --roi otsu to crop every image with the Otsu fallback (PIPELINE.md §2.6–2.7)',
+          'or pass --roi otsu to crop every image with the Otsu fallback (ALGORITHMS.md §2.6–2.7)',
       );
     }
     detector = await ensureOnnx('YOLOX detector', [files.detectorCheckpoint], files.detectorOnnx, convertDetector, log);

@@ -21,7 +21,7 @@ export const RUN_OPTION_SPECS = {
 } as const;
 
 /** Usage lines of the shared options. */
-export const RUN_OPTION_USAGE = `  --roi yolox|otsu        ROI method (default yolox; otsu = fallback of PIPELINE.md §2.6–2.7 for every image)
+export const RUN_OPTION_USAGE = `  --roi yolox|otsu        ROI method (default yolox; otsu = fallback of ALGORITHMS.md §2.6–2.7 for every image)
   --batch-size N          images per inference call (default 2, as the original)
   --concurrency N         images decoded/cropped at once while the model runs (default 2)
   --backend B             auto | onnxruntime | tensorrt (default auto)

@@ -1,5 +1,5 @@
 /**
- * The submission run (PIPELINE.md §5): stream every test.csv image through the pipeline, journal
+ * The submission run (ALGORITHMS.md §5): stream every test.csv image through the pipeline, journal
  * each result (predictions.csv / errors.csv), then aggregate per prediction_id and write
  * submission.csv. With `resume`, images already in predictions.csv are not predicted again; the
  * aggregation always reads the images in test.csv order, so a resumed run writes the identical file.

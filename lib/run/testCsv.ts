@@ -1,5 +1,5 @@
 /**
- * test.csv of the competition (PIPELINE.md §5.3): only patient_id, image_id, laterality, machine_id
+ * test.csv of the competition (ALGORITHMS.md §5.3): only patient_id, image_id, laterality, machine_id
  * and prediction_id are used; prediction_id defaults to `{patient_id}_{laterality}` (§5.7).
  */
 import fs from 'fs';

@@ -1,6 +1,6 @@
 /**
  * The TensorRT optimization profile of a model: the batch dimension (dim 0) of every input goes
- * from 1 to maxBatch with opt = maxBatch — what the original engine used (PIPELINE.md §4.5: min
+ * from 1 to maxBatch with opt = maxBatch — what the original engine used (ALGORITHMS.md §4.5: min
  * (1,3,2048,1024), opt = max = (2,3,2048,1024)). Any other dynamic dimension must be fixed by the
  * caller. Also the split of a larger batch into runs the engine accepts.
  */

@@ -1,7 +1,7 @@
 /**
  * `--backend auto|tensorrt|onnxruntime`: which inference backend runs, as a pure function of what
  * is available, so the fallback rules are tested without a GPU. `auto` prefers TensorRT (the
- * original ran TensorRT engines, PIPELINE.md §4.5/§4.6) and falls back to ONNX Runtime with one line why.
+ * original ran TensorRT engines, ALGORITHMS.md §4.5/§4.6) and falls back to ONNX Runtime with one line why.
  */
 import { RsnaMammoError } from '../errors';
 

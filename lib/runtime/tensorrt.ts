@@ -19,9 +19,9 @@ import { runtimeLog } from './log';
 /** Options of an engine build (`rsna-mammo engine build`). */
 export interface EngineBuildOptions {
   fp16?: boolean;
-  /** Allow TF32 (off by default so FP32 is FP32; the original's engine had it on, PIPELINE.md §4.5). */
+  /** Allow TF32 (off by default so FP32 is FP32; the original's engine had it on, ALGORITHMS.md §4.5). */
   tf32?: boolean;
-  /** Batch range 1..maxBatch of the optimization profile (default 2, PIPELINE.md §4.5). */
+  /** Batch range 1..maxBatch of the optimization profile (default 2, ALGORITHMS.md §4.5). */
   maxBatch?: number;
   /** Full shapes for inputs with dynamic non-batch dims. */
   fixedShapes?: Record<string, number[]>;

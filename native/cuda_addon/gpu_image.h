@@ -1,5 +1,5 @@
 // The GPU-resident one-image pipeline: the raw int16 image is uploaded once (pinned staging, own
-// stream) and stays on the device while the detector input (PIPELINE.md §2.2) and, once the ROI is
+// stream) and stays on the device while the detector input (ALGORITHMS.md §2.2) and, once the ROI is
 // known, the classifier input (§2.8, §3.1, optional §3.4 normalization) are computed from it.
 #pragma once
 #include <cstdint>

@@ -10,7 +10,7 @@
 namespace rsna {
 namespace gpu {
 
-// Region of the raw image (end-exclusive), PIPELINE.md §2.8.
+// Region of the raw image (end-exclusive), ALGORITHMS.md §2.8.
 struct Region {
   int32_t x0, y0, x1, y1;
 };

@@ -1,6 +1,6 @@
 // JPEG 2000 (.90/.91) and HTJ2K (.201-.203) through the system libopenjp2 (2.5+: strict mode,
 // threaded decode). A fragment may hold a bare codestream (FF4F) or a whole JP2 file, as in the
-// RSNA files (PIPELINE.md §1.1.2); the codec is chosen from the first bytes.
+// RSNA files (ALGORITHMS.md §1.1.2); the codec is chosen from the first bytes.
 #ifdef RSNA_HAVE_OPENJPEG
 #include <openjpeg.h>
 #include <algorithm>

@@ -1,4 +1,4 @@
-// CUDA twin of the classifier input composition (PIPELINE.md §2.8 + §3.1).
+// CUDA twin of the classifier input composition (ALGORITHMS.md §2.8 + §3.1).
 #include "cuda_addon/cuda_common.h"
 #include "imgproc/classifier_input_cuda.h"
 #include "imgproc/resize_cuda.h"

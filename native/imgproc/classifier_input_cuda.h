@@ -1,4 +1,4 @@
-// CUDA twin of the classifier input (PIPELINE.md §2.8 + §3.1): crop raw → window (or min-max ×255)
+// CUDA twin of the classifier input (ALGORITHMS.md §2.8 + §3.1): crop raw → window (or min-max ×255)
 // → invert → resize_and_pad (torch bilinear, centered zeros) → uint8 truncation, on device pointers.
 #pragma once
 #include <cuda_runtime.h>

@@ -1,5 +1,5 @@
 // OpenCV cv::resize(INTER_LINEAR) on uint8 with its fixed-point arithmetic and albumentations'
-// centered PadIfNeeded (PIPELINE.md §3.2.3, training path).
+// centered PadIfNeeded (ALGORITHMS.md §3.2.3, training path).
 #include <algorithm>
 #include <cmath>
 #include <cfloat>

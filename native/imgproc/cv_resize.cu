@@ -1,4 +1,4 @@
-// CUDA twin of OpenCV INTER_LINEAR 8U (PIPELINE.md §3.2.3): the horizontal fixed-point pass is
+// CUDA twin of OpenCV INTER_LINEAR 8U (ALGORITHMS.md §3.2.3): the horizontal fixed-point pass is
 // recomputed per output pixel for its two source rows (integer math, so order does not matter).
 #include <cfloat>
 #include "cuda_addon/cuda_common.h"

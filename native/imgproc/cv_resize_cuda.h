@@ -1,4 +1,4 @@
-// CUDA twin of OpenCV INTER_LINEAR on uint8 (PIPELINE.md §3.2.3): host launcher on device pointers.
+// CUDA twin of OpenCV INTER_LINEAR on uint8 (ALGORITHMS.md §3.2.3): host launcher on device pointers.
 #pragma once
 #include <cuda_runtime.h>
 #include <cstddef>

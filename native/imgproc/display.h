@@ -1,5 +1,5 @@
 // DICOM display windowing to 8 bit (`rsna-mammo dicom render`): the original pipeline's rule
-// (PIPELINE.md §1.4–§1.7) and the DICOM PS3.3 standard rule (modality rescale, VOI window, MONOCHROME1).
+// (ALGORITHMS.md §1.4–§1.7) and the DICOM PS3.3 standard rule (modality rescale, VOI window, MONOCHROME1).
 #pragma once
 #include <cstdint>
 #include <vector>

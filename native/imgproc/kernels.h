@@ -1,4 +1,4 @@
-// CPU pixel kernels of the preprocessing stage (PIPELINE.md §1.4–§1.7, §2.2, §2.8, §3.1, §3.2.3).
+// CPU pixel kernels of the preprocessing stage (ALGORITHMS.md §1.4–§1.7, §2.2, §2.8, §3.1, §3.2.3).
 // Each works on owned buffers and checked sizes; the N-API glue (imgproc_napi.cc) only converts.
 #pragma once
 #include <cstddef>

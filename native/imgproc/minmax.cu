@@ -1,4 +1,4 @@
-// CUDA twin of min_max_scale ×255 (PIPELINE.md §1.5, §2.2.1): block reduction with atomics for the
+// CUDA twin of min_max_scale ×255 (ALGORITHMS.md §1.5, §2.2.1): block reduction with atomics for the
 // int16 min/max, then the same per-pixel arithmetic as the CPU kernel (pixel_math.h).
 #include "cuda_addon/cuda_common.h"
 #include "imgproc/minmax_cuda.h"

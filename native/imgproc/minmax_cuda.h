@@ -1,4 +1,4 @@
-// CUDA twin of min_max_scale ×255 (PIPELINE.md §1.5, §2.2.1): host launchers on device pointers.
+// CUDA twin of min_max_scale ×255 (ALGORITHMS.md §1.5, §2.2.1): host launchers on device pointers.
 #pragma once
 #include <cuda_runtime.h>
 #include <cstddef>

@@ -1,6 +1,6 @@
 // Host-side parameter rules shared by the CPU kernels and the CUDA launchers (header-only so the
 // CUDA addon, which compiles no .cc file, gets the same sizes and window constants):
-// fit-resize sizes (PIPELINE.md §2.2.2, §3.1.3, §3.2.3) and the window constants (§1.3–§1.4).
+// fit-resize sizes (ALGORITHMS.md §2.2.2, §3.1.3, §3.2.3) and the window constants (§1.3–§1.4).
 #pragma once
 #include <algorithm>
 #include <cmath>

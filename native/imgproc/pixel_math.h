@@ -15,7 +15,7 @@
 namespace rsna {
 namespace imgproc {
 
-// PIPELINE.md §1.4: VOI LUT functions of the original's torch backend; kNone = min-max fallback (§1.4.6).
+// ALGORITHMS.md §1.4: VOI LUT functions of the original's torch backend; kNone = min-max fallback (§1.4.6).
 enum class VoiFunction : int32_t { kLinear = 0, kLinearExact = 1, kSigmoid = 2, kNone = 3 };
 
 // Window constants as the float32 kernel sees them (§1.4.4: computed in double, applied as float32).

@@ -1,4 +1,4 @@
-// torch bilinear resize (PIPELINE.md §2.2.3), the detector letterbox (§2.2.4–2.2.5) and
+// torch bilinear resize (ALGORITHMS.md §2.2.3), the detector letterbox (§2.2.4–2.2.5) and
 // resize_and_pad to the classifier size (§3.1.3–3.1.4).
 #include <algorithm>
 #include "addon/errors.h"

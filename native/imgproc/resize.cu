@@ -1,4 +1,4 @@
-// CUDA twins of torch bilinear (PIPELINE.md §2.2.3), the detector letterbox (§2.2.4–2.2.5) and
+// CUDA twins of torch bilinear (ALGORITHMS.md §2.2.3), the detector letterbox (§2.2.4–2.2.5) and
 // resize_and_pad + truncation (§3.1.3–3.1.4). Taps and sums come from pixel_math.h (double index
 // and accumulation as torch CPU; --fmad=false), so outputs equal the CPU kernel bit for bit.
 #include "cuda_addon/cuda_common.h"

@@ -1,5 +1,5 @@
 // CUDA twins of the torch bilinear resize, the detector letterbox and resize_and_pad
-// (PIPELINE.md §2.2.2–2.2.5, §3.1.3–3.1.4): host launchers on device pointers + stream.
+// (ALGORITHMS.md §2.2.2–2.2.5, §3.1.3–3.1.4): host launchers on device pointers + stream.
 #pragma once
 #include <cuda_runtime.h>
 #include <cstddef>

@@ -1,4 +1,4 @@
-// Intensity scaling: min_max_scale (PIPELINE.md §1.5, §2.2.1) and the numpy
+// Intensity scaling: min_max_scale (ALGORITHMS.md §1.5, §2.2.1) and the numpy
 // percentile_min_max_scale (§1.6).
 #include <algorithm>
 #include <cmath>
@@ -63,7 +63,7 @@ std::vector<double> PercentileMinMaxScale(const T* pixels, size_t n) {
   if (!(hi >= lo)) {
     throw NativeError("ERR_PERCENTILE_RANGE", "percentile_min_max_scale: P99 - 1 (" + std::to_string(hi) +
                                                   ") is below the minimum (" + std::to_string(lo) +
-                                                  "); the original asserts here (PIPELINE.md §1.6.1)");
+                                                  "); the original asserts here (ALGORITHMS.md §1.6.1)");
   }
   std::vector<double> out(n);
   for (size_t i = 0; i < n; ++i) {

@@ -1,4 +1,4 @@
-// Windowing of the raw crop (PIPELINE.md §1.3–§1.4, §1.7.3, §2.8, §3.1.1–3.1.2).
+// Windowing of the raw crop (ALGORITHMS.md §1.3–§1.4, §1.7.3, §2.8, §3.1.1–3.1.2).
 #include <algorithm>
 #include <cmath>
 #include <limits>

@@ -1,4 +1,4 @@
-// CUDA twin of the windowed crop (PIPELINE.md §1.4, §1.7, §2.8, §3.1.1–3.1.2); arithmetic shared
+// CUDA twin of the windowed crop (ALGORITHMS.md §1.4, §1.7, §2.8, §3.1.1–3.1.2); arithmetic shared
 // with the CPU kernel through pixel_math.h.
 #include "cuda_addon/cuda_common.h"
 #include "imgproc/minmax_cuda.h"

@@ -1,4 +1,4 @@
-// CUDA twin of crop + windowing + inversion + truncation (PIPELINE.md §1.4, §1.7, §2.8, §3.1.1–3.1.2).
+// CUDA twin of crop + windowing + inversion + truncation (ALGORITHMS.md §1.4, §1.7, §2.8, §3.1.1–3.1.2).
 #pragma once
 #include <cuda_runtime.h>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // i.e. Sleef's expf_u10 (AVX2/AVX-512, fused multiply-adds): n = rint(x·log2 e), a two-part Cody–Waite
 // reduction s = x − n·ln2, a degree-6 Horner polynomial, scaling by 2^n in two steps, 0 below −104 and
 // +inf above 100. It differs from a correctly rounded expf by 1 ulp on ~10 % of inputs; with it the
-// YOLOX decode (PIPELINE.md §2.4, P6) and the SIGMOID window (§1.4.3, 10006 goldens) are bit-identical to
+// YOLOX decode (ALGORITHMS.md §2.4, P6) and the SIGMOID window (§1.4.3, 10006 goldens) are bit-identical to
 // the original's CPU goldens. Host and device code; the one implementation both areas use.
 #pragma once
 #include <cstdint>

@@ -1,6 +1,6 @@
 // External contours of a binary image as cv2.findContours(img, RETR_EXTERNAL, CHAIN_APPROX_SIMPLE)
 // returns them in OpenCV 4.6–4.7 (Suzuki–Abe border following on a copy padded with one ring of
-// zeros), plus contourArea and boundingRect of such a contour (PIPELINE.md §2.6.5–§2.6.6).
+// zeros), plus contourArea and boundingRect of such a contour (ALGORITHMS.md §2.6.5–§2.6.6).
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -1,4 +1,4 @@
-// The uint8 image operations of the Otsu ROI fallback (PIPELINE.md §2.6), each reproducing the
+// The uint8 image operations of the Otsu ROI fallback (ALGORITHMS.md §2.6), each reproducing the
 // integer behaviour of the numpy / OpenCV 4.6–4.7 call the original makes (extract_roi_otsu).
 // Images are row-major, height × width, one channel.
 #pragma once

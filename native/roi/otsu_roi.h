@@ -1,4 +1,4 @@
-// extract_roi_otsu of the original (PIPELINE.md §2.6) on the truncated uint8 resized detector image,
+// extract_roi_otsu of the original (ALGORITHMS.md §2.6) on the truncated uint8 resized detector image,
 // with every intermediate kept for step-by-step parity checks (P8).
 #pragma once
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Host launcher of the CUDA twin of the YOLOX decode + obj·cls filter (PIPELINE.md §2.4–§2.5.2);
+// Host launcher of the CUDA twin of the YOLOX decode + obj·cls filter (ALGORITHMS.md §2.4–§2.5.2);
 // CPU twin: DecodeYolox + FilterAnchors in yolox_post.cc. Compiled only into the CUDA addon.
 #pragma once
 #include <cstdint>

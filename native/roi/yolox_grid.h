@@ -1,4 +1,4 @@
-// Anchor layout of the YOLOX head for a square input (PIPELINE.md §2.3.1): levels with strides 8,
+// Anchor layout of the YOLOX head for a square input (ALGORITHMS.md §2.3.1): levels with strides 8,
 // 16, 32 and (size/stride)² cells each, stride-8 level first, row-major (y outer) inside a level.
 // Header-only so that the CPU kernels and the CUDA twin share it.
 #pragma once

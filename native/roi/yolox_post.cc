@@ -1,4 +1,4 @@
-// PIPELINE.md §2.3–§2.5 on the CPU; see yolox_post.h. Float32 throughout, -ffp-contract=off (binding.gyp)
+// ALGORITHMS.md §2.3–§2.5 on the CPU; see yolox_post.h. Float32 throughout, -ffp-contract=off (binding.gyp)
 // so that no multiply-add is fused where the original (torch CPU) rounds twice.
 #include "roi/yolox_post.h"
 

@@ -1,4 +1,4 @@
-// YOLOX-nano head post-processing on the CPU (PIPELINE.md §2.3–§2.5): decode of the raw
+// YOLOX-nano head post-processing on the CPU (ALGORITHMS.md §2.3–§2.5): decode of the raw
 // (anchors, 6) output, the obj·cls filter, torchvision-style batched NMS and the single-box choice
 // of RoiExtractor.detect_single. All arithmetic is float32 in the original's operation order.
 #pragma once

@@ -1,4 +1,4 @@
-// Builds a serialized TensorRT engine (plan) from an ONNX file: FP32 by default (PIPELINE.md §4.5),
+// Builds a serialized TensorRT engine (plan) from an ONNX file: FP32 by default (ALGORITHMS.md §4.5),
 // FP16 / TF32 on request, one optimization profile per dynamic input, and a timing cache file.
 #pragma once
 #include <cstdint>
@@ -9,7 +9,7 @@
 namespace rsna {
 namespace trt {
 
-// min/opt/max shape of one input (PIPELINE.md §4.5: min (1,3,2048,1024), opt = max (2,...)).
+// min/opt/max shape of one input (ALGORITHMS.md §4.5: min (1,3,2048,1024), opt = max (2,...)).
 struct ProfileShape {
   std::vector<int64_t> min, opt, max;
 };
@@ -18,7 +18,7 @@ struct BuildOptions {
   std::string onnxPath;
   bool fp16 = false;
   // TensorRT turns TF32 on by default on Ampere+; we turn it off unless asked, so FP32 means FP32
-  // (the original's engine had it on: PIPELINE.md §4.5 NOTE).
+  // (the original's engine had it on: ALGORITHMS.md §4.5 NOTE).
   bool tf32 = false;
   uint64_t workspaceBytes = uint64_t(1) << 32;  // 4 GiB as the original
   // Shapes per input name; inputs with dynamic dims need one (computed by lib/runtime/profileShapes.ts).

@@ -1,6 +1,6 @@
 /**
  * cv-split against ../shared/golden/cv_split/folds.csv (the original cv_split.py with scikit-learn
- * 1.2.1, PIPELINE.md §8) for all 54,706 images, and the MT19937 stream against numpy's known values.
+ * 1.2.1, ALGORITHMS.md §8) for all 54,706 images, and the MT19937 stream against numpy's known values.
  */
 import t from 'tap';
 import fs from 'fs';

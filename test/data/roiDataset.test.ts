@@ -1,5 +1,5 @@
 /**
- * `prepare roi-dataset` end to end on a miniature asset folder and synthetic DICOMs (PIPELINE.md §7.8):
+ * `prepare roi-dataset` end to end on a miniature asset folder and synthetic DICOMs (ALGORITHMS.md §7.8):
  * min-max PNGs (values by hand from §1.8.3), COCO images/JSON ids across splits, resume.
  */
 import t from 'tap';

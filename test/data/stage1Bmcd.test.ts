@@ -1,5 +1,5 @@
 /**
- * BMCD stage 1 on a miniature raw tree (PIPELINE.md §7.6) against the shipped
+ * BMCD stage 1 on a miniature raw tree (ALGORITHMS.md §7.6) against the shipped
  * assets/data/bmcd_cleaned_label.csv of the original: column order, values and row order for the
  * mirrored cases. The synthetic DICOMs carry the header values of the shipped rows.
  */

@@ -1,5 +1,5 @@
 /**
- * CMMD stage 1 on a miniature raw tree (PIPELINE.md §7.4) against the shipped
+ * CMMD stage 1 on a miniature raw tree (ALGORITHMS.md §7.4) against the shipped
  * assets/data/cmmd_cleaned_label.csv: column order, values and row order for the mirrored patients.
  * Each synthetic DICOM carries the header values of its shipped row (VR from the dictionary).
  */

@@ -1,5 +1,5 @@
 /**
- * RSNA stage 1 on the real competition DICOMs in ../shared (PIPELINE.md §7.1) and VinDr stage 1 on a
+ * RSNA stage 1 on the real competition DICOMs in ../shared (ALGORITHMS.md §7.1) and VinDr stage 1 on a
  * synthetic tree (§7.2). Expected values are the DICOM header facts (shared/data/dicom/MANIFEST.json,
  * README) and the §7.2 rules applied by hand.
  */

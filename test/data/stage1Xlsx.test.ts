@@ -1,5 +1,5 @@
 /**
- * MiniDDSM and CDD-CESM stage 1 (PIPELINE.md §7.3, §7.5) on miniature raw trees that use real file
+ * MiniDDSM and CDD-CESM stage 1 (ALGORITHMS.md §7.3, §7.5) on miniature raw trees that use real file
  * names from the datasets' pwd_structure.txt, with small .xlsx label files written here. Expected rows
  * are derived by hand from the rules of §7.3/§7.5.
  */

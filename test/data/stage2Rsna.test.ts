@@ -1,5 +1,5 @@
 /**
- * Stage 2 on the real RSNA train DICOMs (PIPELINE.md §7.7.1) with the Otsu ROI (no trained YOLOX here):
+ * Stage 2 on the real RSNA train DICOMs (ALGORITHMS.md §7.7.1) with the Otsu ROI (no trained YOLOX here):
  * each cleaned PNG is the windowed native-size crop of ../shared/golden/preprocess/rsna (made by the
  * original code): size = the golden Otsu box, pixels = trunc of the golden windowed (inverted) crop
  * at its sample positions, and byte-equal to windowedCropUint8 — the classifier-input path.

@@ -1,5 +1,5 @@
 /**
- * Stage 2 with a YOLOX model (PIPELINE.md §7.7.4: each worker loads its own detector): the golden
+ * Stage 2 with a YOLOX model (ALGORITHMS.md §7.7.4: each worker loads its own detector): the golden
  * YOLOX checkpoint converted to ONNX, two worker threads, on the three 10011 train images. Each PNG must
  * equal the one-image path detectRoi(model) → windowedCropUint8 run here in process.
  */

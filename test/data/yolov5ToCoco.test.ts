@@ -1,6 +1,6 @@
 /**
  * YOLOv5 → COCO on the 571 shipped annotations with the original converter's conventions
- * (PIPELINE.md §7.8.3). Expected annotation texts were computed by hand from §7.8.3 (Python float
+ * (ALGORITHMS.md §7.8.3). Expected annotation texts were computed by hand from §7.8.3 (Python float
  * arithmetic of cx·W − w·W/2 …, printed by Python's json) for the image sizes given.
  */
 import t from 'tap';

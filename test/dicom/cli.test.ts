@@ -57,7 +57,7 @@ t.test('dicom render writes the DCMTK rendering as an 8-bit PNG', needsShared(`$
   t.equal(sha, entry.display_reference!.renders[0].sha256_8bit, 'PNG pixels = dcm2pnm +Wi 1');
 });
 
-t.test('dicom render --mode original follows PIPELINE.md §1.4.1 (LINEAR, window 0, no rescale)', async (t) => {
+t.test('dicom render --mode original follows ALGORITHMS.md §1.4.1 (LINEAR, window 0, no rescale)', async (t) => {
   const file = path.join(FIXTURES, 'MR_small_RLE.dcm');
   const png = path.join(tmp, 'orig.png');
   const r = await cli(['dicom', 'render', file, '--out', png, '--mode', 'original']);

@@ -49,7 +49,7 @@ t.test('header facts match the manifest for every shared file', needsShared(`${D
   }
 });
 
-t.test('RSNA metadata used by the pipeline (PIPELINE.md §1.3)', needsShared(`${DICOM_DIR}/rsna-kaggle`), async (t) => {
+t.test('RSNA metadata used by the pipeline (ALGORITHMS.md §1.3)', needsShared(`${DICOM_DIR}/rsna-kaggle`), async (t) => {
   const image = await readDicom(sharedPath(`${DICOM_DIR}/rsna-kaggle/train_images/10006/462822612.dcm`)!);
   t.same(image.windowCenter, [1802.31, 1802.31, 2020.704, 1583.916], 'all four window centers');
   t.equal(image.voiLutFunction, 'SIGMOID');

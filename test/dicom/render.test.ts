@@ -1,7 +1,7 @@
 // `standard` renders match DCMTK's dcm2pnm renderings in MANIFEST.json (display_reference) within
 // ±1 grey level, judged by SHA-256 when identical, else by the cumulative histograms (a ±1
 // difference per pixel bounds them) plus min/max/mean. `original` renders of the RSNA files follow
-// PIPELINE.md §1.4-§1.7 computed here at float64 from the stored values, then truncated.
+// ALGORITHMS.md §1.4-§1.7 computed here at float64 from the stored values, then truncated.
 import crypto from 'crypto';
 import t from 'tap';
 import { closeWasmPool, decodeFrame, readDicom, renderFrame, renderStandard, toOriginalInt16 } from '../../lib/dicom';
@@ -53,7 +53,7 @@ t.test('standard renders match the DCMTK renderings within ±1', needsShared(`${
   t.comment(`${identical} of ${renders} renders bit-identical to DCMTK; the rest within ±1`);
 });
 
-/** PIPELINE.md §1.4.1/§1.4.3 + §1.7 at float64, from the int16-cast stored values (§1.2.3). */
+/** ALGORITHMS.md §1.4.1/§1.4.3 + §1.7 at float64, from the int16-cast stored values (§1.2.3). */
 function originalByFormula(x: Int16Array, wc: number, ww: number, fn: string, invert: boolean): Uint8Array {
   const out = new Uint8Array(x.length);
   const s = 255 / (ww - 1), b = (-(wc - 0.5) / (ww - 1) + 0.5) * 255;
@@ -65,7 +65,7 @@ function originalByFormula(x: Int16Array, wc: number, ww: number, fn: string, in
   return out;
 }
 
-t.test('original renders of the RSNA files follow PIPELINE.md §1.4-§1.7', needsShared(`${DICOM_DIR}/rsna-kaggle`), async (t) => {
+t.test('original renders of the RSNA files follow ALGORITHMS.md §1.4-§1.7', needsShared(`${DICOM_DIR}/rsna-kaggle`), async (t) => {
   for (const entry of dicomManifest().filter((e) => e.file.startsWith('rsna-kaggle/'))) {
     const image = await readDicom(dicomFile(entry));
     const frame = await decodeFrame(image);

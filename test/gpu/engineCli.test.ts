@@ -28,7 +28,7 @@ t.test('engine build: arguments are checked before any GPU work', async (t) => {
   fs.writeFileSync(onnx, 'x');
   const badBatch = await cli(['engine', 'build', onnx, '--batch', '0']);
   t.match(badBatch.err, /Expected an integer between 1 and 64 for --batch but received "0"/);
-  t.equal(parseBatch(undefined), 2, 'default batch 2 (PIPELINE.md §4.5)');
+  t.equal(parseBatch(undefined), 2, 'default batch 2 (ALGORITHMS.md §4.5)');
   t.equal(parseBatch('4'), 4);
 });
 

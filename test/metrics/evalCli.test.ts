@@ -1,5 +1,5 @@
 /**
- * `rsna-mammo eval --json` key names (PIPELINE.md §6.4) and values against ../shared/golden/pfbeta.
+ * `rsna-mammo eval --json` key names (ALGORITHMS.md §6.4) and values against ../shared/golden/pfbeta.
  */
 import t from 'tap';
 import fs from 'fs';

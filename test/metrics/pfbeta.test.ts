@@ -1,6 +1,6 @@
 /**
  * pF1, threshold sweep, ROC AUC and PR-AUC against ../shared/golden/pfbeta (computed with the original
- * timm metric code and scikit-learn 1.2.1; PIPELINE.md §6). Tolerance 1e-9 (spec P16).
+ * timm metric code and scikit-learn 1.2.1; ALGORITHMS.md §6). Tolerance 1e-9 (spec P16).
  */
 import t from 'tap';
 import fs from 'fs';
@@ -52,7 +52,7 @@ t.test('threshold grid is numpy.arange(0, 1, 0.01)', async (t) => {
   t.equal(DEFAULT_THRESHOLDS[99], 0.99);
 });
 
-t.test('pfbeta edge cases by hand (PIPELINE.md §6.1)', async (t) => {
+t.test('pfbeta edge cases by hand (ALGORITHMS.md §6.1)', async (t) => {
   // ctp = 0.5 + 1 (clipped from 2), cfp = 0.25 (clipped from... 0.25), n_pos = 2
   const p = 1.5 / 1.75;
   const r = 1.5 / 2;

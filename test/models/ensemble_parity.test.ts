@@ -1,7 +1,7 @@
 /**
  * The 4-fold KFoldEnsembleModel as one ONNX model vs src/submit/model.py
  * (../shared/golden/convnext_ensemble): 0..255 input, ImageNet mean/std inside, per-fold
- * probabilities [N, 4] within 1e-5 of probs.bin (PIPELINE.md §4.4).
+ * probabilities [N, 4] within 1e-5 of probs.bin (ALGORITHMS.md §4.4).
  */
 import t from 'tap';
 import path from 'path';
@@ -12,7 +12,7 @@ import { compare, tmpDir, turnsDuring } from '../helpers/models';
 
 const DIR = 'golden/convnext_ensemble';
 
-t.test('normalisation constants equal the wrapper buffers (PIPELINE.md §3.4)', needsShared(DIR), async (t) => {
+t.test('normalisation constants equal the wrapper buffers (ALGORITHMS.md §3.4)', needsShared(DIR), async (t) => {
   t.same(MEAN_255, [...readF32(path.join(sharedPath(DIR)!, 'mean_255.bin'))]);
   t.same(STD_255, [...readF32(path.join(sharedPath(DIR)!, 'std_255.bin'))]);
 });

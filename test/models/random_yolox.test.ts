@@ -1,7 +1,7 @@
 /**
  * Random YOLOX checkpoints (for the demo's UNTRAINED weights): the key set and shapes equal the
  * original RSNA nano checkpoint's (../shared/golden/yolox), they convert, and every anchor scores
- * sigmoid(−ln 99)² = 1e-4, far below the 0.5 threshold of PIPELINE.md §2.5.2.
+ * sigmoid(−ln 99)² = 1e-4, far below the 0.5 threshold of ALGORITHMS.md §2.5.2.
  */
 import t from 'tap';
 import path from 'path';

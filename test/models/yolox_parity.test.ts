@@ -1,6 +1,6 @@
 /**
  * YOLOX-nano ONNX vs the original YOLOX (../shared/golden/yolox): raw head output
- * (decode_in_inference False, PIPELINE.md §2.3) within 5e-3 for both checkpoints, FPN outputs within
+ * (decode_in_inference False, ALGORITHMS.md §2.3) within 5e-3 for both checkpoints, FPN outputs within
  * 2e-2, CSPDarknet stage summaries (channel means, top-left 8×8 crops) within 2e-2.
  */
 import t from 'tap';

@@ -1,5 +1,5 @@
 /**
- * Per-image mean, per-prediction_id mean and threshold (PIPELINE.md §5.6.6–§5.9) against the
+ * Per-image mean, per-prediction_id mean and threshold (ALGORITHMS.md §5.6.6–§5.9) against the
  * end-to-end golden made by the original code (../shared/golden/e2e: fold_probs → image_mean →
  * per_prediction_id.csv → submission.csv) and hand-computed float32 cases.
  */

@@ -1,6 +1,6 @@
 // The pipeline's `device` option (lib/pipeline/gpuStages.ts): 'auto' falls back to the CPU with one
 // line and still reproduces the e2e golden's ROI boxes and classifier inputs (../shared/golden/e2e,
-// patient 10008, Otsu ROI, PIPELINE.md §2.6, §3.1); 'cuda' without a usable GPU fails with
+// patient 10008, Otsu ROI, ALGORITHMS.md §2.6, §3.1); 'cuda' without a usable GPU fails with
 // ERR_CUDA_UNAVAILABLE naming the reason; where a GPU is usable, the CUDA prepare stage equals the
 // CPU one byte for byte (skipped by name elsewhere).
 import t from 'tap';

@@ -104,7 +104,7 @@ t.test('--roi yolox with a detector that finds nothing falls back to Otsu, as th
   skip: missing?.skip || needsShared('golden/yolox/yolox_nano_416_roi_torch.pth').skip || false,
 }, async (t) => {
   // The random YOLOX of ../shared/golden/yolox (plain) passes no box at conf 0.5: the original's
-  // "nothing detected" path (PIPELINE.md §2.5.2 → §2.6), which is how the e2e golden was made.
+  // "nothing detected" path (ALGORITHMS.md §2.5.2 → §2.6), which is how the e2e golden was made.
   const { settings, root } = layout();
   fs.symlinkSync(sharedPath('golden/yolox/yolox_nano_416_roi_torch.pth')!, path.join(root, 'assets', 'trained', 'yolox_nano_416_roi_torch.pth'));
   const comp = path.join(root, 'raw', 'rsna-breast-cancer-detection');

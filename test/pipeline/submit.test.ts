@@ -1,5 +1,5 @@
 /**
- * The submission run (PIPELINE.md §5): files written, failed images listed in errors.csv while the
+ * The submission run (ALGORITHMS.md §5): files written, failed images listed in errors.csv while the
  * run goes on, resume after kill -9 with the identical submission.csv and no finished image redone,
  * and memory bounded on a 10,000-image run. Stage doubles (fakeStages.ts); the real stages are
  * exercised by e2e.test.ts and cli.test.ts.

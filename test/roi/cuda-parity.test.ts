@@ -1,5 +1,5 @@
 // CUDA twin of the YOLOX decode + filter (native/roi/yolox_decode.cu) against the CPU kernel on the
-// golden raw outputs (PIPELINE.md §2.4–§2.5.2). Skips visibly, by name, without a usable GPU.
+// golden raw outputs (ALGORITHMS.md §2.4–§2.5.2). Skips visibly, by name, without a usable GPU.
 import t from 'tap';
 import { cudaAddonPath, tryLoadCudaAddon } from '../../lib/native';
 import { roiAddon, RoiKernelAddon } from '../../lib/roi/addon';

@@ -1,4 +1,4 @@
-// End-to-end ROI choice (PIPELINE.md §2.2–§2.7) with stored raw YOLOX outputs standing in for the
+// End-to-end ROI choice (ALGORITHMS.md §2.2–§2.7) with stored raw YOLOX outputs standing in for the
 // detector: ../shared/golden/preprocess/yolox_decode (accepted box, the box rejected by the 4 % rule →
 // Otsu on the synthetic ellipse image, the clamped edge case), then the fallbacks and error paths.
 import t from 'tap';

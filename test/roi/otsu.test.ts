@@ -1,4 +1,4 @@
-// The Otsu ROI fallback (PIPELINE.md §2.6, parity checkpoint P8) on the 9 RSNA developer images:
+// The Otsu ROI fallback (ALGORITHMS.md §2.6, parity checkpoint P8) on the 9 RSNA developer images:
 // every intermediate the golden records (../shared/golden/preprocess/rsna/*/summary.json) must match,
 // computed from the stored uint8 input of extract_roi_otsu.
 import t from 'tap';

@@ -1,4 +1,4 @@
-// Property tests of ROI detection (PIPELINE.md §2.5–§2.7): any image size from 1×1 to 6000×5000,
+// Property tests of ROI detection (ALGORITHMS.md §2.5–§2.7): any image size from 1×1 to 6000×5000,
 // constant images, a single bright pixel, images smaller than 416, random or hostile detector outputs
 // → a valid box, or the documented fallback, never a crash.
 import t, { Test } from 'tap';

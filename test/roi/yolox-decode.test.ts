@@ -1,5 +1,5 @@
 // YOLOX decode / post_process / selection against the goldens made by the original RoiExtractor
-// (../shared/golden/preprocess/yolox_decode, PIPELINE.md §2.4–§2.5, parity checkpoints P6–P7).
+// (../shared/golden/preprocess/yolox_decode, ALGORITHMS.md §2.4–§2.5, parity checkpoints P6–P7).
 import t from 'tap';
 import fs from 'fs';
 import path from 'path';

@@ -1,4 +1,4 @@
-// The YOLOX path end to end (PIPELINE.md §2.3–§2.5, P5–P6): the golden checkpoints converted with
+// The YOLOX path end to end (ALGORITHMS.md §2.3–§2.5, P5–P6): the golden checkpoints converted with
 // convertYolox, run through yoloxRunnerFromModel (ONNX Runtime) on the golden 416 input, then our
 // native postprocess at the submit, exp and 0.45 thresholds against ../shared/golden/yolox.
 import t from 'tap';

@@ -1,5 +1,5 @@
 // TensorRT backend logic that needs no GPU: ONNX input reading, optimization profile shapes
-// (PIPELINE.md §4.5: min (1,3,2048,1024), opt = max = (2,3,2048,1024)), batch splitting, engine
+// (ALGORITHMS.md §4.5: min (1,3,2048,1024), opt = max = (2,3,2048,1024)), batch splitting, engine
 // cache keys and staleness, backend selection and fallback.
 import t from 'tap';
 import fs from 'fs';

@@ -87,7 +87,7 @@ async function images() {
   }
   if (!fs.existsSync(index)) return log(`real images: skipped (${index} absent)`);
   fs.mkdirSync(to, { recursive: true });
-  // One MONOCHROME2 LINEAR and one MONOCHROME1 SIGMOID image (PIPELINE.md §1.3), the developer set's kinds.
+  // One MONOCHROME2 LINEAR and one MONOCHROME1 SIGMOID image (ALGORITHMS.md §1.3), the developer set's kinds.
   const wanted = ['10008@1591370361', '10006@462822612', '10011@220375232'].slice(0, maxImages);
   for (const name of wanted) {
     const dir = path.join(goldenRoot, 'rsna', name);

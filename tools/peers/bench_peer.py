@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Benchmark peer of rsna-mammo: the original pipeline's algorithms in Python, with the libraries the
 original used (pydicom + GDCM in place of dicomsdl, numpy, OpenCV, PyTorch), written for this project
-from ../shared/spec/PIPELINE.md (section numbers cited below). No code of the original is copied.
+from docs/ALGORITHMS.md (section numbers cited below). No code of the original is copied.
 
 Run by the bench harness (lib/bench/peer.ts) with Debian's /usr/bin/python3:
     bench_peer.py --job JOB.json      -> one JSON line per job on stdout (timings, outputs, peak RSS)

@@ -5,14 +5,14 @@ import { runCvSplit } from '../../data/cvSplit';
 import { loadSettings } from '../../settings';
 import { invalidArgument } from '../../errors';
 
-/** `rsna-mammo cv-split`: the 4-fold split of PIPELINE.md §8. */
+/** `rsna-mammo cv-split`: the 4-fold split of ALGORITHMS.md §8. */
 export const command: CliCommand = {
   path: ['cv-split'],
-  summary: '4-fold StratifiedGroupKFold split of the RSNA labels, as the original (PIPELINE.md §8)',
+  summary: '4-fold StratifiedGroupKFold split of the RSNA labels, as the original (ALGORITHMS.md §8)',
   usage: [
     'Usage: rsna-mammo cv-split [--csv cleaned_label.csv] [--seed 67] [--folds 4] [--out DIR] [--settings SETTINGS.json]',
     '',
-    'Defaults (PIPELINE.md §8.5, §12): --csv {PROCESSED_DATA_DIR}/classification/rsna-breast-cancer-detection/cleaned_label.csv,',
+    'Defaults (ALGORITHMS.md §8.5, §12): --csv {PROCESSED_DATA_DIR}/classification/rsna-breast-cancer-detection/cleaned_label.csv,',
     '--out {PROCESSED_DATA_DIR}/classification/rsna-breast-cancer-detection/cv/v2. Writes train_fold_{i}.csv,',
     'val_fold_{i}.csv and folds.csv (patient_id,image_id,fold = the validation fold of each image).',
   ].join('\n'),

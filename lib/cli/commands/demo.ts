@@ -68,7 +68,7 @@ ${RUN_OPTION_USAGE}`,
     const hasDetector = fs.existsSync(files.detectorOnnx) || fs.existsSync(files.detectorCheckpoint);
     const opts = parseRunOptions(values, hasDetector ? 'yolox' : 'otsu');
     requireDevice(opts.device); // before any model conversion
-    if (!values.roi && !hasDetector) log(`no YOLOX weights in ${files.detectorDir}: ROI by the Otsu fallback (PIPELINE.md §2.6) for every image`);
+    if (!values.roi && !hasDetector) log(`no YOLOX weights in ${files.detectorDir}: ROI by the Otsu fallback (ALGORITHMS.md §2.6) for every image`);
     let classifier: string;
     let detector: string | undefined;
     if (trained) {

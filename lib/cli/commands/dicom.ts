@@ -111,7 +111,7 @@ const render: CliCommand = {
 
 --mode standard (default): DICOM display (modality LUT/rescale, VOI LUT or window incl. SIGMOID,
   MONOCHROME1 inverted), like DCMTK dcm2pnm.
---mode original: the winning pipeline's windowing (PIPELINE.md §1.4-1.7): no rescale, window N
+--mode original: the winning pipeline's windowing (ALGORITHMS.md §1.4-1.7): no rescale, window N
   (default 0), MONOCHROME1 inverted, truncated.
 --window N / --voi-lut N: 0-based window or VOI LUT item.`,
   async run(args, io) {

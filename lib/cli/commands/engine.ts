@@ -19,7 +19,7 @@ export const command: CliCommand = {
     'Usage: rsna-mammo engine build <model.onnx> [--fp16] [--tf32] [--batch 2] [--out f.engine] [--shape name=1x3x416x416]',
     '',
     'Builds a TensorRT 10 engine with an optimization profile for batch 1..N (opt = max = N, as the',
-    "original's ensemble engine, PIPELINE.md §4.5). FP32 by default with TF32 off; --tf32 allows TF32",
+    "original's ensemble engine, ALGORITHMS.md §4.5). FP32 by default with TF32 off; --tf32 allows TF32",
     "(the original's default on Ampere), --fp16 allows FP16 kernels (the original YOLOX engine, §4.6).",
     'Without --out the engine goes next to the model, named by GPU, compute capability, TensorRT version,',
     'precision and batch, with a .json sidecar; a stale engine is rebuilt, never misused. A timing cache',

@@ -6,10 +6,10 @@ import { ReducerName } from '../../metrics/reducers';
 
 const REDUCERS: ReducerName[] = ['single', 'gbmean', 'gbmean_site1', 'gbmean_site2'];
 
-/** `rsna-mammo eval`: the selection metrics of PIPELINE.md §6 for a predictions CSV. */
+/** `rsna-mammo eval`: the selection metrics of ALGORITHMS.md §6 for a predictions CSV. */
 export const command: CliCommand = {
   path: ['eval'],
-  summary: 'pF1, best threshold, AUC and PR-AUC of a predictions CSV (PIPELINE.md §6)',
+  summary: 'pF1, best threshold, AUC and PR-AUC of a predictions CSV (ALGORITHMS.md §6)',
   usage: [
     'Usage: rsna-mammo eval <preds.csv> [--labels train.csv] [--json]',
     '',

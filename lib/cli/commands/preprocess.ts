@@ -1,6 +1,6 @@
 /**
  * `rsna-mammo preprocess <file.dcm> --out input.png [--yolox yolox.onnx] [--box x0,y0,x1,y1]`: the
- * 2048×1024 classifier input of one image (PIPELINE.md §2.8, §3.1).
+ * 2048×1024 classifier input of one image (ALGORITHMS.md §2.8, §3.1).
  */
 import fs from 'fs';
 import { parseArgs } from 'util';
@@ -36,7 +36,7 @@ export const command: CliCommand = {
 Crops frame 0 to the ROI (--box, else detected like \`rsna-mammo roi\`: YOLOX with --yolox, Otsu,
 full frame), windows the crop with the first window (min-max when there are no window tags), inverts
 MONOCHROME1, resizes keeping the aspect ratio and pads to 2048×1024 centred with zeros, truncates to
-uint8 (PIPELINE.md §2.8, §3.1). The PNG is SINGLE-CHANNEL 8-bit grayscale; the original writes three
+uint8 (ALGORITHMS.md §2.8, §3.1). The PNG is SINGLE-CHANNEL 8-bit grayscale; the original writes three
 identical channels (replicate the channel to get its 3-channel input). Prints the box and its method.`,
   async run(args, io) {
     const { values, positionals } = parseArgs({

@@ -1,5 +1,5 @@
 /**
- * `rsna-mammo roi <file.dcm> --json [--yolox yolox.onnx]`: the breast ROI of one image (PIPELINE.md §2).
+ * `rsna-mammo roi <file.dcm> --json [--yolox yolox.onnx]`: the breast ROI of one image (ALGORITHMS.md §2).
  */
 import { roiDetector } from '../../roi';
 import { parseArgs } from 'util';
@@ -17,7 +17,7 @@ export const command: CliCommand = {
   usage: `${USAGE}
 
 Decodes frame 0, builds the detector image (min-max × 255, inverted for MONOCHROME1) and chooses the
-box like the original (PIPELINE.md §2): the YOLOX box when --yolox names a converted model
+box like the original (ALGORITHMS.md §2): the YOLOX box when --yolox names a converted model
 (\`rsna-mammo convert yolox\`) and a box passes obj·cls ≥ 0.5 with ≥ 4 % of the image; else the Otsu
 box of the 416-resized image (≥ 4 %); else the full frame. Without --yolox the original's
 "nothing detected" path runs (Otsu, then full frame). --method otsu skips the detector.

@@ -1,5 +1,5 @@
 /**
- * `rsna-mammo submit`: the original's `submit.py` (PIPELINE.md §5) — test.csv + test_images from
+ * `rsna-mammo submit`: the original's `submit.py` (ALGORITHMS.md §5) — test.csv + test_images from
  * RAW_DATA_DIR, models per mode (§5.2/§12), submission.csv + predictions.csv + errors.csv in
  * SUBMISSION_DIR; `--resume` continues a killed run.
  */
@@ -30,7 +30,7 @@ Reads {RAW_DATA_DIR}/rsna-breast-cancer-detection/test.csv and test_images/{pati
 writes {SUBMISSION_DIR}/submission.csv (prediction_id,cancer), predictions.csv (per-image fold
 probabilities, ROI, decoder, timings) and errors.csv (images that could not be read; their breast
 gets the mean of its other images, or 0).
-Models (PIPELINE.md §5.2): trained = assets/trained; partial_reproduce = YOLOX from assets/trained,
+Models (ALGORITHMS.md §5.2): trained = assets/trained; partial_reproduce = YOLOX from assets/trained,
 ConvNeXt from MODEL_FINAL_SELECTION_DIR; reproduce = both from MODEL_FINAL_SELECTION_DIR. Checkpoints
 are converted to ONNX once and cached beside them.
 

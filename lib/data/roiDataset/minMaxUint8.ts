@@ -1,6 +1,6 @@
 /**
  * The YOLOX training-image conversion of `normalize_dicom_img(method='min_max', dtype uint8)` on the
- * native-dtype (legacy numpy) path (PIPELINE.md §1.8.3, §7.8.2): r = (x − min)/(max − min) in float64
+ * native-dtype (legacy numpy) path (ALGORITHMS.md §1.8.3, §7.8.2): r = (x − min)/(max − min) in float64
  * (x − min when max == min), 1 − r if MONOCHROME1, ×255, truncated to uint8.
  */
 

@@ -1,5 +1,5 @@
 /**
- * `rsna-mammo prepare roi-dataset` (src/tools/prepair_roi_det_dataset.py, PIPELINE.md §7.8, §12.2):
+ * `rsna-mammo prepare roi-dataset` (src/tools/prepair_roi_det_dataset.py, ALGORITHMS.md §7.8, §12.2):
  * copies the shipped YOLOv5 annotations to {PROCESSED}/roi_det_yolox/yolov5_format, decodes the 571
  * competition DICOMs to full-resolution 8-bit PNGs (min-max, §7.8.2), then converts to COCO
  * (coco_format/{train2017,val2017}/{id:012d}.jpg + annotations/instances_{train,val}2017.json).

@@ -1,6 +1,6 @@
 /**
  * YOLOv5 labels → COCO JSON with the conventions of the original converter src/tools/yolov5_2_coco.py
- * (PIPELINE.md §7.8.3): image ids 1..N per split, annotation ids one counter across splits,
+ * (ALGORITHMS.md §7.8.3): image ids 1..N per split, annotation ids one counter across splits,
  * category = class + 1, bbox [x0, y0, w·W, h·H] with x0/y0 clipped at 0 (size not reduced),
  * segmentation = the rectangle x0..min(x0 + w·W, W), y0..min(y0 + h·H, H).
  */

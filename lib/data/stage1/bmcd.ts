@@ -1,5 +1,5 @@
 /**
- * Stage 1 of BMCD (PIPELINE.md §7.6): one row per DICOM of the kept cases, prior images of
+ * Stage 1 of BMCD (ALGORITHMS.md §7.6): one row per DICOM of the kept cases, prior images of
  * DCIS/MALIGNANT cases relabelled BENIGN/NORMAL, DICOM columns, sorted by (patient_id, image_id).
  */
 import fs from 'fs';

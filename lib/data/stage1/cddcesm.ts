@@ -1,5 +1,5 @@
 /**
- * Stage 1 of CDD-CESM (PIPELINE.md §7.5): "Radiology manual annotations.xlsx" sheet "all", low-energy
+ * Stage 1 of CDD-CESM (ALGORITHMS.md §7.5): "Radiology manual annotations.xlsx" sheet "all", low-energy
  * (Type DM) images only, image_id = Image_name without "DM_"/"CM_" (stripped), renamed columns,
  * cancer = classification == "Malignant", stage1_images/{patient_id}/{image_id}.jpg.
  */

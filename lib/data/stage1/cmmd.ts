@@ -1,5 +1,5 @@
 /**
- * Stage 1 of CMMD (PIPELINE.md §7.4): link CMMD/{ID1}/{study}/{series}/1-k.dcm as
+ * Stage 1 of CMMD (ALGORITHMS.md §7.4): link CMMD/{ID1}/{study}/{series}/1-k.dcm as
  * stage1_images/{ID1}/{ID1}_1-k.dcm, read the headers, outer-merge with label.csv on
  * (patient_id, laterality = ImageLaterality), missing classification → "Normal",
  * cancer = classification == "Malignant", sorted by (patient_id, image_id) (or the shipped order).

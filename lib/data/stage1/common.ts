@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the stage-1 processors (PIPELINE.md §7.0): the context each dataset gets, the
+ * Shared pieces of the stage-1 processors (ALGORITHMS.md §7.0): the context each dataset gets, the
  * stage1_images symlinks, header reading into typed columns and the cleaned_label.csv writer.
  */
 import fs from 'fs';

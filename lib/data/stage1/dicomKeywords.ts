@@ -1,7 +1,7 @@
 /**
  * The part of the DICOM data dictionary (PS3.6) that stage 1 needs: every attribute present in the
  * RSNA competition DICOMs and every `__*` column the original keeps for VinDr, CMMD and BMCD
- * (PIPELINE.md §7.1–7.6), with its keyword (as pydicom names it) and VR (for implicit-VR files).
+ * (ALGORITHMS.md §7.1–7.6), with its keyword (as pydicom names it) and VR (for implicit-VR files).
  * Attributes outside this table are not turned into columns (documented difference for RSNA).
  */
 

@@ -1,6 +1,6 @@
 /**
  * DICOM header → pydicom-like attribute values, as stage 1 reads them with
- * `dcmread(stop_before_pixels=True).iterall()` (PIPELINE.md §7.0): every element in tag order,
+ * `dcmread(stop_before_pixels=True).iterall()` (ALGORITHMS.md §7.0): every element in tag order,
  * recursing into sequence items right after the sequence element; a keyword seen twice keeps its
  * LAST value (the original fills a dict). File meta (group 0002) is not part of the dataset.
  */

@@ -1,5 +1,5 @@
 /**
- * Stage 1 of the classification dataset for the six datasets (PIPELINE.md §7.0–7.6), in the
+ * Stage 1 of the classification dataset for the six datasets (ALGORITHMS.md §7.0–7.6), in the
  * original's processing order.
  */
 import fs from 'fs';

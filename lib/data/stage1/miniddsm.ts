@@ -1,5 +1,5 @@
 /**
- * Stage 1 of MiniDDSM (PIPELINE.md §7.3): labels from Data-MoreThanTwoMasks.xlsx, breast-level cancer
+ * Stage 1 of MiniDDSM (ALGORITHMS.md §7.3): labels from Data-MoreThanTwoMasks.xlsx, breast-level cancer
  * (Cancer status + a Tumour_Contour longer than 5 characters on that side), density letters,
  * stage1_images/{patient_id}/{patient_id}|{Side}|{View}.png → the 16-bit PNG.
  */

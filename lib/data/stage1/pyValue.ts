@@ -1,6 +1,6 @@
 /**
  * Cell values as the original's pandas tables hold them, and how `DataFrame.to_csv` prints them
- * (PIPELINE.md §7.0: `__*` columns are pydicom values). A column whose cells are all numbers (or
+ * (ALGORITHMS.md §7.0: `__*` columns are pydicom values). A column whose cells are all numbers (or
  * missing) is float64 when it has a float or a missing cell, int64 otherwise; any string, list or
  * mixed column is `object`, printed with `str()` per cell (pydicom DS/IS print their original text).
  */

@@ -1,5 +1,5 @@
 /**
- * Stage 1 of the competition data (PIPELINE.md §7.1): train.csv inner-joined 1:1 on image_id with the
+ * Stage 1 of the competition data (ALGORITHMS.md §7.1): train.csv inner-joined 1:1 on image_id with the
  * DICOM headers (metadata patient_id dropped, other keywords prefixed "__"), train.csv row order,
  * plus __WindowCenterList/__WindowWidthList and their lengths; stage1_images → train_images.
  * Column order of the DICOM part: keywords in order of first appearance (the original's is a Python

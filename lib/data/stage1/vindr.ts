@@ -1,5 +1,5 @@
 /**
- * Stage 1 of VinDr-Mammo (PIPELINE.md §7.2): breast-level_annotations.csv renamed, BIRADS/density last
+ * Stage 1 of VinDr-Mammo (ALGORITHMS.md §7.2): breast-level_annotations.csv renamed, BIRADS/density last
  * tokens, inner 1:1 merge with the DICOM headers of images/{study_id}/{image_id}.dicom,
  * PatientAge → age, cancer = BIRADS == 5; stage1_images → images/.
  */

@@ -1,5 +1,5 @@
 /**
- * `cv2.imread(path, cv2.IMREAD_ANYDEPTH)` of an 8-bit JPEG (CDD-CESM, PIPELINE.md §7.7.3): a
+ * `cv2.imread(path, cv2.IMREAD_ANYDEPTH)` of an 8-bit JPEG (CDD-CESM, ALGORITHMS.md §7.7.3): a
  * single-channel image. Grayscale baseline JPEGs are decoded by the addon's IJG libjpeg (islow IDCT,
  * as OpenCV's libjpeg); other JPEGs (colour, or no native codec) by jpeg-js with OpenCV's
  * BGR→gray weights — close to, not bit-identical with, OpenCV's own luminance decode.

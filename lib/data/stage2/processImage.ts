@@ -1,5 +1,5 @@
 /**
- * Stage 2 of one image (PIPELINE.md §7.7): decode → breast ROI → crop → window/normalize → 8-bit,
+ * Stage 2 of one image (ALGORITHMS.md §7.7): decode → breast ROI → crop → window/normalize → 8-bit,
  * through the same functions as the classifier-input path (lib/dicom, lib/roi, lib/preprocess).
  */
 import { decodeImage } from '../../image';

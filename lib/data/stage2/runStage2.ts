@@ -1,5 +1,5 @@
 /**
- * Stage 2 of one dataset (PIPELINE.md §7.7): every row of cleaned_label.csv →
+ * Stage 2 of one dataset (ALGORITHMS.md §7.7): every row of cleaned_label.csv →
  * cleaned_images/{patient_id}@{image_id}.png, on N worker threads (each with its own detector) or in
  * process for N = 1. Resumable: existing PNGs are skipped (writes are atomic). A failing image is
  * recorded in cleaned_images_errors.csv with its reason; the others go on.

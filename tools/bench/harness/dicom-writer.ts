@@ -1,6 +1,6 @@
 /**
  * A minimal DICOM Part 10 writer (Explicit VR Little Endian, uncompressed) for the benchmark's
- * synthetic mammograms: one 16-bit grayscale frame with the tags the pipeline reads (PIPELINE.md §1.3).
+ * synthetic mammograms: one 16-bit grayscale frame with the tags the pipeline reads (ALGORITHMS.md §1.3).
  * The compressed copies are made from this file by a native encoder (see synthetic.ts).
  */
 import crypto from 'crypto';

@@ -34,7 +34,7 @@ export interface EnsembleSpec {
 
 export const ENSEMBLES: Record<'small' | 'convnext_small', EnsembleSpec> = {
   small: { name: 'small', depths: [1, 1, 1, 1], dims: [16, 32, 64, 128], folds: 4 },
-  // PIPELINE.md §4.2: convnext_small depths/dims, 4 folds (§4.4).
+  // ALGORITHMS.md §4.2: convnext_small depths/dims, 4 folds (§4.4).
   convnext_small: { name: 'convnext_small', depths: [3, 3, 27, 3], dims: [96, 192, 384, 768], folds: 4 },
 };
 
@@ -86,7 +86,7 @@ export function realFiles(sharedDir: string): RealFile[] {
     .sort((a, b) => Number(b.path.includes('rsna-kaggle')) - Number(a.path.includes('rsna-kaggle')));
 }
 
-/** Synthetic sizes (rows × cols) per mode; 5355×4915 is the largest RSNA size (PIPELINE.md goldens). */
+/** Synthetic sizes (rows × cols) per mode; 5355×4915 is the largest RSNA size (docs/ALGORITHMS.md goldens). */
 export const SYNTHETIC_SIZES: Record<Mode, Array<[number, number]>> = {
   quick: [[2294, 1914]],
   full: [[2294, 1914], [3328, 2560], [4096, 3328], [5355, 4915]],

@@ -59,7 +59,7 @@ function yoloxOnnx(m: ModelsApi, job: BenchJob): Promise<string> {
 
 function ensembleOnnx(m: ModelsApi, job: BenchJob): Promise<string> {
   const folds = job.models.folds as string[];
-  // PIPELINE.md §4.1: global_pool 'max'; the peer's ConvNeXt always max-pools.
+  // ALGORITHMS.md §4.1: global_pool 'max'; the peer's ConvNeXt always max-pools.
   return onnxOnce(path.join(path.dirname(folds[0]), 'ensemble.onnx'), (part) => m.convertClassifier(folds, part, { globalPool: 'max' }));
 }
 
