@@ -3,7 +3,7 @@ import { detectRoi, roiDetector, yoloxRunnerFromModel } from '../roi';
 import type { RoiDetectorName, RoiResult } from '../roi';
 import type { MammoImage } from '../image';
 
-/** The ROI of a decoded image as the original chooses it (PIPELINE.md §2); YOLOX only with a model. */
+/** The ROI of a decoded image as the original chooses it (ALGORITHMS.md §2); YOLOX only with a model. */
 export async function roiOfPixels(img: MammoImage, yoloxModel?: string, method: RoiDetectorName = 'yolox'): Promise<RoiResult> {
   const detector = yoloxModel && roiDetector(method).needsModel ? await yoloxRunnerFromModel(yoloxModel) : undefined;
   try {

@@ -17,12 +17,12 @@ import type { ImagePreprocessor } from './preprocessor';
 import { BatchTensorBuffer } from './tensor';
 import type { ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
 
-/** MODEL_INPUT_SIZE of the original (PIPELINE.md §5.1). */
+/** MODEL_INPUT_SIZE of the original (ALGORITHMS.md §5.1). */
 export const CLASSIFIER_INPUT_SIZE: readonly [number, number] = [CLASSIFIER_INPUT.height, CLASSIFIER_INPUT.width];
 
 /** Options of {@link createRealStages}. */
 export interface RealStageOptions {
-  /** Ensemble ONNX: float32 [N,3,H,W] in 0..255 → [N,k] fold probabilities (PIPELINE.md §4.4). */
+  /** Ensemble ONNX: float32 [N,3,H,W] in 0..255 → [N,k] fold probabilities (ALGORITHMS.md §4.4). */
   classifier: string;
   /** YOLOX ONNX; required when `roi` is 'yolox'. */
   detector?: string;
@@ -111,7 +111,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
 }
 
 /**
- * The prepare stage (PIPELINE.md §1–§3.1): read and decode on the CPU, then ROI and classifier input
+ * The prepare stage (ALGORITHMS.md §1–§3.1): read and decode on the CPU, then ROI and classifier input
  * by `preprocessor` (CPU or CUDA, lib/pipeline/preprocessor.ts), as one {@link PreparedImage}.
  */
 export function createPrepare(o: PrepareStageOptions): (source: ImageSource, key: string) => Promise<PreparedImage> {

@@ -54,7 +54,7 @@ export interface ImagePreview {
 
 /** What the prepare stage produces for one image: the classifier input and how it was made. */
 export interface PreparedImage {
-  /** Classifier input, uint8 H×W single channel (PIPELINE.md §3.1). */
+  /** Classifier input, uint8 H×W single channel (ALGORITHMS.md §3.1). */
   input: Uint8Array;
   roi: RoiResult;
   /** Name of the decoder that produced the stored values (e.g. 'openjpeg', 'raw'). */
@@ -71,7 +71,7 @@ export interface ImagePrediction<T = unknown> {
   ok: true;
   key: string;
   tag?: T;
-  /** One probability per fold model, fold 0 first (PIPELINE.md §4.4), float32 values. */
+  /** One probability per fold model, fold 0 first (ALGORITHMS.md §4.4), float32 values. */
   foldProbabilities: number[];
   /** NaN→0 then the float32 mean over folds (§5.6.6). */
   probability: number;
@@ -102,7 +102,7 @@ export type ImageResult<T = unknown> = ImagePrediction<T> | ImageFailure<T>;
  * lib/roi, lib/preprocess and lib/runtime; tests and services may inject their own.
  */
 export interface PipelineStages {
-  /** Read → decode → ROI → classifier input for one image (PIPELINE.md §1–§3.1). */
+  /** Read → decode → ROI → classifier input for one image (ALGORITHMS.md §1–§3.1). */
   prepare(source: ImageSource, key: string): Promise<PreparedImage>;
   /** Runs the fold ensemble on classifier inputs; one Float32Array of fold probabilities per input. */
   infer(inputs: Uint8Array[]): Promise<Float32Array[]>;

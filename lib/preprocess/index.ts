@@ -1,4 +1,4 @@
-/** Preprocessing stage: pixel kernels between the decoded DICOM and the models (PIPELINE.md §1.4–§3). */
+/** Preprocessing stage: pixel kernels between the decoded DICOM and the models (ALGORITHMS.md §1.4–§3). */
 export type { Box, WindowMeta, DetectorTensor, DetectorInput, DetectorInput64 } from './types';
 export { minMaxScale255, percentileMinMaxScale } from './scale';
 export { detectorInput } from './detector';

@@ -1,5 +1,5 @@
 /**
- * Types and constants of breast-ROI detection (PIPELINE.md §2).
+ * Types and constants of breast-ROI detection (ALGORITHMS.md §2).
  */
 
 import type { Box } from '../image/types';

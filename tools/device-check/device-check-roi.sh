@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Device check of the ROI CUDA twin (PIPELINE.md §2.4–§2.5.2): builds tools/device-check/roi_cuda_parity.cpp
+# Device check of the ROI CUDA twin (ALGORITHMS.md §2.4–§2.5.2): builds tools/device-check/roi_cuda_parity.cpp
 # with the CPU kernels and the .cu twin (no Node needed) and prints the parity/throughput table.
 # Usage: tools/device-check/device-check-roi.sh [raw.f32.bin ...]   (defaults to the goldens in ../shared if present)
 set -euo pipefail

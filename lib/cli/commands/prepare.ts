@@ -24,7 +24,7 @@ function positiveInt(name: string, value: string): number {
 const roiDataset: CliCommand = {
   path: ['prepare', 'roi-dataset'],
   needsAddon: true,
-  summary: 'YOLOX ROI dataset: decode the 571 annotated DICOMs, YOLOv5 → COCO (PIPELINE.md §7.8)',
+  summary: 'YOLOX ROI dataset: decode the 571 annotated DICOMs, YOLOv5 → COCO (ALGORITHMS.md §7.8)',
   usage: [
     'Usage: rsna-mammo prepare roi-dataset [--settings SETTINGS.json] [--num-workers 4] [--resume]',
     '',
@@ -51,7 +51,7 @@ const roiDataset: CliCommand = {
 const classificationDataset: CliCommand = {
   path: ['prepare', 'classification-dataset'],
   needsAddon: true,
-  summary: 'cleaned labels and ROI-cropped 8-bit PNGs of the six training datasets (PIPELINE.md §7)',
+  summary: 'cleaned labels and ROI-cropped 8-bit PNGs of the six training datasets (ALGORITHMS.md §7)',
   usage: [
     'Usage: rsna-mammo prepare classification-dataset [--settings SETTINGS.json] [--datasets a,b,...]',
     '         [--stage 1|2|all] [--roi-yolox-engine MODEL] [--roi otsu] [--num-workers N] [--row-order shipped|code] [--fresh]',

@@ -1,5 +1,5 @@
 /**
- * Decodes one competition DICOM to the YOLOX training image of PIPELINE.md §7.8.2 (dicomsdl native
+ * Decodes one competition DICOM to the YOLOX training image of ALGORITHMS.md §7.8.2 (dicomsdl native
  * dtype, min-max, invert 1 − r if MONOCHROME1, ×255, truncate) with lib/image.
  */
 import { decodeImage } from '../../image';

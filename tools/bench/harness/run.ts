@@ -262,7 +262,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     return ia - ib || a.threads - b.threads;
   });
   notes.push(
-    'The original is run as written from PIPELINE.md by tools/peers/bench_peer.py (Debian python3-torch/-opencv/-numpy/-pydicom/-gdcm; ' +
+    'The original is run as written from docs/ALGORITHMS.md by tools/peers/bench_peer.py (Debian python3-torch/-opencv/-numpy/-pydicom/-gdcm; ' +
       'pydicom+GDCM decode stands in for dicomsdl). Its e2e includes the PNG write/read of §3.1.4–3.1.5, as the original did.',
     'ratio is reported only when same_output is true.',
     'Peak RSS is per side process (VmHWM reset before the timed repeats); the peer\'s sweep pool workers are separate processes and not counted.',
