@@ -7,7 +7,7 @@ export const yoloxDetector: RoiDetector = {
   needsModel: true,
   fallback: 'otsu',
   async detect(input, { rows, cols, model }) {
-    // Without a model the original's "nothing detected" path runs (§2.5.7).
+    // Without a model the original's "nothing detected" path runs: Otsu (§2.6).
     if (!model) return null;
     return selectYoloxBox(await model(input.tensor), input.ratio, rows, cols);
   },
