@@ -1,7 +1,7 @@
 /**
  * The decision whether the CUDA addon is used, as a pure function of what was probed, so the
  * fallback rules are unit-tested on machines without a GPU. Order (first failing check wins):
- * disabled by RSNA_MAMMO_GPU=0 → addon not built → no driver → test load failed → no device.
+ * disabled by RSNA_MAMMO_GPU=0 → addon not installed → no driver → test load failed → no device.
  */
 import { DriverProbe } from './detectDriver';
 import { TestLoadResult } from './testLoadAddon';

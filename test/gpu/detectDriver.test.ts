@@ -37,7 +37,7 @@ t.test('fallback rules: first failing check wins, test load only when useful', a
   let loads = 0;
   const ok = () => { loads++; return { ok: true, report: { deviceInfo: h100 } }; };
   t.match(decideCudaUse({ disabled: true, addonPath: '/a.node', driver: driverOk, testLoad: ok }), { usable: false, reason: /RSNA_MAMMO_GPU=0/ });
-  t.match(decideCudaUse({ disabled: false, driver: driverOk, testLoad: ok }), { usable: false, built: false, reason: /not built/ });
+  t.match(decideCudaUse({ disabled: false, driver: driverOk, testLoad: ok }), { usable: false, built: false, reason: /CUDA addon is not installed.*RSNA_MAMMO_BUILD_CUDA=1/ });
   t.match(decideCudaUse({ disabled: false, addonPath: '/a.node', driver: driverMissing, testLoad: ok }),
     { usable: false, built: true, reason: 'no NVIDIA driver found (x)' });
   t.equal(loads, 0, 'no child process spawned when the answer is already known');
