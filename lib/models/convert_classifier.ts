@@ -50,7 +50,7 @@ export async function readTimmWeights(file: string, ema = true): Promise<TimmWei
  * @param checkpoints one file → classifier (`input` → `logits`); several → ensemble (`input` 0..255 → `probs`)
  * @param outFile the .onnx to write
  * @returns the folds count and fold 0's configuration
- * @throws RsnaMammoError ERR_ARCH_MISMATCH (listing the first offending keys), ERR_CHECKPOINT_CORRUPT
+ * @throws RsnaMammoError ERR_ARCH_MISMATCH (listing the first offending keys), ERR_CHECKPOINT_CORRUPT, ERR_CHECKPOINT_LIMIT, ERR_CONVERT_INVALID_OUTPUT (ONNX Runtime refuses the built model; nothing is written)
  * @example await convertClassifier(['best_convnext_fold_0.pth.tar', ...], 'ensemble.onnx')
  */
 export async function convertClassifier(

@@ -26,7 +26,7 @@ export interface ConvertYoloxOptions {
 /**
  * Converts a YOLOX checkpoint to ONNX in a worker thread.
  * @returns the written file and the architecture used
- * @throws RsnaMammoError ERR_ARCH_MISMATCH (first offending keys listed), ERR_CHECKPOINT_CORRUPT
+ * @throws RsnaMammoError ERR_ARCH_MISMATCH (first offending keys listed), ERR_CHECKPOINT_CORRUPT, ERR_CHECKPOINT_LIMIT, ERR_CONVERT_INVALID_OUTPUT (ONNX Runtime refuses the built model; nothing is written)
  * @example await convertYolox('yolox_nano_416_roi_torch.pth', 'yolox.onnx', { depth: 0.33, width: 0.25, depthwise: true })
  */
 export async function convertYolox(checkpoint: string, outFile: string, options: ConvertYoloxOptions = {}): Promise<{ outFile: string; config: YoloxConfig }> {

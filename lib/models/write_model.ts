@@ -19,7 +19,7 @@ export async function writeLoadableModel(outFile: string, model: Uint8Array): Pr
     try {
       session = await createSession(temp, { backend: 'onnxruntime', threads: 1 });
     } catch (err) {
-      throw new RsnaMammoError('ERR_CONVERT_INVALID_OUTPUT', `the converted model does not load in ONNX Runtime, nothing written: ${(err as Error).message}`, { file: outFile, cause: err });
+      throw new RsnaMammoError('ERR_CONVERT_INVALID_OUTPUT', `the converted model does not load in ONNX Runtime, nothing written: ${(err as Error).message.split(temp).join('<model>')}`, { file: outFile, cause: err });
     }
     await session.dispose();
   });

@@ -12,6 +12,9 @@ import { readTorchCheckpoint } from '../../lib/models';
 import { main } from '../../lib/cli/main';
 import { OnnxGraph } from '../../lib/models/onnx/graph';
 import { writeLoadableModel } from '../../lib/models/write_model';
+import { convnextStateDictShapes } from '../../lib/models/random_convnext';
+import { writeTorchCheckpoint } from '../../lib/models/torch/checkpoint_writer';
+import { TorchTensor } from '../../lib/models/torch/pickle_values';
 import { capture } from '../helpers/models';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-ckpt-'));
@@ -198,9 +201,24 @@ t.test('convert classifier on the dims-8192 checkpoint: typed error, exit 1, no 
   t.same(fs.readdirSync(dir).filter((f) => f.startsWith('cli8192.onnx')), [], 'no temporary file left');
 });
 
-t.test('convert writes only a model ONNX Runtime loads', async (t) => {
-  // No checkpoint the reader accepts is known to yield an unloadable model any more (the negative
-  // storage offset is refused above), so the write step is given bytes that are not a model.
+t.test('convert classifier on a checkpoint that builds an unloadable model: typed error, exit 1, no output', async (t) => {
+  // A well-formed ConvNeXt whose stem is an empty [8, 3, 0, 0] tensor: the reader accepts it (0
+  // elements), the patch size read from it is 0, and ONNX Runtime refuses the Conv's zero stride.
+  const cfg = { depths: [1], dims: [8], inChans: 3, numClasses: 1, globalPool: 'avg' as const, patchSize: 0, kernelSize: 7, mlpRatio: 4,
+    layerScale: true, convMlp: false, headNormFirst: false, headHiddenSize: 0 };
+  const sd = new Map<string, TorchTensor>();
+  for (const [k, shape] of convnextStateDictShapes(cfg)) sd.set(k, new TorchTensor('float32', shape, new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.1)));
+  const file = path.join(dir, 'patch0.pth.tar');
+  await writeTorchCheckpoint(file, new Map([['state_dict', sd]]));
+  const out = path.join(dir, 'patch0.onnx');
+  const c = capture();
+  t.equal(await main(['convert', 'classifier', file, '--out', out], c.io), 1);
+  t.match(c.err(), /patch0\.onnx: the converted model does not load in ONNX Runtime, nothing written: .*strides must only contain positive values \[ERR_CONVERT_INVALID_OUTPUT\]/);
+  t.notOk(fs.existsSync(out), 'no output file');
+  t.same(fs.readdirSync(dir).filter((f) => f.startsWith('patch0.onnx')), [], 'no temporary file left');
+});
+
+t.test('the model write step refuses bytes ONNX Runtime cannot load', async (t) => {
   const bad = path.join(dir, 'bad.onnx');
   await t.rejects(writeLoadableModel(bad, Buffer.from('not an ONNX protobuf')), { code: 'ERR_CONVERT_INVALID_OUTPUT', file: bad, message: /bad\.onnx: .*does not load in ONNX Runtime/ });
   // A graph whose node consumes a value nothing produces: encodes fine, ONNX Runtime refuses it.
@@ -218,7 +236,7 @@ t.test('convert writes only a model ONNX Runtime loads', async (t) => {
 });
 
 const large = process.env.RSNA_RELIABILITY_LARGE === '1';
-t.test('the real zip bomb: ~2 MB deflating to 2.2 GB', { skip: large ? false : 'opt-in: RSNA_RELIABILITY_LARGE=1 (deflates 2.2 GB of zeros, ~10 s)' }, async (t) => {
+t.test('the real zip bomb: ~2 MB deflating to 2.2 GB', { timeout: 180_000, skip: large ? false : 'opt-in: RSNA_RELIABILITY_LARGE=1 (deflates 2.2 GB of zeros, ~10 s)' }, async (t) => {
   const inflated = 2.2e9;
   // Deflate 2.2 GB of zeros streamed, 16 MiB at a time; the CRC is kept honest so only the size can lie.
   const chunk = Buffer.alloc(16 << 20);
