@@ -3,7 +3,6 @@
  * (normalised input → logits [N, classes]). k > 1: the KFoldEnsembleModel (0..255 input → per-fold
  * probabilities [N, k], ALGORITHMS.md §4.4).
  */
-import fs from 'fs';
 import { RsnaMammoError, invalidArgument } from '../errors';
 import { OnnxGraph } from './onnx/graph';
 import { ConvNeXt, ConvNextConfig, convnextContext, inferConvNextConfig } from './convnext';
@@ -12,6 +11,7 @@ import { pickStateDict, StateDict } from './state_dict';
 import { readTorchCheckpoint } from './torch/checkpoint_reader';
 import { PickleObject } from './torch/pickle_values';
 import { convertInWorker } from './convert_in_worker';
+import { writeLoadableModel } from './write_model';
 
 export interface ConvertClassifierOptions {
   /** Use `state_dict_ema` (default true, as timm's load_checkpoint and ALGORITHMS.md §4.3); false: `state_dict`. */
@@ -50,7 +50,7 @@ export async function readTimmWeights(file: string, ema = true): Promise<TimmWei
  * @param checkpoints one file → classifier (`input` → `logits`); several → ensemble (`input` 0..255 → `probs`)
  * @param outFile the .onnx to write
  * @returns the folds count and fold 0's configuration
- * @throws RsnaMammoError ERR_ARCH_MISMATCH (listing the first offending keys), ERR_CHECKPOINT_CORRUPT
+ * @throws RsnaMammoError ERR_ARCH_MISMATCH (listing the first offending keys), ERR_CHECKPOINT_CORRUPT, ERR_CHECKPOINT_LIMIT, ERR_CONVERT_INVALID_OUTPUT (ONNX Runtime refuses the built model; nothing is written)
  * @example await convertClassifier(['best_convnext_fold_0.pth.tar', ...], 'ensemble.onnx')
  */
 export async function convertClassifier(
@@ -102,6 +102,6 @@ export async function convertClassifierInProcess(
     g.output(probs, 'probs');
     if (options.debugOutputs) g.output(foldLogits);
   }
-  await fs.promises.writeFile(outFile, g.encode(`timm ConvNeXt from ${checkpoints.join(', ')}`));
+  await writeLoadableModel(outFile, g.encode(`timm ConvNeXt from ${checkpoints.join(', ')}`));
   return { outFile, folds: folds.length, config: folds[0].config };
 }

@@ -3,13 +3,13 @@
  * → ONNX with input `images` [N,3,S,S] (0..255) and output `output` [N, anchors, 5 + classes]
  * (decode_in_inference False, §2.3).
  */
-import fs from 'fs';
 import { invalidArgument } from '../errors';
 import { OnnxGraph } from './onnx/graph';
 import { WeightReader, pickStateDict } from './state_dict';
 import { readTorchCheckpoint } from './torch/checkpoint_reader';
 import { YOLOX, YoloxConfig, inferYoloxConfig, yoloxAnchorCount } from './yolox';
 import { convertInWorker } from './convert_in_worker';
+import { writeLoadableModel } from './write_model';
 
 export interface ConvertYoloxOptions {
   /** Overrides of the architecture read from the checkpoint (RSNA nano: 0.33 / 0.25 / depthwise / 1 class). */
@@ -26,7 +26,7 @@ export interface ConvertYoloxOptions {
 /**
  * Converts a YOLOX checkpoint to ONNX in a worker thread.
  * @returns the written file and the architecture used
- * @throws RsnaMammoError ERR_ARCH_MISMATCH (first offending keys listed), ERR_CHECKPOINT_CORRUPT
+ * @throws RsnaMammoError ERR_ARCH_MISMATCH (first offending keys listed), ERR_CHECKPOINT_CORRUPT, ERR_CHECKPOINT_LIMIT, ERR_CONVERT_INVALID_OUTPUT (ONNX Runtime refuses the built model; nothing is written)
  * @example await convertYolox('yolox_nano_416_roi_torch.pth', 'yolox.onnx', { depth: 0.33, width: 0.25, depthwise: true })
  */
 export async function convertYolox(checkpoint: string, outFile: string, options: ConvertYoloxOptions = {}): Promise<{ outFile: string; config: YoloxConfig }> {
@@ -62,6 +62,6 @@ export async function convertYoloxInProcess(checkpoint: string, outFile: string,
   ctx.w.finish();
   g.output(out, 'output', ['batch', yoloxAnchorCount(size, size), 5 + config.numClasses]);
   if (options.debugOutputs) for (const [name, value] of taps) g.output(value, name);
-  await fs.promises.writeFile(outFile, g.encode(`YOLOX from ${checkpoint}`));
+  await writeLoadableModel(outFile, g.encode(`YOLOX from ${checkpoint}`));
   return { outFile, config };
 }

@@ -37,6 +37,10 @@ class TorchUnpickler extends Unpickler {
   private bytesOf(ref: StorageRef): Buffer {
     const bytes = this.storageBytes.get(ref.key);
     if (!bytes) throw new UnpicklingError(`storage record data/${ref.key} is missing from the zip`);
+    // torch.save writes exactly numel elements; a storage claiming more than its record holds is forged.
+    if (!Number.isSafeInteger(ref.numel) || ref.numel < 0 || ref.numel * DTYPE_BYTES[ref.dtype] > bytes.length) {
+      throw new UnpicklingError(`storage ${ref.key} declares ${ref.numel} elements but its record holds ${bytes.length} bytes`);
+    }
     return bytes;
   }
 
