@@ -90,6 +90,6 @@ t.test('CLI train plan --json', async (t) => {
   t.equal(j.steps[4].experiment, 'stage2_reproduce_train_fold_0');
   t.equal(j.steps[0].lr.length, 31);
   err = '';
-  t.equal(await main(['train', 'plan', '--mode', 'partial'], io), 1);
+  t.equal(await main(['train', 'plan', '--mode', 'partial'], io), 2); // a usage error (README exit codes)
   t.match(err, /--mode/);
 });

@@ -111,7 +111,7 @@ t.test('bad input: missing predictions, non-candidate epochs, bad --epochs', nee
   t.throws(() => rankCombinations({ mode: 'fully_reproduce', checkpointDir: ckpt, epochs: [[11], [10], [26]] }), { code: 'ERR_INVALID_ARGUMENT' });
   const { file } = settingsFile(ckpt);
   const cap = capture();
-  t.equal(await main(['select-ckpts', '--settings', file, '--epochs', '11/10/26'], cap.io), 1);
+  t.equal(await main(['select-ckpts', '--settings', file, '--epochs', '11/10/26'], cap.io), 2); // a usage error (README exit codes)
   t.match(cap.err(), /--epochs/);
   // A partial OOF (one epoch per fold, only 3 folds' worth of rows checked) is refused.
   t.throws(() => rankCombinations({ mode: 'fully_reproduce', checkpointDir: ckpt, epochs: [[11], [10], [26], [20]], expectedRows: 1000 }), { code: 'ERR_SELECT_ROWS' });
