@@ -12,6 +12,7 @@
 #include "train/common/json_lines.h"
 #include "train/common/optim.h"
 #include "train/common/torch_utils.h"
+#include "train/convnext/config_args.h"
 #include "train/convnext/model.h"
 #include "train/convnext/recipe.h"
 
@@ -30,13 +31,7 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
                    "smoothing", "lr", "steps", "weight-decay", "momentum", "ema-decay", "drop", "drop-path", "seed",
                    "masks", "threads", "out"}, {"dist"});
   if (args.Has("threads")) at::set_num_threads(static_cast<int>(args.Int("threads")));
-  ConvNeXtConfig cfg;
-  cfg.depths = args.IntList("depths");
-  cfg.dims = args.IntList("dims");
-  cfg.in_chans = args.Int("in-chans", 3);
-  cfg.num_classes = args.Int("num-classes", 1);
-  cfg.drop_rate = args.Double("drop", 0.0);
-  cfg.drop_path_rate = args.Double("drop-path", 0.0);
+  const ConvNeXtConfig cfg = ConvNeXtConfigFromArgs(args, 0.0, 0.0);
   if (cfg.num_classes != 1) throw NativeError("ERR_INVALID_ARGUMENT", "the classifier recipe has 1 class (--num-classes 1)");
   const std::string out = args.Str("out");
   const int64_t steps = args.Int("steps");

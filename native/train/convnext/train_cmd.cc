@@ -22,6 +22,7 @@
 #include "train/common/json_lines.h"
 #include "train/common/optim.h"
 #include "train/common/torch_utils.h"
+#include "train/convnext/config_args.h"
 #include "train/convnext/model.h"
 #include "train/convnext/recipe.h"
 #include "train/data/loader.h"
@@ -264,12 +265,7 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
                    "work-dir", "max-iters", "log-every", "init-fresh"},
             {"resume", "amp"});
   if (args.Has("threads")) at::set_num_threads(static_cast<int>(args.Int("threads")));
-  ConvNeXtConfig cfg;
-  cfg.depths = args.IntList("depths");
-  cfg.dims = args.IntList("dims");
-  cfg.in_chans = args.Int("in-chans", 3);
-  cfg.drop_rate = args.Double("drop", 0.5);
-  cfg.drop_path_rate = args.Double("drop-path", 0.2);
+  ConvNeXtConfig cfg = ConvNeXtConfigFromArgs(args, 0.5, 0.2);
   const uint64_t seed = static_cast<uint64_t>(args.Int("seed", 42));
   const std::string work = args.Str("work-dir");
   const std::string resume_file = work + "/resume.bin";
