@@ -10,6 +10,31 @@ export interface TensorData {
   dims: number[];
 }
 
+/**
+ * A float32 tensor resident in CUDA device memory (row-major, contiguous), made by the CUDA addon and
+ * consumed in place by a GPU backend, so the engine input never visits host memory (docs/GPU.md).
+ * The producer has finished writing it (its stream is synchronized) before handing it over.
+ */
+export interface DeviceTensor {
+  readonly location: 'cuda';
+  /** CUDA device ordinal the memory belongs to. */
+  readonly deviceId: number;
+  /** Device address of the first element. */
+  readonly address: bigint;
+  readonly dims: number[];
+  readonly dtype: 'float32';
+  /** Keeps the device memory alive until the consuming run() settles; released by its producer. */
+  readonly owner: unknown;
+}
+
+/** What a session's run() accepts per input: host data, or device data when `acceptsDeviceInput`. */
+export type Feed = TensorData | DeviceTensor;
+
+/** Whether a feed lives on the device. */
+export function isDeviceTensor(feed: Feed): feed is DeviceTensor {
+  return (feed as DeviceTensor).location === 'cuda';
+}
+
 /** A loaded model. */
 export interface InferenceSession {
   /** 'onnxruntime' | 'tensorrt' */
@@ -19,8 +44,13 @@ export interface InferenceSession {
   /** Per input: dims, with symbolic names (e.g. 'batch') as strings. */
   readonly inputShapes: (number | string)[][];
   readonly outputShapes: (number | string)[][];
-  /** Runs the model; never blocks the event loop. Resolves to every output by name. */
-  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  /**
+   * True when run() takes DeviceTensor feeds in place (GPU backends); others accept host data only
+   * and reject a DeviceTensor with ERR_INVALID_ARGUMENT.
+   */
+  readonly acceptsDeviceInput?: boolean;
+  /** Runs the model; never blocks the event loop. Resolves to every output by name (host data). */
+  run(feeds: Record<string, Feed>): Promise<Record<string, TensorData>>;
   /** Frees the session (and its worker/engine). */
   dispose(): Promise<void>;
 }
