@@ -7,6 +7,7 @@
  * finished epoch (state in .native/resume.bin) and first finishes any dump left by a killed run.
  */
 import fs from 'fs';
+import os from 'os';
 import path from 'path';
 import { columnIndex, readCsv, writeCsvAtomic } from '../data/csv';
 import { RsnaMammoError } from '../errors';
@@ -18,6 +19,7 @@ import { balanceSamplerEpochs, EXP7_SAMPLER } from './balanceSampler';
 import { readClassifierData, ClassifierData } from './classifierData';
 import { OptimizerGroup, writeClassifierCheckpoint } from './classifierCheckpoint';
 import { convnextShapeOf, readClassifierStateDict, readLayout, readNamedFlat, writeNamedFlat } from './convnextWeights';
+import { DistOptions, isMainNode, runDistributed } from './distLaunch';
 import { runTrainExecutable, TrainEvent } from './executable';
 import { COMMON_HYPERPARAMETERS, ReproduceMode, stepData, trainingPlan, TrainStep } from './plan';
 
@@ -50,8 +52,16 @@ export interface ClassifierTrainOptions {
   /** Include the external datasets (§9.4; default true). */
   external?: boolean;
   seed?: number;
+  /** Head dropout and drop-path rates (default the recipe's 0.5 and 0.2, §9.2); 0 makes a run deterministic across rank counts. */
+  drop?: number;
+  dropPath?: number;
   /** Overrides the plan's dense-checkpoint epochs (§9.10.2), e.g. to exercise them in a short run. */
   denseEpochs?: number[];
+  /**
+   * Data-parallel ranks (distLaunch.ts, ALGORITHMS.md §9.11): each global batch of `batchSize` rows is split
+   * across them, so the run equals the single-process one; only global rank 0 (node 0) writes outputs.
+   */
+  dist?: DistOptions | null;
   /** Progress event every N updates (default 50). */
   logEvery?: number;
   onEvent?: (e: TrainEvent) => void;
@@ -178,8 +188,10 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
   const step = planStep(o);
   const fold = o.fold ?? step.fold;
   const out = o.out ?? step.outputDir;
-  const work = path.join(out, '.native');
-  if (fs.existsSync(out) && !o.resume && fs.readdirSync(out).length > 0) {
+  const main = isMainNode(o.dist);
+  // Another machine of a multi-node run keeps its (identical) inputs out of the shared output folder.
+  const work = main ? path.join(out, '.native') : fs.mkdtempSync(path.join(os.tmpdir(), `rsna-mammo-train-node${o.dist?.nodeRank}-`));
+  if (main && fs.existsSync(out) && !o.resume && fs.readdirSync(out).length > 0) {
     throw new RsnaMammoError('ERR_OUTPUT_EXISTS', 'the output folder exists (the original refuses too); use --resume to continue it', { file: out });
   }
   const epochs = o.epochs ?? step.lr.length;
@@ -234,7 +246,7 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
     model: depths.join() === CONVNEXT_SMALL.depths.join() && dims.join() === CONVNEXT_SMALL.dims.join() ? COMMON_HYPERPARAMETERS.model : `convnext(depths=${depths},dims=${dims})`,
     num_classes: 1, gp: 'max', lr: step.base_lr, warmup_lr: step.warmup_lr, min_lr: step.min_lr, epochs: step.epochs,
     warmup_epochs: step.warmup_epochs, cooldown_epochs: step.cooldown_epochs, smoothing: step.smoothing, batch_size: batchSize,
-    drop: COMMON_HYPERPARAMETERS.drop, drop_path: COMMON_HYPERPARAMETERS.drop_path, weight_decay: COMMON_HYPERPARAMETERS.weight_decay,
+    drop: o.drop ?? COMMON_HYPERPARAMETERS.drop, drop_path: o.dropPath ?? COMMON_HYPERPARAMETERS.drop_path, weight_decay: COMMON_HYPERPARAMETERS.weight_decay,
     momentum: 0.9, opt: 'sgd', model_ema: true, model_ema_decay: COMMON_HYPERPARAMETERS.model_ema_decay, eval_metric: SELECTION_METRIC, seed: o.seed ?? 42,
     fold, input_size: [3, h, w], initial_checkpoint: initFile ?? '', device: o.device ?? 'cpu',
   };
@@ -255,6 +267,14 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
   if (o.logEvery) nativeArgs.push('--log-every', String(o.logEvery));
   if (o.maxItersPerEpoch) nativeArgs.push('--max-iters', String(o.maxItersPerEpoch));
 
+  if (!main) {
+    try {
+      await runDistributed('train-classifier', nativeArgs, o.dist!, { signal: o.signal, killSignal: o.killSignal, onEvent: o.onEvent, onLog: o.onLog });
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    return { outDir: out, labels: [], best: null };
+  }
   const outputs = new RunOutputs(out, data, step, args);
   const labels: string[] = [];
   // A killed run may have left dumps: complete ones (meta.json) are finished first, partial ones dropped.
@@ -270,7 +290,9 @@ export async function trainClassifier(o: ClassifierTrainOptions): Promise<Classi
   let failure: unknown = null;
   const log = fs.openSync(path.join(out, 'train.log'), 'a');
   try {
-    await runTrainExecutable('train-classifier', nativeArgs, {
+    const run = (opts: Parameters<typeof runTrainExecutable>[2]) =>
+      o.dist ? runDistributed('train-classifier', nativeArgs, o.dist, opts) : runTrainExecutable('train-classifier', nativeArgs, opts);
+    await run({
       signal: o.signal,
       killSignal: o.killSignal,
       onLog: (text) => {

@@ -95,18 +95,26 @@ export function rankEnv(o: DistOptions, port: number, local: number, base: NodeJ
   };
 }
 
+/** Events every rank reports about its own shard (the others come from local rank 0 only). */
+const PER_RANK_EVENTS = new Set(['skipped', 'warning']);
+
 /**
  * Runs `subcommand args` on every local rank (the subcommand must accept `distFlag`, e.g. --dist);
- * resolves with local rank 0's events once all ranks exit 0.
+ * resolves with local rank 0's events once all ranks exit 0. `signal` stops every rank (with
+ * `killSignal`); a failing rank stops its siblings.
  */
 export async function runDistributed(subcommand: string, args: string[], o: DistOptions, options: RunTrainOptions & { distFlag?: string } = {}): Promise<TrainEvent[]> {
   const port = o.masterPort ?? (await freePort('127.0.0.1'));
   const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (options.signal?.aborted) stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const runs = Array.from({ length: o.nproc }, (_, local) =>
     runTrainExecutable(subcommand, [...args, options.distFlag ?? '--dist'], {
       env: rankEnv(o, port, local, options.env),
       signal: stop.signal,
-      onEvent: local === 0 ? options.onEvent : undefined,
+      killSignal: options.killSignal,
+      onEvent: options.onEvent && ((e) => { if (local === 0 || PER_RANK_EVENTS.has(e.event)) options.onEvent?.(e); }),
       onLog: options.onLog ? (text) => options.onLog?.(o.nproc > 1 ? text.replace(/^(?=.)/gm, `[rank ${o.nodeRank * o.nproc + local}] `) : text) : undefined,
     }).catch((err: unknown) => {
       stop.abort();
@@ -114,6 +122,7 @@ export async function runDistributed(subcommand: string, args: string[], o: Dist
     }),
   );
   const settled = await Promise.allSettled(runs);
+  options.signal?.removeEventListener('abort', onAbort);
   // The first real failure, not the siblings' "killed by SIGTERM" that it caused.
   const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error);
   if (failed.length) throw failed.find((e) => !/killed by SIG|AbortError|aborted/.test(String(e?.message ?? e))) ?? failed[0];

@@ -20,6 +20,7 @@ import { TrainEvent } from '../../lib/train/executable';
 import { needsShared, sharedPath } from '../helpers/shared';
 import { pythonTorch, tmpDir } from '../helpers/models';
 import { needsTrainer } from '../helpers/train';
+import { freePort } from '../../lib/train/distLaunch';
 
 const skip = needsTrainer().skip;
 const root = tmpDir('trainloop');
@@ -170,6 +171,69 @@ t.test('tiny CPU training run', { skip }, async (t) => {
     let d = 0;
     for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(Number(a[i]) - Number(b[i])));
     t.ok(d < 1e-3, `stem weights start from the checkpoint (2 updates at lr 3e-5 move them ${d.toExponential(2)})`);
+  });
+
+  t.test('data parallelism (§9.11): 2 Gloo ranks, and 2 "machines", equal one process; --resume with 2 ranks', async (t) => {
+    // Dropout and drop-path off (their masks come from per-rank streams, as in the original); the
+    // augmentations stay on (each sample's stream is keyed by its position in the epoch's list).
+    const det = { drop: 0, dropPath: 0 };
+    const one = path.join(root, 'dist1');
+    await trainClassifier(options(settings, one, det));
+    const ranksOut = path.join(root, 'dist2');
+    const events: TrainEvent[] = [];
+    const ranks = await trainClassifier(options(settings, ranksOut, { ...det, dist: { nproc: 2, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1' }, onEvent: (e) => events.push(e) }));
+    t.same(ranks.labels, ['0', '1'], '2 ranks: validated at the end of epochs 0 and 1');
+    const skippedRows = events.filter((e) => e.event === 'skipped' && e.phase === 'train');
+    t.same([...new Set(skippedRows.map((e) => String(e.reason).match(/@(\d+)\.png/)?.[1]))].sort(), ['5', '7'],
+      `the unreadable images are skipped by the rank that holds them (ranks ${[...new Set(skippedRows.map((e) => e.rank))].sort()}), without a deadlock`);
+    const port = await freePort();
+    const nodeOut = (r: number) => path.join(root, `distnode${r}`);
+    const [node0, node1] = await Promise.all([0, 1].map((nodeRank) =>
+      trainClassifier(options(settings, nodeOut(nodeRank), { ...det, dist: { nproc: 1, nnodes: 2, nodeRank, masterAddr: '127.0.0.1', masterPort: port } }))));
+    t.same(node0.labels, ['0', '1'], 'machine 0 writes the outputs');
+    t.same(node1.labels, [], 'machine 1 writes nothing');
+    t.notOk(fs.existsSync(nodeOut(1)), 'machine 1 left no output folder');
+
+    const diffOf = async (a: string, b: string) => {
+      const sa = await stateOf(path.join(a, 'checkpoint-1.pth.tar'));
+      const sb = await stateOf(path.join(b, 'checkpoint-1.pth.tar'));
+      const out: Record<string, number> = {};
+      for (const [k, m] of sa) {
+        let d = 0;
+        for (const [n, ta] of m) {
+          const tb = sb.get(k)!.get(n)!;
+          for (let i = 0; i < ta.data.length; i++) d = Math.max(d, Math.abs(Number(ta.data[i]) - Number(tb.data[i])));
+        }
+        out[k] = d;
+      }
+      return out;
+    };
+    for (const [name, dir] of [['2 local ranks', ranksOut], ['2 machines', nodeOut(0)]] as const) {
+      const d = await diffOf(one, dir);
+      // 2 epochs x 17 updates at lr <= 7.7e-4; the only difference is float32 summation order
+      // (each rank's partial gradient sum, then the all-reduce).
+      for (const [k, v] of Object.entries(d)) t.ok(v <= 1e-5, `${name}: ${k} after 2 epochs vs one process max |diff| ${v.toExponential(2)}`);
+      const pa = readCsv(path.join(one, 'results', 'pred_1.csv')).rows.map((r) => Number(r[6]));
+      const pb = readCsv(path.join(dir, 'results', 'pred_1.csv')).rows.map((r) => Number(r[6]));
+      t.equal(pb.length, pa.length, `${name}: the gathered validation has every row (${pa.length})`);
+      const dp = Math.max(...pa.map((v, i) => Math.abs(v - pb[i])));
+      t.ok(dp <= 1e-5, `${name}: validation probabilities max |diff| ${dp.toExponential(2)}`);
+    }
+
+    const killed = path.join(root, 'dist2kill');
+    const ac = new AbortController();
+    const dist = { nproc: 2, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1' };
+    await t.rejects(trainClassifier(options(settings, killed, {
+      ...det, dist, signal: ac.signal, killSignal: 'SIGKILL',
+      onEvent: (e) => { if (e.event === 'progress' && e.epoch === 1 && e.iter === 2) ac.abort(); },
+    })), 'kill -9 of both ranks during epoch 1');
+    t.notOk(fs.existsSync(path.join(killed, 'checkpoint-1.pth.tar')), 'epoch 1 unfinished');
+    const resumedEvents: TrainEvent[] = [];
+    const resumed = await trainClassifier(options(settings, killed, { ...det, dist, resume: true, onEvent: (e) => resumedEvents.push(e) }));
+    t.same(resumed.labels, ['1'], '--resume --nproc 2 trains only epoch 1');
+    t.same(resumedEvents.filter((e) => e.event === 'resumed').map((e) => e.epoch), [1]);
+    const dr = await diffOf(ranksOut, killed);
+    for (const [k, v] of Object.entries(dr)) t.equal(v, 0, `resumed 2-rank run = uninterrupted 2-rank run: ${k} max |diff| ${v}`);
   });
 
   t.test('bad input: typed errors naming the file', async (t) => {

@@ -5,6 +5,7 @@ import { invalidArgument } from '../../errors';
 import { loadSettings } from '../../settings';
 import { createProgress } from '../../run/progress';
 import { trainClassifier } from '../../train/classifierTrain';
+import { DIST_CLI_OPTIONS, DIST_CLI_USAGE, distFromCli } from '../../train/distLaunch';
 import { ReproduceMode, REPRODUCE_MODES } from '../../train/plan';
 
 function int(name: string, v: string | undefined, min = 0): number | undefined {
@@ -30,6 +31,7 @@ export const command: CliCommand = {
     '         [--init CKPT] [--epochs E] [--device cpu|cuda] [--resume] [--out DIR]',
     '         [--depths 3,3,27,3 --dims 96,192,384,768] [--image-size 2048,1024] [--batch-size 8] [--val-batch-size 16]',
     '         [--max-iters N] [--threads T] [--loader-threads T] [--no-external] [--seed 42]',
+    '         [--nproc N] [--nnodes M --node-rank R --master-addr HOST --master-port PORT]',
     '',
     'Step N of `rsna-mammo train plan` (ALGORITHMS.md §9.3): its fold, lr schedule, smoothing and dense epochs.',
     'Data (§9.4): cv-split train/val_fold_K.csv + external cleaned_label.csv under PROCESSED_DATA_DIR.',
@@ -37,6 +39,9 @@ export const command: CliCommand = {
     'results/pred_{e}.csv, summary.csv, checkpoint-{e}.pth.tar, last.pth.tar, model_best.pth.tar (gbmean_best_pfbeta),',
     'train.log. --resume continues a killed run after its last finished epoch. --epochs/--max-iters/--image-size/',
     '--depths/--dims shrink the run for tests; the defaults are the original recipe (§9.2). CUDA: fp16 autocast + loss scaling.',
+    '',
+    DIST_CLI_USAGE,
+    '--batch-size stays the global batch (rank r takes rows r, r+N, ... of each); ranks on CUDA use GPU LOCAL_RANK.',
   ].join('\n'),
   async run(args, io) {
     const { values } = parseArgs({
@@ -47,6 +52,7 @@ export const command: CliCommand = {
         out: { type: 'string' }, depths: { type: 'string' }, dims: { type: 'string' }, 'image-size': { type: 'string' },
         'batch-size': { type: 'string' }, 'val-batch-size': { type: 'string' }, 'max-iters': { type: 'string' },
         threads: { type: 'string' }, 'loader-threads': { type: 'string' }, 'no-external': { type: 'boolean' }, seed: { type: 'string' },
+        ...DIST_CLI_OPTIONS,
       },
     });
     const step = int('--step', values.step, 1);
@@ -79,6 +85,7 @@ export const command: CliCommand = {
       loaderThreads: int('--loader-threads', values['loader-threads'], 1),
       external: !values['no-external'],
       seed: int('--seed', values.seed),
+      dist: distFromCli(values),
       onLog: (text) => {
         if (text.startsWith('warning')) io.stderr.write(text);
       },

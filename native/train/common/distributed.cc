@@ -67,6 +67,12 @@ std::pair<int64_t, int64_t> ShardRange(int64_t n, int rank, int world_size) {
   return {begin, begin + base + (rank < extra ? 1 : 0)};
 }
 
+std::vector<int64_t> InterleavedSlots(int64_t n, int rank, int world_size) {
+  std::vector<int64_t> out;
+  for (int64_t j = rank; j < n; j += world_size) out.push_back(j);
+  return out;
+}
+
 struct DataParallel::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
@@ -183,9 +189,14 @@ void DataParallel::AllReduceGrads(const std::vector<torch::Tensor>& params, int6
 }
 
 double DataParallel::SumAcrossRanks(double v) {
-  std::vector<at::Tensor> t{torch::full({1}, v, torch::TensorOptions().dtype(torch::kFloat64).device(impl_->device))};
-  impl_->pg->allreduce(t)->wait();
-  return t[0].item<double>();
+  torch::Tensor t = torch::full({1}, v, torch::TensorOptions().dtype(torch::kFloat64).device(impl_->device));
+  SumInPlace(t);
+  return t.item<double>();
+}
+
+void DataParallel::SumInPlace(const torch::Tensor& t) {
+  std::vector<at::Tensor> holder{t};
+  impl_->pg->allreduce(holder)->wait();
 }
 
 torch::Tensor DataParallel::GatherRows(const torch::Tensor& local, int64_t n_global) {

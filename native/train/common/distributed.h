@@ -31,6 +31,10 @@ DistEnv ReadDistEnv();
 // [begin, end) of this rank's rows in a global batch of n: contiguous, sizes differ by at most one.
 std::pair<int64_t, int64_t> ShardRange(int64_t n, int rank, int world_size);
 
+// This rank's slots of a global batch of n drawn from the sampler's list: j = rank, rank + W, ...
+// (ALGORITHMS.md §9.11: the positions ignite's DistributedProxySampler gives a rank under timm's loader).
+std::vector<int64_t> InterleavedSlots(int64_t n, int rank, int world_size);
+
 class DataParallel {
  public:
   // Joins the group (blocks until all ranks are there or `timeout`). `device` picks the backend.
@@ -55,6 +59,8 @@ class DataParallel {
                       int64_t bucket_bytes = 25 << 20);
   // Σ over ranks (double on the wire as float64).
   double SumAcrossRanks(double v);
+  // t ← Σ over ranks of t, in place (any dtype the backend reduces; same shape on every rank).
+  void SumInPlace(const torch::Tensor& t);
   // The rows of every rank's `local` ([n_local, ...]) concatenated in rank order ([n_global, ...]).
   torch::Tensor GatherRows(const torch::Tensor& local, int64_t n_global);
   void Barrier();

@@ -9,6 +9,9 @@
 // is written to <work>/dumps/<label>/ for the driver to turn into pred CSVs and checkpoints. After
 // each epoch the full training state goes atomically to <work>/resume.bin (--resume continues after
 // the last finished epoch: weights, EMA, momentum, RNG and loss scale; the sampler position is the epoch).
+// --dist: this process is one data-parallel rank (torchrun environment, common/distributed.h, ALGORITHMS.md
+// §9.11): every global batch of the sampler's list is split across the ranks, gradients are all-reduced
+// between backward and the optimizer step, validation is split and gathered, and only rank 0 writes.
 #include <torch/torch.h>
 #include <ATen/autocast_mode.h>
 #include <cmath>
@@ -18,6 +21,7 @@
 #include "addon/errors.h"
 #include "train/cli/subcommand.h"
 #include "train/common/args.h"
+#include "train/common/distributed.h"
 #include "train/common/flat_io.h"
 #include "train/common/json_lines.h"
 #include "train/common/optim.h"
@@ -203,17 +207,42 @@ struct Trainer {
     return y.to(torch::kFloat32);
   }
 
-  // One update; returns the loss.
-  double Update(const Batch& b, double lr) {
-    torch::Tensor x = b.images.to(device, /*non_blocking=*/true);
-    torch::Tensor t = b.targets.to(device);
-    torch::Tensor loss = PosSmoothBceLoss(Forward(model, x), t, smoothing);
+  // One update on this rank's rows of the global batch; returns the global batch's mean loss. When no
+  // rank has a readable image nothing is updated (on every rank alike) and *updated is false.
+  double Update(const Batch& b, double lr, DataParallel* dp, bool* updated) {
+    const int64_t n_local = static_cast<int64_t>(b.rows.size());
+    torch::Tensor loss;
+    double local_loss = 0.0;
+    if (n_local > 0) {
+      torch::Tensor x = b.images.to(device, /*non_blocking=*/true);
+      torch::Tensor t = b.targets.to(device);
+      loss = PosSmoothBceLoss(Forward(model, x), t, smoothing);
+      local_loss = loss.item<double>();
+    }
+    int64_t n_global = n_local;
+    double mean_loss = local_loss;
+    if (dp) {
+      // Rows and loss sum of the whole global batch: every rank takes the same decision below.
+      torch::Tensor sums = torch::tensor({static_cast<double>(n_local), local_loss * static_cast<double>(n_local)},
+                                         torch::kFloat64).to(device);
+      dp->SumInPlace(sums);
+      sums = sums.to(torch::kCPU);
+      n_global = static_cast<int64_t>(sums[0].item<double>());
+      mean_loss = n_global > 0 ? sums[1].item<double>() / static_cast<double>(n_global) : NAN;
+    }
+    *updated = n_global > 0;
+    if (!*updated) return NAN;
     sgd->ZeroGrad();
+    if (n_local > 0) {
+      (amp ? loss * scaler.scale : loss).backward();
+    } else {
+      // A rank whose shard was all unreadable still joins the all-reduce, with zero gradients.
+      for (auto& p : params) if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    }
+    if (dp) dp->AllReduceGrads(params, n_local, n_global);  // same (scaled) gradient on every rank
     if (!amp) {
-      loss.backward();
       sgd->Step(lr);
     } else {
-      (loss * scaler.scale).backward();
       // GradScaler.unscale_ + inf check, then step only when all gradients are finite.
       const double inv = static_cast<double>(static_cast<float>(1.0 / scaler.scale));
       bool found_inf = false;
@@ -235,12 +264,19 @@ struct Trainer {
       }
     }
     ema->Update(params);
-    return loss.item<double>();
+    return mean_loss;
   }
 
   // Validates the EMA model; (row, probability) pairs, NaN → 0 as the original's loop.
-  std::vector<std::pair<int64_t, float>> Validate(BatchLoader& loader, const std::vector<std::vector<int64_t>>& batches,
-                                                  int64_t* skipped) {
+  // With dp, each rank predicts its contiguous share of the batches and rank 0 receives all of them
+  // (in row order); *skipped is then the count over all ranks.
+  std::vector<std::pair<int64_t, float>> Validate(BatchLoader& loader, const std::vector<std::vector<int64_t>>& all_batches,
+                                                  int64_t n_rows, DataParallel* dp, int64_t* skipped) {
+    std::vector<std::vector<int64_t>> batches = all_batches;
+    if (dp) {
+      auto r = ShardRange(static_cast<int64_t>(all_batches.size()), dp->rank(), dp->world_size());
+      batches.assign(all_batches.begin() + r.first, all_batches.begin() + r.second);
+    }
     CopyFlat(FlattenF32(ema->tensors()), ema_params);
     ema_model->eval();
     torch::NoGradGuard no_grad;
@@ -254,16 +290,107 @@ struct Trainer {
       p = torch::nan_to_num(p, 0.0, 1.0, 0.0);
       for (size_t i = 0; i < b->rows.size(); ++i) out.emplace_back(b->rows[i], p[static_cast<int64_t>(i)][0].item<float>());
     }
+    if (!dp) return out;
+    // Gather: row r holds (1, p) on the rank that predicted it and zeros elsewhere, so the sum is exact.
+    torch::Tensor table = torch::zeros({2, n_rows}, torch::kFloat64);
+    for (const auto& [row, p] : out) {
+      table[0][row] = 1.0;
+      table[1][row] = static_cast<double>(p);
+    }
+    table = table.to(device);
+    dp->SumInPlace(table);
+    table = table.to(torch::kCPU);
+    *skipped = static_cast<int64_t>(dp->SumAcrossRanks(static_cast<double>(*skipped)));
+    out.clear();
+    torch::Tensor has_rows = table[0].contiguous(), probs = table[1].contiguous();
+    auto has = has_rows.accessor<double, 1>();
+    auto prob = probs.accessor<double, 1>();
+    for (int64_t row = 0; row < n_rows; ++row) if (has[row] > 0.5) out.emplace_back(row, static_cast<float>(prob[row]));
     return out;
   }
 };
+
+// Every rank's CPU generator state, concatenated in rank order (only one in a single process): the
+// drop-path/dropout streams continue on --resume as if never interrupted.
+std::vector<uint8_t> GatherRngStates(DataParallel* dp, torch::Device device) {
+  std::vector<uint8_t> mine = CpuRngState();
+  if (!dp) return mine;
+  const int64_t len = static_cast<int64_t>(mine.size());
+  torch::Tensor all = torch::zeros({dp->world_size() * len}, torch::kInt32);
+  auto a = all.accessor<int32_t, 1>();
+  for (int64_t i = 0; i < len; ++i) a[dp->rank() * len + i] = mine[static_cast<size_t>(i)];
+  all = all.to(device);
+  dp->SumInPlace(all);  // one non-zero contribution per element: exact
+  all = all.to(torch::kCPU);
+  auto b = all.accessor<int32_t, 1>();
+  std::vector<uint8_t> out(static_cast<size_t>(all.numel()));
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(b[static_cast<int64_t>(i)]);
+  return out;
+}
+
+// --resume: rank 0 reads <work>/resume.bin and every rank takes its state (another machine cannot read
+// rank 0's files): weights, EMA, momentum, loss scale, and the rank's own generator state. Returns the
+// first epoch to train (0 without a resume file).
+int64_t RestoreResume(Trainer& tr, const std::string& file, bool wanted, DataParallel* dp, uint64_t seed) {
+  const size_t n_params = FlattenF32(tr.params).size();
+  ResumeState s;
+  const bool main = !dp || dp->IsMain();
+  const bool found = main && wanted && PathExists(file);
+  if (found) s = ReadResume(file, n_params);
+  // Header: found, epoch_done, momentum_defined, scale, growth_tracker, rng bytes (exact in float64).
+  torch::Tensor head = torch::tensor({found ? 1.0 : 0.0, static_cast<double>(s.epoch_done), s.momentum_defined ? 1.0 : 0.0,
+                                      s.scaler.scale, static_cast<double>(s.scaler.growth_tracker), static_cast<double>(s.rng.size())},
+                                     torch::kFloat64);
+  if (dp) {
+    head = head.to(tr.device);
+    dp->Broadcast({head});
+    head = head.to(torch::kCPU);
+  }
+  auto h = head.accessor<double, 1>();
+  if (h[0] < 0.5) return 0;
+  s.epoch_done = static_cast<int64_t>(h[1]);
+  s.momentum_defined = h[2] > 0.5;
+  s.scaler.scale = h[3];
+  s.scaler.growth_tracker = static_cast<int64_t>(h[4]);
+  if (!main) {
+    s.params.assign(n_params, 0.0f);
+    s.ema.assign(n_params, 0.0f);
+    s.momentum.assign(n_params, 0.0f);
+    s.rng.assign(static_cast<size_t>(h[5]), 0);
+  }
+  CopyFlat(s.params, tr.params);
+  CopyFlat(s.ema, tr.ema->tensors());
+  if (s.momentum_defined) tr.SetMomentum(s.momentum);
+  tr.scaler = s.scaler;
+  if (dp) {
+    std::vector<torch::Tensor> state = tr.params;
+    for (const auto& t : tr.ema->tensors()) state.push_back(t);
+    if (s.momentum_defined) for (const auto& t : tr.sgd->buffers()) state.push_back(t);
+    dp->Broadcast(state);
+    torch::Tensor rng = torch::from_blob(s.rng.data(), {static_cast<int64_t>(s.rng.size())}, torch::kUInt8).to(torch::kInt32).to(tr.device);
+    dp->Broadcast({rng});
+    rng = rng.to(torch::kCPU).to(torch::kUInt8).contiguous();
+    std::memcpy(s.rng.data(), rng.data_ptr<uint8_t>(), s.rng.size());
+  }
+  const size_t len = CpuRngState().size();
+  const size_t rank = dp ? static_cast<size_t>(dp->rank()) : 0;
+  if (s.rng.size() >= (rank + 1) * len) {
+    SetCpuRngState(std::vector<uint8_t>(s.rng.begin() + rank * len, s.rng.begin() + (rank + 1) * len));
+  } else {
+    // Saved by fewer ranks than this run has: this rank's stream starts afresh (deterministically).
+    SeedTorch(seed + rank + 1000003ull * static_cast<uint64_t>(s.epoch_done + 1));
+    JsonLine("warning").Str("message", "resume file holds " + std::to_string(s.rng.size() / len) + " rank RNG states; rank " +
+                                           std::to_string(rank) + " reseeded").Emit();
+  }
+  return s.epoch_done + 1;
+}
 
 int RunTrainClassifier(const std::vector<std::string>& argv) {
   Args args(argv, {"depths", "dims", "in-chans", "drop", "drop-path", "smoothing", "weight-decay", "momentum", "ema-decay",
                    "batch-size", "val-batch-size", "out-h", "out-w", "train-list", "val-list", "epochs-file", "lr-file",
                    "dense-epochs", "dense-bins", "device", "threads", "loader-threads", "seed", "init-params", "init-layout",
                    "work-dir", "max-iters", "log-every", "init-fresh"},
-            {"resume", "amp"});
+            {"resume", "amp", "dist"});
   if (args.Has("threads")) at::set_num_threads(static_cast<int>(args.Int("threads")));
   ConvNeXtConfig cfg = ConvNeXtConfigFromArgs(args, 0.5, 0.2);
   const uint64_t seed = static_cast<uint64_t>(args.Int("seed", 42));
@@ -278,15 +405,34 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
   if (dev != "cpu" && dev != "cuda") throw NativeError("ERR_INVALID_ARGUMENT", "--device must be cpu or cuda");
   if (dev == "cuda" && !torch::cuda::is_available()) throw NativeError("ERR_NO_CUDA", "--device cuda: this libtorch sees no CUDA device");
 
+  // --dist: join the group before anything else, so a rendezvous failure costs nothing.
+  // Each rank on CUDA uses GPU LOCAL_RANK (modulo the visible devices), as torchrun scripts do.
+  std::unique_ptr<DataParallel> dp;
+  torch::Device device(torch::kCPU);
+  if (dev == "cuda") device = torch::Device(torch::kCUDA, 0);
+  if (args.Has("dist")) {
+    const DistEnv env = ReadDistEnv();
+    if (dev == "cuda") device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank % std::max<int64_t>(1, torch::cuda::device_count())));
+    dp = std::make_unique<DataParallel>(env, device);
+  }
+  const int rank = dp ? dp->rank() : 0, world = dp ? dp->world_size() : 1;
+  const bool writes = !dp || dp->IsMain();
+  if (batch_size < world) {
+    throw NativeError("ERR_INVALID_ARGUMENT", "--batch-size " + std::to_string(batch_size) + " is the global batch; it needs at least one row per rank (" +
+                                                  std::to_string(world) + " ranks)");
+  }
+
   Trainer tr;
-  tr.device = torch::Device(dev == "cuda" ? torch::kCUDA : torch::kCPU);
+  tr.device = device;
   tr.amp = dev == "cuda" && args.Has("amp");
   tr.smoothing = args.Double("smoothing", 0.1);
   if (dev == "cuda") at::globalContext().setBenchmarkCuDNN(true);  // §9.2: cudnn.benchmark on, TF32 allowed
   tr.model = ConvNeXt(cfg);
   tr.ema_model = ConvNeXt(cfg);
   tr.named = tr.model->named_parameters();
-  SeedTorch(seed);
+  // As the original's random_seed(seed, rank): each rank its own torch stream (drop-path, dropout);
+  // rank 0's equals the single-process one. Weights are then rank 0's (broadcast below).
+  SeedTorch(seed + static_cast<uint64_t>(rank));
   tr.model->InitWeights();  // timm's init; then the init weights, except the --init-fresh tensors
   if (args.Has("init-params")) {
     std::set<std::string> fresh;
@@ -305,6 +451,7 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
   tr.named = tr.model->named_parameters();
   for (const auto& item : tr.named) tr.params.push_back(item.value());
   for (const auto& item : tr.ema_model->named_parameters()) tr.ema_params.push_back(item.value());
+  if (dp) dp->Broadcast(tr.params);
   tr.sgd = std::make_unique<NesterovSgd>(TimmWeightDecayGroups(tr.named, args.Double("weight-decay", 2e-5)),
                                          args.Double("momentum", 0.9));
   tr.ema = std::make_unique<ModelEma>(tr.params, args.Double("ema-decay", 0.9998));
@@ -326,17 +473,8 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
   for (size_t i = 0; i < val_idx.size(); ++i) val_idx[i] = static_cast<int64_t>(i);
   const auto val_batches = Chunks(val_idx, static_cast<size_t>(val_batch), false);
 
-  int64_t start = 0;
-  if (args.Has("resume") && PathExists(resume_file)) {
-    ResumeState s = ReadResume(resume_file, FlattenF32(tr.params).size());
-    CopyFlat(s.params, tr.params);
-    CopyFlat(s.ema, tr.ema->tensors());
-    if (s.momentum_defined) tr.SetMomentum(s.momentum);
-    SetCpuRngState(s.rng);
-    tr.scaler = s.scaler;
-    start = s.epoch_done + 1;
-    JsonLine("resumed").Int("epoch", start).Emit();
-  }
+  const int64_t start = RestoreResume(tr, resume_file, args.Has("resume"), dp.get(), seed);
+  if (start > 0 && writes) JsonLine("resumed").Int("epoch", start).Emit();
 
   LoaderOptions lo;
   lo.out_h = static_cast<int>(args.Int("out-h", 2048));
@@ -347,12 +485,14 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
   vo.train = false;
   BatchLoader train_loader(train_samples, lo);
   BatchLoader val_loader(val_samples, vo);
-  MakeDirs(work + "/dumps");
+  if (writes) MakeDirs(work + "/dumps");
 
   auto validate = [&](const std::string& label, double value, int64_t epoch, bool final, double lr, double train_loss,
                       int64_t train_skipped) {
     int64_t val_skipped = 0;
-    auto preds = tr.Validate(val_loader, val_batches, &val_skipped);
+    auto preds = tr.Validate(val_loader, val_batches, static_cast<int64_t>(val_samples.size()), dp.get(), &val_skipped);
+    if (dp) train_skipped = static_cast<int64_t>(dp->SumAcrossRanks(static_cast<double>(train_skipped)));
+    if (!writes) return;
     const std::string dir = work + "/dumps/" + label;
     MakeDirs(dir);
     WriteTensorsF32(dir + "/params.bin", tr.params);
@@ -371,6 +511,8 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
     JsonLine("validated").Str("label", label).Str("dir", dir).Emit();
   };
 
+  // This rank's slots of every global batch (all of them in one process), §9.11.
+  const std::vector<int64_t> slots = InterleavedSlots(batch_size, rank, world);
   for (int64_t e = start; e < n_epochs; ++e) {
     const double lr = lrs[static_cast<size_t>(e)];
     auto batches = Chunks(ParseInts(epoch_lines[static_cast<size_t>(e)], args.Str("epochs-file") + " epoch " + std::to_string(e)),
@@ -378,18 +520,26 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
     if (max_iters > 0 && static_cast<int64_t>(batches.size()) > max_iters) batches.resize(static_cast<size_t>(max_iters));
     const int64_t n = static_cast<int64_t>(batches.size());
     const int64_t interval = n / bins + 1;
-    train_loader.start_epoch(batches, static_cast<int>(e));
+    std::vector<std::vector<int64_t>> mine(batches.size()), positions(batches.size());
+    for (size_t g = 0; g < batches.size(); ++g) {
+      for (int64_t j : slots) {
+        mine[g].push_back(batches[g][static_cast<size_t>(j)]);
+        positions[g].push_back(static_cast<int64_t>(g) * batch_size + j);
+      }
+    }
+    train_loader.start_epoch(mine, static_cast<int>(e), positions);
     tr.model->train();
     int64_t updates = 0, skipped = 0;
     double loss_sum = 0.0;
     while (auto b = train_loader.next()) {
-      for (const auto& s : b->skipped) JsonLine("skipped").Str("phase", "train").Str("reason", s).Emit();
+      for (const auto& s : b->skipped) JsonLine("skipped").Str("phase", "train").Str("reason", s).Int("rank", rank).Emit();
       skipped += static_cast<int64_t>(b->skipped.size());
-      if (b->rows.empty()) continue;
-      const double loss = tr.Update(*b, lr);
+      bool updated = false;
+      const double loss = tr.Update(*b, lr, dp.get(), &updated);
+      if (!updated) continue;
       ++updates;
       loss_sum += loss;
-      if (updates % log_every == 0 || updates == n) {
+      if (writes && (updates % log_every == 0 || updates == n)) {
         JsonLine("progress").Int("epoch", e).Int("iter", updates).Int("iters", n).Num("loss", loss).Num("lr", lr).Emit();
       }
       if (dense.count(e) && updates % interval == 0 && updates < n) {
@@ -405,15 +555,16 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
     s.momentum = FlattenF32(tr.MomentumByParam());
     s.momentum_defined = !tr.sgd->buffers().empty();
     for (const auto& buf : tr.sgd->buffers()) s.momentum_defined = s.momentum_defined && buf.defined();
-    s.rng = CpuRngState();
+    s.rng = GatherRngStates(dp.get(), tr.device);
     s.scaler = tr.scaler;
-    WriteResume(resume_file, s);
-    JsonLine("epoch").Int("epoch", e).Int("updates", updates).Num("trainLoss", updates ? loss_sum / updates : NAN).Emit();
+    if (writes) {
+      WriteResume(resume_file, s);
+      JsonLine("epoch").Int("epoch", e).Int("updates", updates).Num("trainLoss", updates ? loss_sum / updates : NAN).Emit();
+    }
   }
-  JsonLine("done").Int("epochs", n_epochs).Emit();
+  if (writes) JsonLine("done").Int("epochs", n_epochs).Emit();
   return 0;
 }
-
 }  // namespace
 
 RSNA_TRAIN_SUBCOMMAND("train-classifier", RunTrainClassifier, "the ConvNeXt epoch loop (driven by rsna-mammo train classifier)");

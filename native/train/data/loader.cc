@@ -52,6 +52,7 @@ struct BatchLoader::Impl {
   int epoch = 0;
   std::vector<std::vector<int64_t>> batches;
   std::vector<int64_t> offsets;  // position in the epoch of each batch's first sample
+  std::vector<std::vector<int64_t>> positions;  // explicit positions per sample (overrides offsets)
   size_t next_out = 0, item_batch = 0, item_slot = 0;
   std::map<size_t, std::shared_ptr<PendingBatch>> open;
 
@@ -103,7 +104,7 @@ struct BatchLoader::Impl {
       }
       const uint64_t gen = generation;
       const int ep = epoch;
-      const int64_t position = offsets[b] + static_cast<int64_t>(s);
+      const int64_t position = positions.empty() ? offsets[b] + static_cast<int64_t>(s) : positions[b][s];
       const SampleRef& ref = samples.at(static_cast<size_t>(idx[s]));
       lock.unlock();
 
@@ -145,7 +146,13 @@ BatchLoader::~BatchLoader() {
   for (std::thread& t : impl_->workers) t.join();
 }
 
-void BatchLoader::start_epoch(const std::vector<std::vector<int64_t>>& batches, int epoch) {
+void BatchLoader::start_epoch(const std::vector<std::vector<int64_t>>& batches, int epoch,
+                              const std::vector<std::vector<int64_t>>& positions) {
+  if (!positions.empty()) {
+    bool same = positions.size() == batches.size();
+    for (size_t b = 0; same && b < batches.size(); ++b) same = positions[b].size() == batches[b].size();
+    if (!same) throw NativeError("ERR_INVALID_ARGUMENT", "loader: positions must have the shape of the batches");
+  }
   for (const auto& b : batches) {
     for (int64_t i : b) {
       if (i < 0 || static_cast<size_t>(i) >= impl_->samples.size()) {
@@ -159,6 +166,7 @@ void BatchLoader::start_epoch(const std::vector<std::vector<int64_t>>& batches, 
     ++impl_->generation;
     impl_->epoch = epoch;
     impl_->batches = batches;
+    impl_->positions = positions;
     impl_->offsets.assign(batches.size(), 0);
     for (size_t b = 1; b < batches.size(); ++b) {
       impl_->offsets[b] = impl_->offsets[b - 1] + static_cast<int64_t>(batches[b - 1].size());

@@ -50,8 +50,12 @@ class BatchLoader {
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;
 
-  // `batches` holds indices into the samples; abandons any epoch in progress.
-  void start_epoch(const std::vector<std::vector<int64_t>>& batches, int epoch);
+  // `batches` holds indices into the samples; abandons any epoch in progress. `positions` (same shape
+  // as `batches`, optional) gives each sample's position in the epoch's full list, the key of its
+  // augmentation stream: a data-parallel rank loads only its shard of every batch, yet each sample
+  // gets the augmentation it gets in a single-process run. Default: consecutive positions.
+  void start_epoch(const std::vector<std::vector<int64_t>>& batches, int epoch,
+                   const std::vector<std::vector<int64_t>>& positions = {});
   // The next batch in order, or nullopt at the end of the epoch.
   std::optional<Batch> next();
 
