@@ -1,7 +1,8 @@
 /**
  * `rsna-mammo train run`: the six ConvNeXt steps of the plan (ALGORITHMS.md §9.3) with their
  * dependencies (5 after 3, 6 after 4), one step per GPU slot (the child sees only its GPU through
- * CUDA_VISIBLE_DEVICES) or N CPU slots, YOLOX first when its checkpoint is missing (§12.2), a live view,
+ * CUDA_VISIBLE_DEVICES) or N CPU slots, YOLOX first when its checkpoint is missing (§12.2: `train yolox`, then
+ * `select-yolox` copies best_ckpt.pth to MODEL_FINAL_SELECTION_DIR and converts it, §11.5), a live view,
  * and resumability: the state file says which steps are done, and every launch passes --resume so a
  * step killed mid-way continues from its own last checkpoint (lib/train/runState.ts).
  */
@@ -44,6 +45,8 @@ export interface TrainRunOptions {
   yolox?: 'auto' | 'skip';
   /** argv of the YOLOX training (default: this package's `train yolox`, when that command exists). */
   yoloxCommand?: string[];
+  /** argv of the YOLOX selection run after it (default: this package's `select-yolox`). */
+  selectYoloxCommand?: string[];
   out: NodeJS.WritableStream & { isTTY?: boolean };
   /** Force plain lines / live redraw (default: live on a TTY). */
   live?: boolean;
@@ -120,41 +123,53 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   if (plan.length === 0) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', '--steps selects no step of the plan (1..6)');
   const chosen = new Set(plan.map((s) => s.step));
   const stateFile = runStatePath(checkpointDir, o.mode);
-  const ids = ['yolox', ...plan.map((s) => String(s.step))];
+  const ids = ['yolox', 'select-yolox', ...plan.map((s) => String(s.step))];
   const store = new RunStateStore(stateFile, o.mode, ids);
   store.acquire();
   const view = new RunView(o.out, o.live ?? Boolean(o.out.isTTY));
   const settingsArgs = o.settingsFile ? ['--settings', o.settingsFile] : [];
   let yolox: TrainRunResult['yolox'] = 'present';
   try {
-    // YOLOX first (the classification crops need it, §12.2), on the first slot.
+    // YOLOX first (the classification crops need it, §12.2), on the first slot: training, then
+    // select-yolox (§11.5), each a job of the state file (a rerun skips what is done).
     const yoloxCkpt = modelFiles('reproduce', o.settings).detectorCheckpoint;
-    if (store.state.steps.yolox.status === 'done' || fs.existsSync(yoloxCkpt)) {
-      if (store.state.steps.yolox.status !== 'done') store.update('yolox', { status: 'skipped', message: `present: ${yoloxCkpt}` });
-    } else if (o.yolox === 'skip') {
+    const st = (id: string) => store.state.steps[id].status;
+    const skipBoth = (message: string) => {
+      for (const id of ['yolox', 'select-yolox']) if (st(id) !== 'done') store.update(id, { status: 'skipped', message });
+    };
+    if (st('select-yolox') === 'done' || (st('yolox') !== 'done' && fs.existsSync(yoloxCkpt))) {
+      skipBoth(`present: ${yoloxCkpt}`);
+    } else if (o.yolox === 'skip' && st('yolox') !== 'done') {
       yolox = 'skipped';
-      store.update('yolox', { status: 'skipped', message: 'skipped (--yolox skip)' });
+      skipBoth('skipped (--yolox skip)');
       view.log(`yolox: ${yoloxCkpt} is missing; not trained (--yolox skip)`);
     } else {
       const cmd = o.yoloxCommand ?? (hasCliCommand('trainYolox') ? [process.execPath, CLI, 'train', 'yolox'] : null);
-      if (!cmd) {
+      const select = o.selectYoloxCommand ?? [process.execPath, CLI, 'select-yolox'];
+      if (!cmd && st('yolox') !== 'done') {
         yolox = 'skipped';
-        store.update('yolox', { status: 'skipped', message: 'train yolox is not available in this build' });
+        skipBoth('train yolox is not available in this build');
         view.log(`yolox: ${yoloxCkpt} is missing and \`rsna-mammo train yolox\` is not available in this build; ` +
           'the classification steps continue with the existing datasets');
       } else {
-        view.add({ id: 'yolox', label: 'yolox_nano_416_reproduce', status: 'pending', slot: null, epoch: null, epochs: null, iter: null, iters: null, loss: null, imgPerSec: null, etaSec: null, note: null });
+        // A job skipped by an earlier run (--yolox skip) is wanted now.
+        for (const id of ['yolox', 'select-yolox']) if (st(id) === 'skipped') store.update(id, { status: 'pending', message: null });
+        const blank = { slot: null, epoch: null, epochs: null, iter: null, iters: null, loss: null, imgPerSec: null, etaSec: null, note: null };
+        view.add({ id: 'yolox', label: 'yolox_nano_416_reproduce', status: st('yolox') === 'done' ? 'done' : 'pending', ...blank });
+        view.add({ id: 'select-yolox', label: 'select-yolox', status: 'pending', ...blank });
         const slot = makeSlots(o.gpus, 1)[0];
-        await runSchedule([{ id: 'yolox', dependsOn: [] }], [slot], store, (_job, sl, signal) => {
-          view.update('yolox', { status: 'running', slot: sl.id }, true);
+        const yoloxDir = path.join(checkpointDir, 'yolox_roi_det');
+        await runSchedule([{ id: 'yolox', dependsOn: [] }, { id: 'select-yolox', dependsOn: ['yolox'] }], [slot], store, (job, sl, signal) => {
+          view.update(job.id, { status: 'running', slot: sl.id }, true);
+          const argv = job.id === 'yolox' ? [...(cmd as string[]), ...settingsArgs, '--resume'] : [...select, ...settingsArgs];
           return runChild({
-            argv: [...cmd, ...settingsArgs, '--resume'],
+            argv,
             env: { ...process.env, ...sl.env },
-            logFile: path.join(checkpointDir, 'yolox_roi_det', 'train_run.log'),
-            onEvent: (e) => progressOf('yolox', e, view),
+            logFile: path.join(yoloxDir, job.id === 'yolox' ? 'train_run.log' : 'select_yolox.log'),
+            onEvent: (e) => progressOf(job.id, e, view),
             signal,
-          }).then(() => view.update('yolox', { status: 'done' }, true), (err) => {
-            view.update('yolox', { status: 'failed', note: String(err.message) }, true);
+          }).then(() => view.update(job.id, { status: 'done' }, true), (err) => {
+            view.update(job.id, { status: 'failed', note: String(err.message) }, true);
             throw err;
           });
         }, o.signal);

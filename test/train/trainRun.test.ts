@@ -103,6 +103,40 @@ t.test('a failing step stops new launches and is retried on the next run', async
   t.same(notes(L.journal).filter((x) => x.ev === 'start' && x.step <= 2 && notes(L.journal).filter((y) => y.step === x.step && y.ev === 'start').length > 1), [], 'steps 1, 2 not started again');
 });
 
+t.test('YOLOX first: train yolox, then select-yolox (§11.5), each in the state file; a failed selection is redone alone', async (t) => {
+  const L = layout('yolox');
+  const FAKE_YOLOX = path.join(__dirname, 'fixtures', 'fakeYolox.js');
+  const settings = defaultSettings(L.dir);
+  const final = path.join(settings.MODEL_FINAL_SELECTION_DIR, 'yolox_nano_416_roi_torch.pth');
+  Object.assign(process.env, {
+    FAKE_TRAIN_LOG: L.journal, FAKE_FAIL_SELECT: '1', FAKE_YOLOX_FINAL: final,
+    FAKE_YOLOX_TRAIN_DIR: path.join(settings.MODEL_CHECKPOINT_DIR, 'yolox_roi_det', 'yolox_nano_416_reproduce'),
+  });
+  const opts = {
+    mode: 'fully_reproduce' as const, settings, settingsFile: L.settings, steps: [1], stepCommand: [process.execPath, FAKE],
+    stepArgs: ['--epochs', '1', '--sleep', '10'], yoloxCommand: [process.execPath, FAKE_YOLOX, 'train'],
+    selectYoloxCommand: [process.execPath, FAKE_YOLOX, 'select'], out: sink().stream, live: false,
+  };
+  await t.rejects(runTraining(opts), { code: 'ERR_TRAIN_STEP_FAILED' }, 'the selection fails');
+  const state = () => JSON.parse(fs.readFileSync(path.join(L.ckptDir, 'train_run_fully_reproduce.state.json'), 'utf8'));
+  t.same([state().steps.yolox.status, state().steps['select-yolox'].status, state().steps['1'].status], ['done', 'failed', 'pending'],
+    'state: yolox done, select-yolox failed, no classification step started');
+  t.notOk(notes(L.journal).some((x) => x.step === 1), 'step 1 did not start before the selection');
+  fs.writeFileSync(L.journal, '');
+  delete process.env.FAKE_FAIL_SELECT;
+  const res = await runTraining(opts);
+  const n = notes(L.journal);
+  t.same(n.filter((x) => x.ev === 'start').map((x) => String(x.step)), ['select', '1'], 'the rerun selects (YOLOX not retrained), then trains step 1');
+  t.same((n.find((x) => String(x.step) === 'select') as Note & { args: string[] }).args, ['--settings', L.settings], 'select-yolox gets the run\'s settings');
+  t.equal(res.yolox, 'trained');
+  t.equal(fs.readFileSync(final, 'utf8'), 'fake yolox weights', 'the selected checkpoint is in MODEL_FINAL_SELECTION_DIR');
+  t.same([state().steps.yolox.attempts, state().steps['select-yolox'].status, state().steps['select-yolox'].attempts], [1, 'done', 2]);
+  fs.writeFileSync(L.journal, '');
+  await runTraining(opts);
+  t.same(notes(L.journal), [], 'a third run does nothing');
+  for (const k of ['FAKE_TRAIN_LOG', 'FAKE_YOLOX_FINAL', 'FAKE_YOLOX_TRAIN_DIR']) delete process.env[k];
+});
+
 function defaultSettings(dir: string) {
   return {
     RAW_DATA_DIR: path.join(dir, 'raw'), PROCESSED_DATA_DIR: path.join(dir, 'processed'), MODEL_CHECKPOINT_DIR: path.join(dir, 'checkpoints'),
@@ -153,5 +187,5 @@ t.test('kill -9 of the whole run at two moments, then a rerun: same final checkp
   t.ok([...a].every(([k, v]) => b.get(k) === v), `all ${a.size} checkpoint files byte-identical to the uninterrupted run`);
   const state = JSON.parse(fs.readFileSync(path.join(L.ckptDir, 'train_run_fully_reproduce.state.json'), 'utf8'));
   t.equal(state.owner, null, 'state file released');
-  t.ok(Object.entries(state.steps).filter(([k]) => k !== 'yolox').every(([, v]: [string, any]) => v.status === 'done'), 'state: all steps done');
+  t.ok(Object.entries(state.steps).filter(([k]) => k !== 'yolox' && k !== 'select-yolox').every(([, v]: [string, any]) => v.status === 'done'), 'state: all steps done');
 });
