@@ -1,21 +1,22 @@
 /**
  * `rsna-mammo reproduce --tiny`: the whole retraining chain scaled down so that it runs on a CPU in
- * about a minute, ending with a submission made only from models it trained (ALGORITHMS.md §9, §11, §12):
- * a synthetic stage-2 classification set in the processed layout → cv-split → the six ConvNeXt steps
- * (`train run`, tiny ConvNeXt, 2 epochs) → select-ckpts → submit --mode reproduce (which converts the
- * selected checkpoints) on the example test DICOMs. Everything lives under DIR, found through
- * DIR/SETTINGS.json. Stages not available yet are reported in `missing`.
+ * about a minute, ending with a submission made only from models it trained (ALGORITHMS.md §0.2, §7–§12),
+ * in the original's order: synthetic raw DICOMs + ROI labels (lib/reproduce/tinyData.ts) → `prepare
+ * roi-dataset` → `train yolox` (a few epochs) → `select-yolox` (+ ONNX) → `prepare classification-dataset`
+ * (stage 1 + 2, crops from the trained YOLOX, Otsu where it finds nothing) → cv-split → the six ConvNeXt
+ * steps (`train run`, tiny ConvNeXt, 2 epochs) → select-ckpts → submit --mode reproduce (which converts
+ * the selected checkpoints) on the example test DICOMs with that YOLOX. Everything lives under DIR, found
+ * through DIR/SETTINGS.json. What the tiny chain leaves out is reported in `missing`.
  */
 import fs from 'fs';
 import path from 'path';
 import { Writable } from 'stream';
 import { CliIO } from '../cli/command';
 import { RsnaMammoError } from '../errors';
-import { writeGrayPng } from '../data/imageFiles';
-import { writeCsvAtomic } from '../data/csv';
 import { loadSettings } from '../settings';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import { runTraining } from '../train/runSteps';
+import { writeTinyRawData } from './tinyData';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = path.join(ROOT, 'assets', 'example', 'rsna-breast-cancer-detection');
@@ -27,13 +28,23 @@ export const TINY_STEP_ARGS: readonly string[] = [
   '--val-batch-size', '8', '--threads', '1', '--loader-threads', '1', '--no-external', '--seed', '42',
 ];
 const TINY_EPOCHS = '0,1/0,1/0,1/0,1';
+/**
+ * The tiny YOLOX run: YOLOX-nano at its own 416 input (the scale inference uses), from random weights (no
+ * COCO weights are shipped), 2 epochs of 3 iterations; epoch 2 is the no-aug epoch with the L1 loss.
+ */
+export const TINY_YOLOX_ARGS: readonly string[] = [
+  '--batch', '8', '--max-epoch', '2', '--warmup-epochs', '1', '--no-aug-epochs', '1', '--basic-lr-per-img', '0.00025',
+  '--input-size', '416', '--threads', '1', '--workers', '1', '--device', 'cpu', '--seed', '42',
+];
+/** Images with ROI labels (3 of 4 train, 1 of 4 val), as the original's 571 annotated competition images. */
+const TINY_ROI_IMAGES = 32;
 
 export interface TinyReproduceOptions {
   out: string;
   io: CliIO;
   /** argv that starts this package's CLI in a child process (default: node bin/rsna-mammo.js). */
   cli?: string[];
-  /** Patients of the synthetic set (2 images each). */
+  /** Patients of the synthetic set (2 images each, default 48). */
   patients?: number;
   /** CPU slots for the training steps. */
   parallel?: number;
@@ -47,40 +58,13 @@ export interface TinyReproduceResult {
   missing: string[];
 }
 
-/** What the tiny chain does not run yet, and what stands in for it. */
+/** What the tiny chain does not run, and what stands in for it. */
 export const TINY_MISSING: readonly string[] = [
-  'synthetic RAW DICOMs + `prepare`: the synthetic set is written directly as processed PNGs + cleaned_label.csv (no DICOM writer yet)',
-  'YOLOX training: `train yolox` exists, but the tiny chain has no synthetic ROI-detection set (`prepare roi-dataset` needs DICOMs), so it is skipped and submit crops with --roi otsu',
+  'external datasets (VinDr, MiniDDSM, CMMD, CDD-CESM, BMCD): only the competition set is synthesized; the steps run with --no-external',
+  'COCO-pretrained yolox_nano.pth (not shipped, nothing is downloaded): the tiny YOLOX starts from random weights and after 6 ' +
+    'iterations finds no box above the selection threshold, so stage 2 and submit crop with the Otsu fallback (§2.6) — the ' +
+    'fallback the pipeline takes whenever YOLOX finds nothing',
 ];
-
-/** Synthetic processed stage-2 set: PNG crops (a bright blob on cancer images) and cleaned_label.csv. */
-function writeSyntheticDataset(processedDir: string, patients: number): number {
-  const cls = path.join(processedDir, 'classification', 'rsna-breast-cancer-detection');
-  const images = path.join(cls, 'cleaned_images');
-  fs.mkdirSync(images, { recursive: true });
-  const rows: string[][] = [];
-  for (let p = 0; p < patients; p++) {
-    const pid = 10000 + p;
-    const cancerPatient = p % 3 === 0;
-    for (const [k, lat] of ['L', 'R'].entries()) {
-      const iid = pid * 10 + k;
-      const cancer = cancerPatient && lat === 'L' ? 1 : 0;
-      const w = 40 + (iid % 7) * 3;
-      const h = 80 + (iid % 5) * 4;
-      const data = new Uint8Array(w * h);
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const blob = cancer && Math.hypot(x - w / 2, y - h / 2) < 9 ? 120 : 0;
-          data[y * w + x] = Math.min(255, ((x * 7 + y * 3 + iid * 11) % 97) + blob);
-        }
-      }
-      writeGrayPng(path.join(images, `${pid}@${iid}.png`), { width: w, height: h, data });
-      rows.push([String(1 + (p % 2)), String(pid), String(iid), lat, k ? 'MLO' : 'CC', String(50 + (p % 20)), '0', '49', String(cancer)]);
-    }
-  }
-  writeCsvAtomic(path.join(cls, 'cleaned_label.csv'), ['site_id', 'patient_id', 'image_id', 'laterality', 'view', 'age', 'implant', 'machine_id', 'cancer'], rows);
-  return rows.length;
-}
 
 function copyDir(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });
@@ -115,26 +99,34 @@ export async function reproduceTiny(o: TinyReproduceOptions): Promise<TinyReprod
     await fn();
     seconds[name] = (Date.now() - t0) / 1000;
   };
+  const patients = o.patients ?? 48;
   let images = 0;
-  await stage('synthetic dataset (processed layout)', () => {
-    images = writeSyntheticDataset(settings.PROCESSED_DATA_DIR, o.patients ?? 48);
-    o.io.stdout.write(`    ${images} images of ${o.patients ?? 48} patients\n`);
+  await stage('synthetic raw data (DICOMs + ROI labels)', () => {
+    const r = writeTinyRawData(settings.RAW_DATA_DIR, path.join(settings.ASSETS_DIR, 'data', 'roi_det_yolov5_format'), patients, TINY_ROI_IMAGES);
+    images = r.images;
+    o.io.stdout.write(`    ${r.images} DICOMs of ${r.patients} patients; ROI labels for ${r.roi.train} train + ${r.roi.val} val images\n`);
   });
+  await stage('prepare roi-dataset', () => cli(['prepare', 'roi-dataset', '--settings', settingsFile, '--num-workers', '2'], o.io));
+  await stage('train yolox (tiny)', () => cli(['train', 'yolox', '--settings', settingsFile, ...TINY_YOLOX_ARGS], o.io));
+  await stage('select-yolox', () => cli(['select-yolox', '--settings', settingsFile], o.io));
+  await stage('prepare classification-dataset (stage 1 + 2; ROI: the trained YOLOX, else the Otsu fallback)', () =>
+    cli(['prepare', 'classification-dataset', '--settings', settingsFile, '--datasets', 'rsna-breast-cancer-detection', '--num-workers', '1'], o.io));
   await stage('cv-split', () => cli(['cv-split', '--settings', settingsFile], o.io));
   await stage('train run (six ConvNeXt steps, tiny)', async () => {
     await runTraining({
       mode: MODE, settings, settingsFile, parallel: o.parallel ?? 2, stepArgs: [...TINY_STEP_ARGS], stage2Init: 'last',
       stepCommand: [...(o.cli ?? [process.execPath, path.join(ROOT, 'bin', 'rsna-mammo.js')]), 'train', 'classifier'],
-      yolox: 'skip', out: o.io.stdout, live: false,
+      yolox: 'auto', out: o.io.stdout, live: false,
     });
   });
   await stage('select-ckpts', () => cli(['select-ckpts', '--mode', MODE, '--settings', settingsFile, '--epochs', TINY_EPOCHS,
     '--expected-rows', String(images)], o.io));
   await stage('test data (example DICOMs)', () => copyDir(EXAMPLE, path.join(settings.RAW_DATA_DIR, 'rsna-breast-cancer-detection')));
   await stage('submit --mode reproduce (converts the selected checkpoints)', () =>
-    cli(['submit', '--mode', 'reproduce', '--settings', settingsFile, '--roi', 'otsu'], o.io));
+    cli(['submit', '--mode', 'reproduce', '--settings', settingsFile, '--roi', 'yolox'], o.io));
   const submission = path.join(settings.SUBMISSION_DIR, 'submission.csv');
   if (!fs.existsSync(submission)) throw new RsnaMammoError('ERR_REPRODUCE_STAGE', 'submit wrote no submission.csv', { file: submission });
   const selected = [0, 1, 2, 3].map((k) => path.join(settings.MODEL_FINAL_SELECTION_DIR, `best_convnext_fold_${k}.pth.tar`));
   return { settings: settingsFile, submission, selected, seconds, missing: [...TINY_MISSING] };
 }
+

@@ -37,6 +37,7 @@ t.test('RSNA stage 2 (Otsu ROI, 2 worker threads) equals the golden windowed cro
   await runStage1('rsna-breast-cancer-detection', { ...p, log: () => undefined });
   const summary = await runStage2({ ...p, kind: 'dicom', ext: 'dcm', roi: 'otsu', numWorkers: 2 });
   t.same({ done: summary.done, skipped: summary.skipped, failed: summary.failed }, { done: 4, skipped: 0, failed: 0 });
+  t.same(summary.roiMethods, { otsu: 4 }, 'ROI methods tallied through the worker threads');
 
   for (const r of present) {
     const id = `${r[1]}@${r[2]}`;

@@ -100,7 +100,8 @@ const classificationDataset: CliCommand = {
       progress: streamProgress(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }),
     });
     for (const r of res) {
-      io.stdout.write(`${r.dataset}: ${r.stage1 ? `${r.stage1.rows} label rows` : 'stage 1 skipped'}${r.stage2 ? `, ${r.stage2.done} images (${r.stage2.skipped} already done, ${r.stage2.failed} failed)` : ''}\n`);
+      io.stdout.write(`${r.dataset}: ${r.stage1 ? `${r.stage1.rows} label rows` : 'stage 1 skipped'}${r.stage2 ? `, ${r.stage2.done} images (${r.stage2.skipped} already done, ${r.stage2.failed} failed)` : ''}` +
+        `${r.stage2 && r.stage2.done ? `; ROI: ${Object.entries(r.stage2.roiMethods).map(([m, n]) => `${n} ${m}`).join(', ')}` : ''}\n`);
     }
     return res.some((r) => r.stage2 && r.stage2.failed > 0) ? 1 : 0;
   },

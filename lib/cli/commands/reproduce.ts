@@ -11,10 +11,12 @@ export const command: CliCommand = {
   usage: [
     'Usage: rsna-mammo reproduce --tiny --out DIR [--parallel 2]',
     '',
-    'Synthetic stage-2 set → cv-split → `train run` (six ConvNeXt steps, tiny model, 2 epochs) → select-ckpts',
-    '→ submit --mode reproduce on the example DICOMs. Writes DIR/SETTINGS.json and the §12 tree under DIR:',
-    'checkpoints/timm_classification/{experiment}/, assets/reproduce/best_convnext_fold_{0..3}.pth.tar,',
-    'submissions/submission.csv. Not in the chain yet:',
+    'Synthetic raw DICOMs + ROI labels → prepare roi-dataset → train yolox (2 epochs) → select-yolox →',
+    'prepare classification-dataset (stage 1 + 2, crops by that YOLOX or the Otsu fallback) → cv-split → `train run`',
+    '(six ConvNeXt steps, tiny model, 2 epochs) → select-ckpts → submit --mode reproduce --roi yolox on the example',
+    'DICOMs. Writes DIR/SETTINGS.json and the §12 tree under DIR: datasets/raw, datasets/processed, checkpoints/',
+    '(yolox_roi_det, timm_classification/{experiment}/), assets/reproduce/ (yolox_nano_416_roi_torch.pth + .onnx,',
+    'best_convnext_fold_{0..3}.pth.tar), submissions/submission.csv. Left out of the tiny chain:',
     ...TINY_MISSING.map((m) => `  - ${m}`),
   ].join('\n'),
   async run(args, io) {

@@ -13,6 +13,7 @@ import { startWorker } from '../../util/startWorker';
 import { writeStage2Image, Stage2Kind } from './processImage';
 import { roiOptionsFor } from './roiOptions';
 import type { Stage2Job, Stage2Reply, Stage2WorkerInit } from './protocol';
+import type { RoiResult } from '../../roi';
 
 export interface Stage2Options extends Stage2WorkerInit {
   cleanedLabelFile: string;
@@ -34,6 +35,8 @@ export interface Stage2Summary {
   failed: number;
   /** cleaned_images_errors.csv when some image failed. */
   errorsFile?: string;
+  /** Images of this run per ROI method (yolox, or the §2.6/§2.7 fallbacks). */
+  roiMethods: Record<string, number>;
 }
 
 /** Runs stage 2 for one dataset. */
@@ -52,13 +55,15 @@ export async function runStage2(options: Stage2Options): Promise<Stage2Summary> 
   const errors: string[][] = [];
   const onError = (job: Stage2Job, err: unknown) => errors.push([table.rows[job.id][idx.image_id], job.src, (err as Error)?.message ?? String(err)]);
   const label = options.label ?? 'stage 2';
+  const roiMethods: Record<string, number> = {};
+  const tally = (r: RoiResult) => { roiMethods[r.method] = (roiMethods[r.method] ?? 0) + 1; };
   let counts;
   if (options.numWorkers <= 1) {
     const roi = await roiOptionsFor(options);
     try {
       counts = await runPool(jobs, 1, async (job) => {
         if (fs.existsSync(job.dst)) return 'skipped';
-        await writeStage2Image(job.kind, job.src, job.dst, roi.options);
+        tally(await writeStage2Image(job.kind, job.src, job.dst, roi.options));
         return 'done';
       }, { label, progress: options.progress, onError });
     } finally {
@@ -69,7 +74,7 @@ export async function runStage2(options: Stage2Options): Promise<Stage2Summary> 
     try {
       counts = await runPool(jobs, pool.size, async (job) => {
         if (fs.existsSync(job.dst)) return 'skipped';
-        await pool.run(job);
+        tally(await pool.run(job));
         return 'done';
       }, { label, progress: options.progress, onError });
     } finally {
@@ -79,7 +84,7 @@ export async function runStage2(options: Stage2Options): Promise<Stage2Summary> 
   const errorsFile = path.join(path.dirname(cleanedImagesDir), 'cleaned_images_errors.csv');
   if (errors.length) writeCsvAtomic(errorsFile, ['image_id', 'source', 'reason'], errors);
   else fs.rmSync(errorsFile, { force: true });
-  return { ...counts, errorsFile: errors.length ? errorsFile : undefined };
+  return { ...counts, errorsFile: errors.length ? errorsFile : undefined, roiMethods };
 }
 
 /**
@@ -89,7 +94,7 @@ export async function runStage2(options: Stage2Options): Promise<Stage2Summary> 
 class ThreadPool {
   private readonly idle: Worker[] = [];
   private readonly waiting: ((w: Worker) => void)[] = [];
-  private readonly current = new Map<Worker, { id: number; resolve: () => void; reject: (e: Error) => void }>();
+  private readonly current = new Map<Worker, { id: number; resolve: (roi: RoiResult) => void; reject: (e: Error) => void }>();
   private closed = false;
 
   constructor(readonly size: number, private readonly init: Stage2WorkerInit) {
@@ -103,7 +108,7 @@ class ThreadPool {
       this.current.delete(w);
       this.release(w);
       if (!job || job.id !== reply.id) return;
-      if (reply.ok) job.resolve();
+      if (reply.ok) job.resolve(reply.roi);
       else job.reject(new Error(reply.error));
     });
     const died = (err: Error) => {
@@ -132,7 +137,7 @@ class ThreadPool {
     return w ? Promise.resolve(w) : new Promise((res) => this.waiting.push(res));
   }
 
-  async run(job: Stage2Job): Promise<void> {
+  async run(job: Stage2Job): Promise<RoiResult> {
     const w = await this.acquire();
     return new Promise((resolve, reject) => {
       this.current.set(w, { id: job.id, resolve, reject });
