@@ -100,6 +100,8 @@ export const command: CliCommand = {
           io.stderr.write(`validated ${e.label}\n`);
         } else if (e.event === 'skipped') {
           io.stderr.write(`skipped (${e.phase}): ${e.reason}\n`);
+        } else if (e.event === 'warning') {
+          io.stderr.write(`warning: ${e.message}\n`);
         }
       },
     });
