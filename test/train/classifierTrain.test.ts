@@ -245,12 +245,18 @@ t.test('tiny CPU training run', { skip }, async (t) => {
       onEvent: (e) => { if (e.event === 'progress' && e.epoch === 1 && e.iter === 2) ac.abort(); },
     })), 'kill -9 of both ranks during epoch 1');
     t.notOk(fs.existsSync(path.join(killed, 'checkpoint-1.pth.tar')), 'epoch 1 unfinished');
+    const killedCopy = path.join(root, 'dist2kill-1proc');
+    fs.cpSync(killed, killedCopy, { recursive: true });
     const resumedEvents: TrainEvent[] = [];
     const resumed = await trainClassifier(options(settings, killed, { ...det, dist, resume: true, onEvent: (e) => resumedEvents.push(e) }));
     t.same(resumed.labels, ['1'], '--resume --nproc 2 trains only epoch 1');
     t.same(resumedEvents.filter((e) => e.event === 'resumed').map((e) => e.epoch), [1]);
     const dr = await diffOf(ranksOut, killed);
     for (const [k, v] of Object.entries(dr)) t.equal(v, 0, `resumed 2-rank run = uninterrupted 2-rank run: ${k} max |diff| ${v}`);
+    // The same killed 2-rank run continued by one process (rank 0's state and generator): = one process.
+    const one2 = await trainClassifier(options(settings, killedCopy, { ...det, resume: true }));
+    t.same(one2.labels, ['1'], 'a 2-rank run resumed by one process trains only epoch 1');
+    for (const [k, v] of Object.entries(await diffOf(one, killedCopy))) t.ok(v <= 1e-5, `... and equals the 1-process run: ${k} max |diff| ${v.toExponential(2)}`);
   });
 
   t.test('bad input: typed errors naming the file', async (t) => {
