@@ -2,6 +2,7 @@
 // DeviceBatch keep the classifier input and the batch engine input there (gpu_image.h).
 #include "cuda_addon/gpu_image.h"
 #include <climits>
+#include "cuda_addon/kernel_timing.h"
 #include "cuda_addon/pinned_staging.h"
 
 namespace rsna {
@@ -22,7 +23,9 @@ GpuImage::GpuImage(const int16_t* raw, int32_t rows, int32_t cols) : rows_(rows)
   minmax_.StreamOrdered(stream_.get(), stream_.get());
   raw_.Resize(n);
   minmax_.Resize(4);
-  // No sync: the copies are queued on stream_, ahead of every kernel of this image.
+  // No sync: the copies are queued on stream_, ahead of every kernel of this image. With kernel timing
+  // on (device check) the copies' device time is recorded as "pipeline.upload".
+  cuda::KernelTiming timing("pipeline.upload", double(n) * sizeof(int16_t), stream_.get());
   cuda::PinnedStaging::Instance().Upload(raw_.get(), raw, n * sizeof(int16_t), stream_.get());
 }
 
