@@ -57,8 +57,31 @@ int32_t OptionalInt(const Napi::CallbackInfo& info, size_t i, int32_t fallback, 
   return info[i].IsUndefined() ? fallback : imgproc::ArgInt(info, i, name);
 }
 
+// A JS handle over a shared native object: jobs in flight hold their own reference, so dispose() (or
+// collection) frees the object only when the last of them finishes.
+template <typename Derived, typename T>
+class SharedHandle : public Napi::ObjectWrap<Derived> {
+ public:
+  explicit SharedHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Derived>(info) {}
+  void Attach(std::shared_ptr<T> object) { object_ = std::move(object); }
+  // The object; ERR_DISPOSED after dispose().
+  std::shared_ptr<T> Get() const {
+    if (!object_) throw NativeError("ERR_DISPOSED", std::string(Derived::kName) + " was disposed");
+    return object_;
+  }
+
+ protected:
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    object_.reset();
+    return info.Env().Undefined();
+  }
+
+ private:
+  std::shared_ptr<T> object_;
+};
+
 // A classifier input kept on the device (DevicePlane); freed on dispose() or when collected.
-class CudaPlane : public Napi::ObjectWrap<CudaPlane> {
+class CudaPlane : public SharedHandle<CudaPlane, DevicePlane> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "CudaPlane",
@@ -66,15 +89,12 @@ class CudaPlane : public Napi::ObjectWrap<CudaPlane> {
                         InstanceAccessor("height", &CudaPlane::Height, nullptr),
                         InstanceAccessor("width", &CudaPlane::Width, nullptr)});
   }
-  explicit CudaPlane(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CudaPlane>(info) {}
-  void Attach(std::shared_ptr<DevicePlane> plane) {
+  static constexpr const char* kName = "the classifier input on the GPU";
+  explicit CudaPlane(const Napi::CallbackInfo& info) : SharedHandle(info) {}
+  void AttachPlane(std::shared_ptr<DevicePlane> plane) {
     rows_ = plane->rows;
     cols_ = plane->cols;
-    plane_ = std::move(plane);
-  }
-  std::shared_ptr<const DevicePlane> Plane() const {
-    if (!plane_) throw NativeError("ERR_DISPOSED", "the classifier input on the GPU was disposed");
-    return plane_;
+    Attach(std::move(plane));
   }
 
  private:
@@ -82,23 +102,17 @@ class CudaPlane : public Napi::ObjectWrap<CudaPlane> {
   Napi::Value Width(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), cols_); }
   Napi::Value DownloadJs(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&]() -> Napi::Value {
-      auto plane = Plane();
+      std::shared_ptr<const DevicePlane> plane = Get();
       using U8 = std::vector<uint8_t>;
       return RunAsync<U8>(info.Env(), [plane]() { return plane->Download(); },
                           [](Napi::Env env, U8& u8) -> Napi::Value { return ToTypedArray(env, std::move(u8)); });
     });
   }
-  Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    plane_.reset();  // a batch fill in flight keeps its own reference
-    return info.Env().Undefined();
-  }
-
-  std::shared_ptr<DevicePlane> plane_;
   int32_t rows_ = 0, cols_ = 0;
 };
 
 // The batch engine input on the device (DeviceBatch), reused from batch to batch.
-class CudaBatch : public Napi::ObjectWrap<CudaBatch> {
+class CudaBatch : public SharedHandle<CudaBatch, DeviceBatch> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "CudaBatch",
@@ -108,19 +122,14 @@ class CudaBatch : public Napi::ObjectWrap<CudaBatch> {
                         InstanceAccessor("deviceId", &CudaBatch::DeviceId, nullptr),
                         InstanceAccessor("dims", &CudaBatch::Dims, nullptr)});
   }
-  explicit CudaBatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CudaBatch>(info) {}
-  void Attach(std::shared_ptr<DeviceBatch> batch) { batch_ = std::move(batch); }
+  static constexpr const char* kName = "the GPU batch tensor";
+  explicit CudaBatch(const Napi::CallbackInfo& info) : SharedHandle(info) {}
 
  private:
-  std::shared_ptr<DeviceBatch> Batch() const {
-    if (!batch_) throw NativeError("ERR_DISPOSED", "the GPU batch tensor was disposed");
-    return batch_;
-  }
-
   Napi::Value Fill(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
-      auto batch = Batch();
+      auto batch = Get();
       if (!info[0].IsArray()) throw NativeError("ERR_INVALID_ARGUMENT", "fill(items) needs an array of CudaPlane or Uint8Array");
       int32_t rows = imgproc::ArgInt(info, 1, "height"), cols = imgproc::ArgInt(info, 2, "width");
       const size_t plane = imgproc::PixelCount(rows, cols, 4 * 3);
@@ -131,7 +140,7 @@ class CudaBatch : public Napi::ObjectWrap<CudaBatch> {
       for (uint32_t i = 0; i < array.Length(); ++i) {
         Napi::Value v = array.Get(i);
         if (v.IsObject() && v.As<Napi::Object>().InstanceOf(planeClass)) {
-          items[i].plane = CudaPlane::Unwrap(v.As<Napi::Object>())->Plane();
+          items[i].plane = CudaPlane::Unwrap(v.As<Napi::Object>())->Get();
         } else if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array &&
                    v.As<Napi::Uint8Array>().ElementLength() == plane) {
           items[i].host = v.As<Napi::Uint8Array>().Data();
@@ -151,7 +160,7 @@ class CudaBatch : public Napi::ObjectWrap<CudaBatch> {
 
   Napi::Value DownloadJs(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&]() -> Napi::Value {
-      auto batch = Batch();
+      auto batch = Get();
       if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
         throw NativeError("ERR_INVALID_ARGUMENT", "download(into) needs a Float32Array");
       }
@@ -171,28 +180,22 @@ class CudaBatch : public Napi::ObjectWrap<CudaBatch> {
   }
 
   Napi::Value Address(const Napi::CallbackInfo& info) {
-    return Guarded(info.Env(), [&]() -> Napi::Value { return Napi::BigInt::New(info.Env(), Batch()->Address()); });
+    return Guarded(info.Env(), [&]() -> Napi::Value { return Napi::BigInt::New(info.Env(), Get()->Address()); });
   }
   Napi::Value DeviceId(const Napi::CallbackInfo& info) {
-    return Guarded(info.Env(), [&]() -> Napi::Value { return Napi::Number::New(info.Env(), Batch()->Device()); });
+    return Guarded(info.Env(), [&]() -> Napi::Value { return Napi::Number::New(info.Env(), Get()->Device()); });
   }
   Napi::Value Dims(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&]() -> Napi::Value {
-      std::vector<int64_t> dims = Batch()->Dims();
+      std::vector<int64_t> dims = Get()->Dims();
       Napi::Array a = Napi::Array::New(info.Env(), dims.size());
       for (size_t i = 0; i < dims.size(); ++i) a.Set(static_cast<uint32_t>(i), Napi::Number::New(info.Env(), static_cast<double>(dims[i])));
       return a;
     });
   }
-  Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    batch_.reset();
-    return info.Env().Undefined();
-  }
-
-  std::shared_ptr<DeviceBatch> batch_;
 };
 
-class CudaImage : public Napi::ObjectWrap<CudaImage> {
+class CudaImage : public SharedHandle<CudaImage, GpuImage> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "CudaImage",
@@ -201,18 +204,13 @@ class CudaImage : public Napi::ObjectWrap<CudaImage> {
                         InstanceMethod("classifierPlane", &CudaImage::ClassifierPlaneJs),
                         InstanceMethod("dispose", &CudaImage::Dispose)});
   }
-  explicit CudaImage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CudaImage>(info) {}
-  void Attach(std::shared_ptr<GpuImage> image) { image_ = std::move(image); }
+  static constexpr const char* kName = "the CUDA image";
+  explicit CudaImage(const Napi::CallbackInfo& info) : SharedHandle(info) {}
 
  private:
-  std::shared_ptr<GpuImage> Image() const {
-    if (!image_) throw NativeError("ERR_DISPOSED", "the CUDA image was disposed");
-    return image_;
-  }
-
   Napi::Value Detector(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&]() -> Napi::Value {
-      auto image = Image();
+      auto image = Get();
       bool invert = info[0].ToBoolean().Value();
       int32_t size = OptionalInt(info, 1, 416, "size");
       return RunAsync<DetectorInputResult>(info.Env(), [image, invert, size]() { return image->DetectorInput(invert, size); },
@@ -220,44 +218,43 @@ class CudaImage : public Napi::ObjectWrap<CudaImage> {
     });
   }
 
+  // (box, window, invert, outRows = 2048, outCols = 1024) of classifierInput / classifierPlane.
+  struct ClassifierArgs {
+    imgproc::Box box;
+    imgproc::WindowSpec window;
+    bool invert;
+    int32_t rows, cols;
+  };
+  static ClassifierArgs ArgClassifier(const Napi::CallbackInfo& info) {
+    return {imgproc::ArgBox(info, 0), imgproc::ArgWindow(info, 1), info[2].ToBoolean().Value(),
+            OptionalInt(info, 3, 2048, "outRows"), OptionalInt(info, 4, 1024, "outCols")};
+  }
+
   Napi::Value Classifier(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&]() -> Napi::Value {
-      auto image = Image();
-      imgproc::Box box = imgproc::ArgBox(info, 0);
-      imgproc::WindowSpec window = imgproc::ArgWindow(info, 1);
-      bool invert = info[2].ToBoolean().Value();
-      int32_t rows = OptionalInt(info, 3, 2048, "outRows"), cols = OptionalInt(info, 4, 1024, "outCols");
+      auto image = Get();
+      const ClassifierArgs a = ArgClassifier(info);
       TensorMode mode = ArgTensorMode(info, 5);
       return RunAsync<ClassifierInputResult>(
-          info.Env(), [=]() { return image->ClassifierInput(box, window, invert, rows, cols, mode); },
+          info.Env(), [=]() { return image->ClassifierInput(a.box, a.window, a.invert, a.rows, a.cols, mode); },
           [](Napi::Env env, ClassifierInputResult& r) -> Napi::Value { return ClassifierToJs(env, r); });
     });
   }
 
   Napi::Value ClassifierPlaneJs(const Napi::CallbackInfo& info) {
     return Guarded(info.Env(), [&]() -> Napi::Value {
-      auto image = Image();
-      imgproc::Box box = imgproc::ArgBox(info, 0);
-      imgproc::WindowSpec window = imgproc::ArgWindow(info, 1);
-      bool invert = info[2].ToBoolean().Value();
-      int32_t rows = OptionalInt(info, 3, 2048, "outRows"), cols = OptionalInt(info, 4, 1024, "outCols");
+      auto image = Get();
+      const ClassifierArgs a = ArgClassifier(info);
       using Plane = std::shared_ptr<DevicePlane>;
       return RunAsync<Plane>(
-          info.Env(), [=]() { return image->ClassifierPlane(box, window, invert, rows, cols); },
+          info.Env(), [=]() { return image->ClassifierPlane(a.box, a.window, a.invert, a.rows, a.cols); },
           [](Napi::Env env, Plane& plane) -> Napi::Value {
             Napi::Object handle = NewInstance(env, "CudaPlane");
-            CudaPlane::Unwrap(handle)->Attach(plane);
+            CudaPlane::Unwrap(handle)->AttachPlane(plane);
             return handle;
           });
     });
   }
-
-  Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    image_.reset();  // device memory is freed when the last in-flight job drops its reference
-    return info.Env().Undefined();
-  }
-
-  std::shared_ptr<GpuImage> image_;
 };
 
 Napi::Value Upload(const Napi::CallbackInfo& info) {
