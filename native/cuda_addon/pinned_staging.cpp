@@ -1,9 +1,13 @@
 // PinnedStaging (pinned_staging.h): 8 MiB chunks, at most 8 (64 MiB of page-locked memory, so two
-// uploads in flight never wait for each other and the process pins a bounded amount).
+// uploads in flight never wait for each other and the process pins a bounded amount). The host copy
+// into a chunk is the upload's limit once the DMA overlaps it (one core's memcpy rate is a fraction of
+// the pinned PCIe rate), so large chunks are copied by a few helper threads besides the caller.
 #include "cuda_addon/pinned_staging.h"
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <thread>
 #include "cuda_addon/cuda_common.h"
 
 namespace rsna {
@@ -12,6 +16,76 @@ namespace cuda {
 namespace {
 constexpr size_t kChunkBytes = size_t(8) << 20;
 constexpr int kMaxChunks = 8;
+constexpr size_t kMinPart = size_t(1) << 20;  // smaller pieces are not worth a hand-off
+
+// memcpy split across persistent helper threads and the caller: a quarter of the cores, at most 3
+// helpers (none on a 2-core machine, where the libuv pool and decoding need them).
+class CopyPool {
+ public:
+  static CopyPool& Instance() {
+    static CopyPool* pool = new CopyPool(std::min(3u, std::thread::hardware_concurrency() / 4));  // never freed
+    return *pool;
+  }
+
+  void Copy(char* dst, const char* src, size_t n) {
+    const size_t parts = std::min<size_t>(helpers_ + 1, std::max<size_t>(1, n / kMinPart));
+    if (parts <= 1) {
+      std::memcpy(dst, src, n);
+      return;
+    }
+    const size_t step = (n + parts - 1) / parts;
+    Done done;
+    done.left = parts - 1;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (size_t p = 1; p < parts; ++p) {
+        const size_t at = p * step;
+        tasks_.push_back(Task{dst + at, src + at, std::min(step, n - at), &done});
+      }
+    }
+    ready_.notify_all();
+    std::memcpy(dst, src, step);
+    std::unique_lock<std::mutex> lock(done.mutex);
+    done.finished.wait(lock, [&] { return done.left == 0; });
+  }
+
+ private:
+  struct Done {
+    std::mutex mutex;
+    std::condition_variable finished;
+    size_t left = 0;
+  };
+  struct Task {
+    char* dst;
+    const char* src;
+    size_t n;
+    Done* done;
+  };
+
+  explicit CopyPool(unsigned helpers) : helpers_(helpers) {
+    for (unsigned i = 0; i < helpers_; ++i) std::thread([this] { Work(); }).detach();
+  }
+
+  void Work() {
+    for (;;) {
+      Task task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return !tasks_.empty(); });
+        task = tasks_.front();
+        tasks_.pop_front();
+      }
+      std::memcpy(task.dst, task.src, task.n);
+      std::lock_guard<std::mutex> lock(task.done->mutex);
+      if (--task.done->left == 0) task.done->finished.notify_one();
+    }
+  }
+
+  const unsigned helpers_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Task> tasks_;
+};
 }  // namespace
 
 PinnedStaging& PinnedStaging::Instance() {
@@ -77,7 +151,7 @@ void PinnedStaging::Upload(void* device, const void* host, size_t bytes, cudaStr
       Chunk* c = pair[k % 2];
       const size_t n = std::min(chunkBytes_, bytes - offset);
       if (c->pending) RSNA_CUDA_CHECK(cudaEventSynchronize(c->done));  // its previous DMA has read it
-      std::memcpy(c->host, src + offset, n);
+      CopyPool::Instance().Copy(c->host, src + offset, n);
       RSNA_CUDA_CHECK(cudaMemcpyAsync(dst + offset, c->host, n, cudaMemcpyHostToDevice, stream));
       RSNA_CUDA_CHECK(cudaEventRecord(c->done, stream));
       c->pending = true;
