@@ -1,4 +1,4 @@
-// Shared CUDA helpers for the CUDA twins: error checks that throw NativeError (never abort),
+// Shared CUDA helpers of the CUDA addon: error checks that throw NativeError (never abort),
 // RAII device/pinned buffers, and a launch-size helper. Included only by CMake-built sources.
 #pragma once
 #include <cuda_runtime.h>
