@@ -186,3 +186,17 @@ t.test('a batch mixing a GPU input and a CPU-prepared one (after a CUDA fallback
   t.equal(cuda.counts.hostCopies, 0);
   t.equal(cuda.counts.fills, 1, 'one device job for the batch');
 });
+
+t.test('a batch of host inputs (the CPU path) never touches the CUDA addon', async (t) => {
+  const cuda = fakeCudaAddon();
+  let loads = 0;
+  const { BatchFeeder } = t.mockRequire('../../lib/pipeline/batchFeed', {
+    '../../lib/native': { ...actualNative, loadCudaAddon: () => { loads += 1; return cuda.addon; } },
+  }) as typeof import('../../lib/pipeline/batchFeed');
+  const feeder = new BatchFeeder({ acceptsDeviceInput: true });
+  const feed = await feeder.feed([planeOf(1), planeOf(2)], H, W) as TensorData;
+  t.same(feed.dims, [2, 3, H, W]);
+  t.equal(feed.data[3 * H * W + 5], planeOf(2)[5], 'slot 1 channel 0 = image 2 (imgprocBatchTensor on the CPU)');
+  t.equal(loads, 0, 'the CUDA addon is not loaded');
+  t.equal(cuda.counts.fills, 0);
+});
