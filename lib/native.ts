@@ -72,7 +72,7 @@ export function cpuAddonStatus(): { loaded: boolean; reason?: string; modules?: 
   }
 }
 
-/** The CUDA addon's surface (CMakeLists.txt); each area adds its CUDA twins under the CPU names. */
+/** The CUDA addon's surface (CMakeLists.txt); each area adds its functions (typed in its own module). */
 export interface CudaAddon {
   modules: string[];
   deviceInfo(): CudaDeviceInfo;

@@ -99,11 +99,14 @@ export function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** One CSV record with its LF: the one line builder (pandas quoting; lib/run/csv.ts adds formula safety). */
+export function csvRecord(cells: readonly string[]): string {
+  return `${cells.map(csvCell).join(',')}\n`;
+}
+
 /** Formats a table as CSV text with LF line endings and a trailing newline (pandas `to_csv`). */
 export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const lines = [header.map(csvCell).join(',')];
-  for (const r of rows) lines.push(r.map(csvCell).join(','));
-  return lines.join('\n') + '\n';
+  return csvRecord(header) + rows.map(csvRecord).join('');
 }
 
 /** Writes a CSV atomically (temp file in the same folder, then rename). */

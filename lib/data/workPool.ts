@@ -1,8 +1,9 @@
 /**
- * Bounded-concurrency job runner with a progress display: a redrawn bar on a TTY, plain lines
- * (every 5 % and at the end) otherwise. A failing job is reported through `onError` and does not stop
- * the others (a bad image is logged, the dataset goes on).
+ * Bounded-concurrency job runner with a progress display (lib/run/progress.ts: a redrawn bar on a
+ * TTY, plain lines every 10 s and at the end otherwise). A failing job is reported through `onError`
+ * and does not stop the others (a bad image is logged, the dataset goes on).
  */
+import { createProgress, Progress, ProgressCounts } from '../run/progress';
 
 /** Where progress goes: a bar on TTYs, plain lines on pipes/files. */
 export interface ProgressReporter {
@@ -11,37 +12,29 @@ export interface ProgressReporter {
   finish(label: string): void;
 }
 
-/** A reporter on a stream (stderr by default); `isTTY` picks the bar or plain lines. */
+/**
+ * A reporter on a stream (stderr by default): lib/run/progress.ts's display (bar on a TTY, a line every
+ * 10 s and at the end otherwise), one per label.
+ */
 export function streamProgress(stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): ProgressReporter {
-  const tty = Boolean(stream.isTTY);
-  const started = Date.now();
-  let lastPct = -1;
-  let drawn = false;
+  let current: { label: string; progress: Progress; counts: ProgressCounts } | undefined;
+  const forLabel = (label: string, counts: ProgressCounts) => {
+    if (current?.label !== label) current = { label, progress: createProgress({ stream, label }), counts };
+    current.counts = counts;
+    return current.progress;
+  };
   return {
     update(label, done, total, skipped, failed) {
-      const pct = total ? Math.floor((done / total) * 100) : 100;
-      const secs = (Date.now() - started) / 1000;
-      const rate = secs > 0 ? (done - skipped) / secs : 0;
-      const eta = rate > 0 ? Math.round((total - done) / rate) : 0;
-      const text = `${label} ${done}/${total} (${pct}%) skipped ${skipped} failed ${failed} ${rate.toFixed(1)} img/s ETA ${eta}s`;
-      if (tty) {
-        const width = 24;
-        const fill = Math.round((width * done) / Math.max(total, 1));
-        stream.write(`\r[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${text}\x1b[K`);
-        drawn = true;
-      } else if (done === total || pct >= lastPct + 5) {
-        lastPct = pct;
-        stream.write(`${text}\n`);
-      }
+      const counts = { done: done - failed, failed, total, skipped };
+      forLabel(label, counts).update(counts);
     },
     log(message) {
-      if (drawn) stream.write('\n');
-      drawn = false;
-      stream.write(`${message}\n`);
+      if (current) current.progress.log(message);
+      else stream.write(`${message}\n`);
     },
-    finish() {
-      if (drawn) stream.write('\n');
-      drawn = false;
+    finish(label) {
+      if (current?.label === label) current.progress.finish(current.counts);
+      current = undefined;
     },
   };
 }

@@ -28,9 +28,19 @@ export interface GpuClassifierInput {
   tensor?: Float32Array;
 }
 
+/** A uint8 classifier input in device memory (native/cuda_addon CudaPlane). */
+export interface NativeCudaPlane {
+  readonly height: number;
+  readonly width: number;
+  /** The one device→host copy of the plane. */
+  download(): Promise<Uint8Array>;
+  dispose(): void;
+}
+
 interface NativeCudaImage {
   detectorInput(invert: boolean, size: number): Promise<GpuDetectorInput>;
   classifierInput(box: number[], window: NativeWindow, invert: boolean, rows: number, cols: number, tensor: GpuTensorMode): Promise<GpuClassifierInput>;
+  classifierPlane(box: number[], window: NativeWindow, invert: boolean, rows: number, cols: number): Promise<NativeCudaPlane>;
   dispose(): void;
 }
 
@@ -86,7 +96,50 @@ export class GpuImage {
     return nativeCall(() => this.live().classifierInput([...box], window, Boolean(this.meta.invert), height, width, tensor));
   }
 
+  /**
+   * The same uint8 classifier input as {@link classifierInput}, kept in device memory (it outlives this
+   * image): the pipeline's engine input never visits the host (docs/GPU.md).
+   */
+  async classifierPlane(box: Box, options: { height?: number; width?: number; fp16Windows?: boolean } = {}): Promise<GpuPlane> {
+    checkBox(box, this.rows, this.cols);
+    const height = checkSize(options.height, 'options.height', CLASSIFIER_INPUT.height);
+    const width = checkSize(options.width, 'options.width', CLASSIFIER_INPUT.width);
+    const window = windowFromMeta(this.meta, Boolean(options.fp16Windows));
+    const plane = await nativeCall(() => this.live().classifierPlane([...box], window, Boolean(this.meta.invert), height, width));
+    return new GpuPlane(plane);
+  }
+
   /** Frees the device memory (jobs in flight finish first). */
+  dispose(): void {
+    this.handle?.dispose();
+    this.handle = undefined;
+  }
+}
+
+/** A classifier input (uint8 height × width, §3.1) kept on the GPU; the pipeline's DeviceClassifierInput. */
+export class GpuPlane {
+  readonly location = 'cuda' as const;
+  readonly height: number;
+  readonly width: number;
+
+  constructor(private handle: NativeCudaPlane | undefined) {
+    this.height = handle!.height;
+    this.width = handle!.width;
+  }
+
+  /** The native plane (for a batch fill); throws ERR_DISPOSED after dispose(). */
+  native(): NativeCudaPlane {
+    if (!this.handle) throw fromNativeError({ code: 'ERR_DISPOSED', message: 'the classifier input on the GPU was disposed' });
+    return this.handle;
+  }
+
+  /** Copies the plane to host memory (reports; a host backend copies the batch instead). */
+  toHost(): Promise<Uint8Array> {
+    const plane = this.native();
+    return nativeCall(() => plane.download());
+  }
+
+  /** Frees the device memory now (otherwise when collected). */
   dispose(): void {
     this.handle?.dispose();
     this.handle = undefined;

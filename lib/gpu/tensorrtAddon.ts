@@ -6,7 +6,7 @@ import { RsnaMammoError } from '../errors';
 import { CudaAddon, loadCudaAddon } from '../native';
 import { ProfileShape } from '../runtime/profileShapes';
 import type { Availability } from '../runtime/selectBackend';
-import type { TensorData } from '../runtime/types';
+import type { Feed, TensorData } from '../runtime/types';
 import type { CudaAddonStatus } from './cudaStatus';
 
 /** tensorrtInfo(): TensorRT as the CUDA addon sees it (dlopen at run time). */
@@ -34,10 +34,10 @@ export interface TensorRtTensorInfo {
 }
 
 
-/** A deserialized engine (native EngineHandle). */
+/** A deserialized engine (native EngineHandle); device feeds are bound in place. */
 export interface TensorRtEngine {
   readonly tensors: TensorRtTensorInfo[];
-  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  run(feeds: Record<string, Feed>): Promise<Record<string, TensorData>>;
   dispose(): void;
 }
 

@@ -2,11 +2,12 @@
  * The CUDA implementation of the prepare stage's ROI + classifier-input step (docs/GPU.md), and the
  * choice between it and the CPU one (`device: 'auto' | 'cpu' | 'cuda'`). Decode stays on the CPU;
  * the int16 image is uploaded once, the detector input (§2.2) and classifier input (§2.8, §3.1) are
- * computed on the GPU by the CUDA twins (native/imgproc/pixel_math.h shared with the CPU kernels, so
+ * computed on the GPU by the fused kernels (native/imgproc/pixel_math.h shared with the CPU kernels, so
  * the results are bit-identical), and the box choice (§2.5–2.7) is lib/roi's, the same code as on the CPU.
+ * The classifier input stays in GPU memory (a GpuPlane) for the batch engine input (lib/pipeline/batchFeed.ts).
  */
 import { invalidArgument } from '../errors';
-import { GpuImage } from '../gpu/pipeline';
+import { GpuImage, GpuPlane } from '../gpu/pipeline';
 import { loadCudaAddon, tryLoadCudaAddon } from '../native';
 import type { MammoImage } from '../image';
 import { imgprocAddon } from '../preprocess/addon';
@@ -25,10 +26,14 @@ function isCudaError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_CUDA');
 }
 
-/** Report thumbnails on the GPU path: the min-max image and the classifier input, by CPU jobs (reports only). */
-async function gpuPreviews(image: MammoImage, input: Uint8Array, o: PreprocessOptions): Promise<PreprocessResult['preview']> {
+/**
+ * Report thumbnails on the GPU path: the min-max image and the classifier input, by CPU jobs. Only when
+ * a report asks (previewWidth): then, and only then, the classifier input is copied to the host.
+ */
+async function gpuPreviews(image: MammoImage, plane: GpuPlane, o: PreprocessOptions): Promise<PreprocessResult['preview']> {
   if (!o.previewWidth) return undefined;
   const scaled = await detectorImage(image.pixels, image.height, image.width, image.invert, { previewWidth: o.previewWidth });
+  const input = await plane.toHost();
   const small = await native(() => imgprocAddon().imgprocThumbnail(input, o.height, o.width, o.previewWidth! / 2));
   return scaled.preview && { image: scaled.preview, input: small };
 }
@@ -52,9 +57,14 @@ export const cudaPreprocessor: ImagePreprocessor = {
         : await roiFromDetectorInput(() => made, rows, cols, { detector: o.detector, method: o.method, onError });
       if (cudaError) throw cudaError;
       const t1 = now();
-      const { pixels: input } = await image.classifierInput(roi.box, { height: o.height, width: o.width, fp16Windows: o.fp16Windows });
+      const input = await image.classifierPlane(roi.box, { height: o.height, width: o.width, fp16Windows: o.fp16Windows });
       const prepareMs = now() - t1;
-      return { device: 'cuda', roi, input, roiMs: t1 - t0, prepareMs, preview: await gpuPreviews(mammo, input, o) };
+      try {
+        return { device: 'cuda', roi, input, roiMs: t1 - t0, prepareMs, preview: await gpuPreviews(mammo, input, o) };
+      } catch (err) {
+        input.dispose();
+        throw err;
+      }
     } finally {
       image.dispose();
     }

@@ -15,4 +15,5 @@ export {
 } from './aggregate';
 export type { BreastPrediction, ThresholdRule } from './aggregate';
 export { groupStudies } from './studies';
+export { hostInput, isDeviceInput, releaseInput } from './classifierInput';
 export type * from './types';

@@ -7,6 +7,7 @@ import type { GreyPicture, MammoImage } from '../image';
 import { prepareInput } from '../preprocess';
 import { detectImageRoi } from '../roi';
 import type { RoiDetectorName, RoiResult, YoloxRunner } from '../roi';
+import type { ClassifierInput } from './types';
 
 /** Which processor prepared an image: the CPU addon or the CUDA addon. */
 export type ImageDevice = 'cpu' | 'cuda';
@@ -29,8 +30,8 @@ export interface PreprocessResult {
   /** Which processor actually computed them. */
   device: ImageDevice;
   roi: RoiResult;
-  /** uint8 height × width classifier input (§3.1). */
-  input: Uint8Array;
+  /** uint8 height × width classifier input (§3.1): host memory on the CPU path, GPU memory on the CUDA one. */
+  input: ClassifierInput;
   /** Detector input + box choice (on the GPU including the one upload of the image). */
   roiMs: number;
   /** Classifier input. */

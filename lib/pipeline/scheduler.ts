@@ -6,6 +6,7 @@
  */
 import { RsnaMammoError, invalidArgument } from '../errors';
 import { imageMean } from './aggregate';
+import { releaseInput } from './classifierInput';
 import { Semaphore } from './semaphore';
 import type {
   ImageFailure,
@@ -164,7 +165,8 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
           else ready.push({ slot: batch[i], prepared: p });
         });
         if (ready.length > 0) {
-          const inferred = await inferBatch(ready);
+          // GPU-resident inputs are freed as soon as their batch is done (retries included).
+          const inferred = await inferBatch(ready).finally(() => ready.forEach((r) => releaseInput(r.prepared.input)));
           let j = 0;
           settled.forEach((p, i) => {
             if (!('ok' in p)) results[i] = inferred[j++];
@@ -173,8 +175,11 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
         for (const r of results) yield r;
       }
     } finally {
-      // Consumer stopped early: let in-flight jobs settle so nothing rejects unobserved.
-      await Promise.allSettled(window.map((s) => s.prepared));
+      // Consumer stopped early: let in-flight jobs settle so nothing rejects unobserved, and free what
+      // they left on the GPU.
+      for (const p of await Promise.allSettled(window.map((s) => s.prepared))) {
+        if (p.status === 'fulfilled' && !('ok' in p.value)) releaseInput(p.value.input);
+      }
       if (!exhausted && typeof source.return === 'function') await source.return();
     }
   }

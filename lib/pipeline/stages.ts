@@ -14,8 +14,9 @@ import { createSession } from '../runtime';
 import type { SessionOptions } from '../runtime';
 import { DeviceChoice, resolvePreprocessor } from './gpuStages';
 import type { ImagePreprocessor } from './preprocessor';
-import { BatchTensorBuffer } from './tensor';
-import type { ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
+import { BatchFeeder } from './batchFeed';
+import { inputPixels } from './classifierInput';
+import type { ClassifierInput, ImagePreview, ImageSource, PipelineStages, PreparedImage } from './types';
 
 /** MODEL_INPUT_SIZE of the original (ALGORITHMS.md §5.1). */
 export const CLASSIFIER_INPUT_SIZE: readonly [number, number] = [CLASSIFIER_INPUT.height, CLASSIFIER_INPUT.width];
@@ -78,20 +79,22 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
     await session.dispose();
     throw err;
   }
-  const tensorBuffer = new BatchTensorBuffer();
+  const feeder = new BatchFeeder(session);
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
 
   const prepare = createPrepare({ ...o, detector, preprocessor });
 
-  async function infer(inputs: Uint8Array[]): Promise<Float32Array[]> {
+  async function infer(inputs: ClassifierInput[]): Promise<Float32Array[]> {
     const plane = height * width;
-    for (const u8 of inputs) {
-      if (u8.length !== plane) throw new RsnaMammoError('ERR_INFER_SHAPE', `classifier input has ${u8.length} pixels, expected ${height}×${width}`);
+    for (const input of inputs) {
+      const n = inputPixels(input);
+      if (n !== plane) throw new RsnaMammoError('ERR_INFER_SHAPE', `classifier input has ${n} pixels, expected ${height}×${width}`);
     }
-    // The runtime copies the feeds when run() is called, so the buffer is free again at once.
-    const data = await tensorBuffer.fill(inputs, plane);
-    const out = await session.run({ [inputName]: { data, dims: [inputs.length, 3, height, width] } });
+    // GPU inputs stay on the GPU when the session takes device data (lib/pipeline/batchFeed.ts). The
+    // feed's storage is reused by the next batch, which starts only after this run() settles.
+    const feed = await feeder.feed(inputs, height, width);
+    const out = await session.run({ [inputName]: feed });
     const probs = out[outputName];
     const k = probs.dims[1] ?? 1;
     if (probs.dims[0] !== inputs.length || probs.data.length !== inputs.length * k) {
@@ -104,6 +107,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
     prepare,
     infer,
     async close() {
+      feeder.dispose();
       await session.dispose();
       await detector?.dispose();
     },

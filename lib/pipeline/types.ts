@@ -52,10 +52,27 @@ export interface ImagePreview {
   input: GreyPicture;
 }
 
+/**
+ * A classifier input kept in GPU memory by the CUDA prepare stage (lib/gpu GpuPlane): uint8 H×W,
+ * assembled into the batch engine input on the device (docs/GPU.md).
+ */
+export interface DeviceClassifierInput {
+  readonly location: 'cuda';
+  readonly height: number;
+  readonly width: number;
+  /** The one device→host copy of this image's input (report previews only). */
+  toHost(): Promise<Uint8Array>;
+  /** Frees the device memory now (otherwise when collected). */
+  dispose(): void;
+}
+
+/** Classifier input, uint8 H×W single channel (ALGORITHMS.md §3.1): in host memory, or on the GPU. */
+export type ClassifierInput = Uint8Array | DeviceClassifierInput;
+
 /** What the prepare stage produces for one image: the classifier input and how it was made. */
 export interface PreparedImage {
-  /** Classifier input, uint8 H×W single channel (ALGORITHMS.md §3.1). */
-  input: Uint8Array;
+  /** Classifier input, uint8 H×W single channel (ALGORITHMS.md §3.1), host or device memory. */
+  input: ClassifierInput;
   roi: RoiResult;
   /** Name of the decoder that produced the stored values (e.g. 'openjpeg', 'raw'). */
   decoder: string;
@@ -105,7 +122,7 @@ export interface PipelineStages {
   /** Read → decode → ROI → classifier input for one image (ALGORITHMS.md §1–§3.1). */
   prepare(source: ImageSource, key: string): Promise<PreparedImage>;
   /** Runs the fold ensemble on classifier inputs; one Float32Array of fold probabilities per input. */
-  infer(inputs: Uint8Array[]): Promise<Float32Array[]>;
+  infer(inputs: ClassifierInput[]): Promise<Float32Array[]>;
   /** Releases sessions and native resources. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * CSV records and lines for test.csv, predictions.csv, errors.csv and submission.csv, on top of the
  * RFC 4180 parser and quoting of lib/data/csv.ts.
  */
-import { csvCell, parseCsv } from '../data/csv';
+import { csvRecord, parseCsv } from '../data/csv';
 
 /** Parses CSV text with a header into objects keyed by column name (parser: lib/data/csv.ts). */
 export function parseCsvRecords(text: string, file?: string): { header: string[]; records: Record<string, string>[] } {
@@ -21,14 +21,14 @@ export function formulaSafe(text: string): string {
   return /^[=+\-@\t\r]/.test(text) && !NUMBER.test(text) ? `'${text}` : text;
 }
 
-/** One field as text, formula-safe, quoted when it holds a comma, quote or line break. */
+/** One field as formula-safe text (quoting is the line builder's, lib/data/csv.ts csvRecord). */
 export function csvField(value: string | number | boolean | null | undefined): string {
-  return csvCell(formulaSafe(value === null || value === undefined ? '' : String(value)));
+  return formulaSafe(value === null || value === undefined ? '' : String(value));
 }
 
-/** One CSV line (with the trailing newline). */
+/** One CSV line of our output files (with the trailing newline): formula-safe fields, pandas quoting. */
 export function csvLine(fields: readonly (string | number | boolean | null | undefined)[]): string {
-  return `${fields.map(csvField).join(',')}\n`;
+  return csvRecord(fields.map(csvField));
 }
 
 /** Shortest text that reads back as the same float32 (like numpy's '%.9g' round trip, but shorter). */

@@ -5,14 +5,19 @@
 
 /** Counts shown by the progress display. */
 export interface ProgressCounts {
+  /** Finished without failure (skipped ones included). */
   done: number;
   failed: number;
   total: number;
+  /** Of `done`, those skipped without work (already present): shown, and left out of the rate. */
+  skipped?: number;
 }
 
 /** A progress display. */
 export interface Progress {
   update(counts: ProgressCounts): void;
+  /** A message on its own line (a TTY bar is ended first and redrawn by the next update). */
+  log(message: string): void;
   /** Final line (newline on a TTY). */
   finish(counts: ProgressCounts): void;
 }
@@ -43,11 +48,12 @@ export function formatDuration(seconds: number): string {
 /** The text of one progress line (without bar): counts, rate and ETA. */
 export function progressText(c: ProgressCounts, elapsedS: number): string {
   const finished = c.done + c.failed;
-  const rate = elapsedS > 0 ? finished / elapsedS : 0;
+  const skipped = c.skipped ?? 0;
+  const rate = elapsedS > 0 ? (finished - skipped) / elapsedS : 0;
   const eta = rate > 0 ? (c.total - finished) / rate : NaN;
   const pct = c.total > 0 ? ((100 * finished) / c.total).toFixed(1) : '100.0';
-  const failed = c.failed > 0 ? `, ${c.failed} failed` : '';
-  return `${finished}/${c.total} (${pct}%${failed})  ${rate.toFixed(2)} img/s  ETA ${formatDuration(eta)}`;
+  const notes = `${skipped > 0 ? `, ${skipped} skipped` : ''}${c.failed > 0 ? `, ${c.failed} failed` : ''}`;
+  return `${finished}/${c.total} (${pct}%${notes})  ${rate.toFixed(2)} img/s  ETA ${formatDuration(eta)}`;
 }
 
 /** Creates the display for `stream` (bar when `stream.isTTY`, log lines otherwise). */
@@ -58,6 +64,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const tty = Boolean(options.stream.isTTY);
   const every = options.logEveryMs ?? 10_000;
   let lastLog = -Infinity;
+  let drawn = false;  // a TTY bar is on the current line
   const draw = (c: ProgressCounts, final: boolean): void => {
     const elapsed = (now() - start) / 1000;
     const text = progressText(c, elapsed);
@@ -66,6 +73,7 @@ export function createProgress(options: ProgressOptions): Progress {
       const frac = c.total > 0 ? (c.done + c.failed) / c.total : 1;
       const full = Math.round(frac * width);
       options.stream.write(`\r${label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${text}\x1b[K${final ? '\n' : ''}`);
+      drawn = !final;
     } else if (final || now() - lastLog >= every) {
       lastLog = now();
       options.stream.write(`${label}: ${text}${final ? ` in ${formatDuration(elapsed)}` : ''}\n`);
@@ -78,6 +86,12 @@ export function createProgress(options: ProgressOptions): Progress {
       if (tty && now() - lastDraw < 100) return;
       lastDraw = now();
       draw(c, false);
+    },
+    log(message) {
+      if (drawn) options.stream.write('\n');
+      drawn = false;
+      lastDraw = -Infinity;
+      options.stream.write(`${message}\n`);
     },
     finish(c) {
       draw(c, true);

@@ -2,7 +2,9 @@
  * The TensorRT inference backend: engines built from our ONNX models (cached per GPU + TensorRT
  * version + options, engineCache.ts), run asynchronously with enqueueV3 on a pool of execution
  * contexts (native/trt). Implements the same session shape as the ONNX Runtime backend
- * (`backend, inputNames, outputNames, inputShapes, outputShapes, run(feeds), dispose()`).
+ * (`backend, inputNames, outputNames, inputShapes, outputShapes, run(feeds), dispose()`), and takes
+ * DeviceTensor feeds in place (`acceptsDeviceInput`): the GPU prepare stage's batch tensor is bound
+ * by address, never copied (docs/GPU.md).
  */
 import fs from 'fs';
 import path from 'path';
@@ -13,7 +15,7 @@ import { EngineKeyInputs, engineCacheKey, engineCachePath, engineIsCurrent, sha2
 import { readOnnxInputs } from './onnxInputs';
 import { profileShapes, splitBatch } from './profileShapes';
 import { Availability } from './selectBackend';
-import { InferenceBackend, InferenceSession, SessionOptions, TensorData } from './types';
+import { DeviceTensor, Feed, InferenceBackend, InferenceSession, SessionOptions, TensorData, isDeviceTensor } from './types';
 import { runtimeLog } from './log';
 
 /** Options of an engine build (`rsna-mammo engine build`). */
@@ -104,6 +106,17 @@ export async function ensureEngine(onnxPath: string, options: TensorRtSessionOpt
   return (await buildEngine(onnxPath, { ...options, out: enginePath })).enginePath;
 }
 
+/** Rows [start, start + size) of a feed along dim 0: a subarray, or a device address offset. */
+function batchSlice(t: Feed, start: number, size: number): Feed {
+  const per = t.dims.slice(1).reduce((n, d) => n * d, 1);
+  const dims = [size, ...t.dims.slice(1)];
+  if (isDeviceTensor(t)) {
+    const sliced: DeviceTensor = { ...t, dims, address: t.address + BigInt(start * per * Float32Array.BYTES_PER_ELEMENT) };
+    return sliced;
+  }
+  return { dims, data: t.data.subarray(start * per, (start + size) * per) };
+}
+
 function concatBatch(parts: TensorData[]): TensorData {
   const total = parts.reduce((n, p) => n + p.data.length, 0);
   const data = new Float32Array(total);
@@ -125,6 +138,8 @@ export class TensorRtSession implements InferenceSession {
   readonly outputShapes: number[][];
   /** Largest batch one engine run takes (larger feeds are split). */
   readonly maxBatch: number;
+  /** Device feeds (CUDA memory of this GPU) are bound in place. */
+  readonly acceptsDeviceInput = true;
 
   constructor(private engine: TensorRtEngine | undefined, readonly enginePath: string) {
     const tensors = engine!.tensors;
@@ -136,27 +151,25 @@ export class TensorRtSession implements InferenceSession {
   }
 
   /**
-   * Runs the engine on `feeds` (all inputs share the batch dim 0); a batch larger than the engine's
-   * profile is split into runs that execute concurrently on separate execution contexts.
+   * Runs the engine on `feeds` (all inputs share the batch dim 0; host Float32Array data or a
+   * DeviceTensor); a batch larger than the engine's profile is split into runs that execute
+   * concurrently on separate execution contexts (a device feed is split by address offsets).
    */
-  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+  async run(feeds: Record<string, Feed>): Promise<Record<string, TensorData>> {
     const engine = this.engine;
     if (!engine) throw new RsnaMammoError('ERR_SESSION_DISPOSED', `session on ${this.enginePath} was disposed`);
     for (const name of this.inputNames) {
       const t = feeds[name];
-      if (!t || !(t.data instanceof Float32Array)) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `Expected a Float32Array tensor for feed "${name}"`);
+      const ok = t && (isDeviceTensor(t) ? t.dtype === 'float32' && typeof t.address === 'bigint' : t.data instanceof Float32Array);
+      if (!ok) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `Expected a Float32Array tensor or a float32 DeviceTensor for feed "${name}"`);
     }
     const batch = feeds[this.inputNames[0]].dims[0];
     if (!Number.isInteger(batch) || batch < 1) throw new RsnaMammoError('ERR_INVALID_ARGUMENT', `Expected a batch dimension >= 1 for feed "${this.inputNames[0]}" but received ${batch}`);
     const runs = splitBatch(batch, this.maxBatch);
     let start = 0;
     const pending = runs.map((size) => {
-      const part: Record<string, { dims: number[]; data: Float32Array }> = {};
-      for (const name of this.inputNames) {
-        const t = feeds[name];
-        const per = t.data.length / t.dims[0];
-        part[name] = { dims: [size, ...t.dims.slice(1)], data: t.data.subarray(start * per, (start + size) * per) };
-      }
+      const part: Record<string, Feed> = {};
+      for (const name of this.inputNames) part[name] = batchSlice(feeds[name], start, size);
       start += size;
       return engine.run(part);
     });

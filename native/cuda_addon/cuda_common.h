@@ -1,4 +1,4 @@
-// Shared CUDA helpers for the CUDA twins: error checks that throw NativeError (never abort),
+// Shared CUDA helpers of the CUDA addon: error checks that throw NativeError (never abort),
 // RAII device/pinned buffers, and a launch-size helper. Included only by CMake-built sources.
 #pragma once
 #include <cuda_runtime.h>
@@ -18,7 +18,14 @@ inline void Check(cudaError_t status, const char* what) {
 
 #define RSNA_CUDA_CHECK(expr) ::rsna::cuda::Check((expr), #expr)
 
-// Device memory owned by one object; size checked before allocation.
+// Whether this device supports stream-ordered allocation (memory pools); the default pool is set
+// once to keep up to 1 GiB of freed memory, so per-image buffers are reused without a device sync.
+bool StreamOrderedAllocation();
+
+// Device memory owned by one object; size checked before allocation. By default cudaMalloc/cudaFree
+// (cudaFree waits for the whole device); after StreamOrdered(alloc, free) it is cudaMallocAsync on
+// `alloc` and cudaFreeAsync on `free`, which never blocks the calling thread or other streams (the
+// owner makes sure every use is ordered before the free: same stream, or synchronized).
 template <typename T>
 class DeviceBuffer {
  public:
@@ -27,18 +34,35 @@ class DeviceBuffer {
   ~DeviceBuffer() { Release(); }
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  DeviceBuffer(DeviceBuffer&& o) noexcept : ptr_(std::exchange(o.ptr_, nullptr)), count_(std::exchange(o.count_, 0)) {}
+  DeviceBuffer(DeviceBuffer&& o) noexcept { *this = std::move(o); }
   DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
-    if (this != &o) { Release(); ptr_ = std::exchange(o.ptr_, nullptr); count_ = std::exchange(o.count_, 0); }
+    if (this != &o) {
+      Release();
+      ptr_ = std::exchange(o.ptr_, nullptr);
+      count_ = std::exchange(o.count_, 0);
+      ordered_ = o.ordered_;
+      alloc_stream_ = o.alloc_stream_;
+      free_stream_ = o.free_stream_;
+    }
     return *this;
   }
 
+  // Stream-ordered from now on (when the device supports it); call before the first Resize.
+  void StreamOrdered(cudaStream_t alloc, cudaStream_t free) {
+    ordered_ = StreamOrderedAllocation();
+    alloc_stream_ = alloc;
+    free_stream_ = free;
+  }
   void Resize(size_t count) {
     if (count == count_) return;
     Release();
     if (count == 0) return;
     size_t bytes = CheckedBytes(count, sizeof(T));
-    RSNA_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ptr_), bytes));
+    if (ordered_) {
+      RSNA_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&ptr_), bytes, alloc_stream_));
+    } else {
+      RSNA_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ptr_), bytes));
+    }
     count_ = count;
   }
   void Upload(const T* host, size_t count, cudaStream_t stream = nullptr) {
@@ -54,12 +78,17 @@ class DeviceBuffer {
 
  private:
   void Release() {
-    if (ptr_) cudaFree(ptr_);
+    if (ptr_) {
+      if (ordered_) cudaFreeAsync(ptr_, free_stream_);
+      else cudaFree(ptr_);
+    }
     ptr_ = nullptr;
     count_ = 0;
   }
   T* ptr_ = nullptr;
   size_t count_ = 0;
+  bool ordered_ = false;
+  cudaStream_t alloc_stream_ = nullptr, free_stream_ = nullptr;
 };
 
 // Page-locked host memory for async copies.

@@ -3,6 +3,7 @@
 #include "cuda_addon/pipeline_kernels.h"
 #include "cuda_addon/cuda_common.h"
 #include "cuda_addon/kernel_timing.h"
+#include <algorithm>
 
 namespace rsna {
 namespace gpu {
@@ -81,7 +82,7 @@ __constant__ float kStd[3] = {58.395f, 57.12f, 57.375f};
 
 __global__ void ClassifierKernel(const int16_t* raw, int32_t cols, Region crop, Intensity t, const int32_t* minmax,
                                  int32_t fit_rows, int32_t fit_cols, int32_t out_rows, int32_t out_cols,
-                                 uint8_t* u8, TensorMode mode, float* tensor) {
+                                 uint8_t* u8) {
   const int32_t x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= out_cols || y >= out_rows) return;
   const int32_t top = (out_rows - fit_rows) / 2, left = (out_cols - fit_cols) / 2;  // §3.1.3 centered
@@ -93,11 +94,13 @@ __global__ void ClassifierKernel(const int16_t* raw, int32_t cols, Region crop, 
                              y - top, x - left, t, lo, range);
     value = imgproc::TruncateU8(v);  // §1.7.1
   }
-  const int64_t i = static_cast<int64_t>(y) * out_cols + x;
-  u8[i] = value;
-  if (mode != TensorMode::kNone) {  // §3.1.4–3.1.5: 3 identical channels, uint8 values as float32
-    const int64_t plane = static_cast<int64_t>(out_rows) * out_cols;
-    const float v = static_cast<float>(value);
+  u8[static_cast<int64_t>(y) * out_cols + x] = value;
+}
+
+// §3.1.4–3.1.5: 3 identical channels, uint8 values as float32 (§3.4: minus mean, over std).
+__global__ void ExpandChannelsKernel(const uint8_t* u8, int64_t plane, TensorMode mode, float* tensor) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < plane; i += int64_t(gridDim.x) * blockDim.x) {
+    const float v = static_cast<float>(u8[i]);
     for (int c = 0; c < 3; ++c) tensor[c * plane + i] = mode == TensorMode::kNormalized ? (v - kMean[c]) / kStd[c] : v;
   }
 }
@@ -127,13 +130,19 @@ void LaunchDetectorInput(const int16_t* d_raw, int32_t rows, int32_t cols, const
 
 void LaunchClassifierInput(const int16_t* d_raw, int32_t cols, Region crop, Intensity intensity, const int32_t* d_minmax,
                            int32_t fit_rows, int32_t fit_cols, int32_t out_rows, int32_t out_cols, uint8_t* d_u8,
-                           TensorMode mode, float* d_tensor, cudaStream_t stream) {
-  cuda::KernelTiming timing("pipeline.classifier_input",
-                            4.0 * fit_rows * fit_cols * sizeof(int16_t) + double(out_rows) * out_cols * (mode != TensorMode::kNone ? 13 : 1),
-                            stream);
+                           cudaStream_t stream) {
+  cuda::KernelTiming timing("pipeline.classifier_input", 4.0 * fit_rows * fit_cols * sizeof(int16_t) + double(out_rows) * out_cols, stream);
   dim3 block(32, 8);
   ClassifierKernel<<<Grid2D(out_cols, out_rows, block), block, 0, stream>>>(
-      d_raw, cols, crop, intensity, d_minmax, fit_rows, fit_cols, out_rows, out_cols, d_u8, mode, d_tensor);
+      d_raw, cols, crop, intensity, d_minmax, fit_rows, fit_cols, out_rows, out_cols, d_u8);
+  RSNA_CUDA_CHECK(cudaGetLastError());
+}
+
+void LaunchExpandChannels(const uint8_t* d_u8, int64_t plane, TensorMode mode, float* d_tensor, cudaStream_t stream) {
+  if (mode == TensorMode::kNone || plane <= 0) return;
+  cuda::KernelTiming timing("pipeline.expand_channels", double(plane) * 13, stream);
+  const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((plane + 255) / 256, 4096));
+  ExpandChannelsKernel<<<blocks, 256, 0, stream>>>(d_u8, plane, mode, d_tensor);
   RSNA_CUDA_CHECK(cudaGetLastError());
 }
 

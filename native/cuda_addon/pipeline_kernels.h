@@ -36,10 +36,14 @@ void LaunchDetectorInput(const int16_t* d_raw, int32_t rows, int32_t cols, const
 enum class TensorMode : int32_t { kNone = 0, kFloat255 = 1, kNormalized = 2 };
 
 // §3.1.1–3.1.4: crop → intensity → resize_and_pad (centered, zeros) → uint8 truncation into d_u8
-// (out_rows×out_cols); with a tensor mode also the float32 3×out_rows×out_cols tensor into d_tensor.
+// (out_rows×out_cols).
 void LaunchClassifierInput(const int16_t* d_raw, int32_t cols, Region crop, Intensity intensity,
                            const int32_t* d_minmax, int32_t fit_rows, int32_t fit_cols, int32_t out_rows,
-                           int32_t out_cols, uint8_t* d_u8, TensorMode mode, float* d_tensor, cudaStream_t stream);
+                           int32_t out_cols, uint8_t* d_u8, cudaStream_t stream);
+
+// §3.1.4–3.1.5 (and §3.4 for kNormalized): the float32 engine input of one uint8 plane (`plane`
+// pixels) as 3 channels into d_tensor[0, 3·plane): one image's tensor, or one slot of a batch tensor.
+void LaunchExpandChannels(const uint8_t* d_u8, int64_t plane, TensorMode mode, float* d_tensor, cudaStream_t stream);
 
 }  // namespace gpu
 }  // namespace rsna

@@ -1,5 +1,6 @@
-// Per-pixel arithmetic shared by the CPU kernels (.cc) and their CUDA twins (.cu), so both run the
-// same operations in the same order (CPU built with -ffp-contract=off, CUDA with --fmad=false).
+// Per-pixel arithmetic shared by the CPU kernels (.cc) and the fused CUDA kernels (native/cuda_addon),
+// so both run the same operations in the same order (CPU built with -ffp-contract=off, CUDA with
+// --fmad=false).
 #pragma once
 #include <cmath>
 #include <cstdint>

@@ -95,7 +95,20 @@ void Engine::Release(std::unique_ptr<Context> context) {
   freed_.notify_one();
 }
 
-void Engine::BindInput(Context& c, const TensorInfo& t, const HostTensor& value) {
+// A device input must be device (or managed) memory of the current GPU: a host pointer or another
+// GPU's memory would be read by the engine's kernels as garbage or fault.
+void CheckDeviceInput(const std::string& name, uint64_t address) {
+  cudaPointerAttributes attributes{};
+  int current = 0;
+  if (cudaPointerGetAttributes(&attributes, reinterpret_cast<const void*>(address)) != cudaSuccess ||
+      cudaGetDevice(&current) != cudaSuccess ||
+      (attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged) || attributes.device != current) {
+    cudaGetLastError();  // clear the query's error so it does not surface at the next check
+    throw NativeError("ERR_INVALID_ARGUMENT", "input \"" + name + "\" is not device memory of GPU " + std::to_string(current));
+  }
+}
+
+void Engine::BindInput(Context& c, const TensorInfo& t, const InputTensor& value) {
   if (value.dims.size() != t.dims.size()) {
     throw NativeError("ERR_TRT_SHAPE", "input \"" + t.name + "\" needs " + std::to_string(t.dims.size()) + " dimensions");
   }
@@ -106,6 +119,14 @@ void Engine::BindInput(Context& c, const TensorInfo& t, const HostTensor& value)
                                              std::to_string(t.minDims[i]) + ", " + std::to_string(t.maxDims[i]) + "]");
     }
   }
+  if (value.device) {
+    ElementCount(value.dims);  // resolved, bounded
+    CheckDeviceInput(t.name, value.device);
+    Require(c.context->setInputShape(t.name.c_str(), ToDims(value.dims)), "setInputShape(" + t.name + ")");
+    // Bound in place: the producer synchronized its stream before handing the tensor over.
+    Require(c.context->setTensorAddress(t.name.c_str(), reinterpret_cast<void*>(value.device)), "setTensorAddress(" + t.name + ")");
+    return;
+  }
   if (ElementCount(value.dims) != value.data.size()) {
     throw NativeError("ERR_TRT_SHAPE", "input \"" + t.name + "\" data length does not match its dimensions");
   }
@@ -115,7 +136,7 @@ void Engine::BindInput(Context& c, const TensorInfo& t, const HostTensor& value)
   Require(c.context->setTensorAddress(t.name.c_str(), buffer.get()), "setTensorAddress(" + t.name + ")");
 }
 
-std::map<std::string, HostTensor> Engine::Run(const std::map<std::string, HostTensor>& inputs) {
+std::map<std::string, HostTensor> Engine::Run(const std::map<std::string, InputTensor>& inputs) {
   std::unique_ptr<Context> c = Acquire();
   std::map<std::string, HostTensor> outputs;
   try {

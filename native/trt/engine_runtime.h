@@ -1,6 +1,7 @@
 // A deserialized TensorRT engine and its execution contexts: one context (with its own stream and
 // device buffers) per concurrent run, created on demand up to a limit, tensors bound by name and
-// executed with enqueueV3. Inputs and outputs are float32 host arrays (our models' I/O type).
+// executed with enqueueV3. Inputs are float32 host arrays or float32 device memory (bound in place,
+// no copy: the GPU prepare stage's batch tensor, docs/GPU.md); outputs are float32 host arrays.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -28,6 +29,14 @@ struct HostTensor {
   std::vector<float> data;
 };
 
+// One input: host data (copied to the context's buffer), or a device address on this GPU whose
+// producer has finished writing it (bound as is; it must stay allocated until Run returns).
+struct InputTensor {
+  std::vector<int64_t> dims;
+  std::vector<float> data;
+  uint64_t device = 0;
+};
+
 class Engine {
  public:
   // Deserializes `plan`; throws ERR_TRT (e.g. a plan from another TensorRT version or GPU).
@@ -38,13 +47,13 @@ class Engine {
 
   const std::vector<TensorInfo>& Tensors() const { return tensors_; }
   // Runs once on a free execution context; safe to call from several threads at once.
-  std::map<std::string, HostTensor> Run(const std::map<std::string, HostTensor>& inputs);
+  std::map<std::string, HostTensor> Run(const std::map<std::string, InputTensor>& inputs);
 
  private:
   struct Context;
   std::unique_ptr<Context> Acquire();
   void Release(std::unique_ptr<Context> context);
-  void BindInput(Context& c, const TensorInfo& t, const HostTensor& value);
+  void BindInput(Context& c, const TensorInfo& t, const InputTensor& value);
 
   UniquePtr<nvinfer1::IRuntime> runtime_;
   UniquePtr<nvinfer1::ICudaEngine> engine_;

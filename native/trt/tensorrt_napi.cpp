@@ -1,7 +1,9 @@
 // N-API surface of the TensorRT unit (compiled only with TensorRT headers):
 //   tensorrtBuildEngine(options) → Promise<{ bytes, timingCacheWritten }>   (writes options.outPath)
 //   tensorrtLoadEngine(path, { maxContexts }) → Promise<TensorRtEngine>
-//   engine.tensors, engine.run({ name: { dims, data: Float32Array } }) → Promise<same shape>, engine.dispose()
+//   engine.tensors, engine.dispose(),
+//   engine.run({ name: { dims, data: Float32Array } | { location: 'cuda', address: BigInt, dims } })
+//     → Promise<{ name: { dims, data: Float32Array } }>   (device feeds are bound in place, never copied)
 // Everything heavy runs on the libuv pool (rsna::RunAsync); inputs are copied before going async.
 #include <napi.h>
 #include <fstream>
@@ -122,16 +124,27 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     auto engine = Require(env);
     if (!info[0].IsObject()) throw NativeError("ERR_INVALID_ARGUMENT", "run(feeds) needs an object of named tensors");
     Napi::Object feeds = info[0].As<Napi::Object>();
-    std::map<std::string, trt::HostTensor> inputs;
+    std::map<std::string, trt::InputTensor> inputs;
     Napi::Array names = feeds.GetPropertyNames();
     for (uint32_t i = 0; i < names.Length(); ++i) {
       std::string name = names.Get(i).As<Napi::String>().Utf8Value();
       Napi::Object tensor = feeds.Get(name).As<Napi::Object>();
+      if (tensor.Get("location").IsString() && tensor.Get("location").As<Napi::String>().Utf8Value() == "cuda") {
+        Napi::Value address = tensor.Get("address");
+        bool lossless = false;
+        uint64_t device = address.IsBigInt() ? address.As<Napi::BigInt>().Uint64Value(&lossless) : 0;
+        if (!lossless || device == 0) throw NativeError("ERR_INVALID_ARGUMENT", "feed \"" + name + "\" needs address: a non-zero BigInt");
+        trt::InputTensor input;
+        input.dims = ToInt64s(tensor.Get("dims"), name + ".dims");
+        input.device = device;
+        inputs[name] = std::move(input);
+        continue;
+      }
       Napi::Value data = tensor.Get("data");
       if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
         throw NativeError("ERR_INVALID_ARGUMENT", "feed \"" + name + "\" needs data: Float32Array");
       }
-      inputs[name] = {ToInt64s(tensor.Get("dims"), name + ".dims"), CopyTypedArray(data.As<Napi::Float32Array>())};
+      inputs[name] = {ToInt64s(tensor.Get("dims"), name + ".dims"), CopyTypedArray(data.As<Napi::Float32Array>()), 0};
     }
     using Outputs = std::map<std::string, trt::HostTensor>;
     return RunAsync<Outputs>(

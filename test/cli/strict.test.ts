@@ -8,7 +8,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Writable } from 'stream';
-import { main } from '../../lib/cli/main';
+import { runCli } from '../helpers/cli';
 import { EXIT, runExitCode } from '../../lib/cli/exitCodes';
 import { decideCudaUse } from '../../lib/gpu/cudaStatus';
 import { tryLoadCudaAddon, cudaAddonStatus } from '../../lib/native';
@@ -16,13 +16,7 @@ import { probeOnnxRuntime } from '../../lib/doctor/probes';
 import { runSubmit } from '../../lib/run/runSubmit';
 import { noticeLog } from '../../lib/cli/notice';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w = (f: (s: string) => void): Writable => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
-  const code = await main(args, { stdout: w((s) => (out += s)), stderr: w((s) => (err += s)) });
-  return { code, out, err };
-}
+const cli = runCli;
 
 /** parseArgs' own phrases that must never reach a user. */
 const RAW_WORDING = /positional|To specify|<value>|Unknown option '|argument missing/;

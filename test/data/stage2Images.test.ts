@@ -90,7 +90,7 @@ t.test('MiniDDSM and CDD-CESM stage 1 + 2 through the CLI', needsShared(JPEG_DCM
   const code = await main(['prepare', 'classification-dataset', '--settings', settings, '--datasets', 'miniddsm,cddcesm', '--roi', 'otsu', '--num-workers', '1'], io);
   t.equal(code, 0, err);
   t.match(out, /miniddsm: 1 label rows, 1 images \(0 already done, 0 failed\)/);
-  t.match(err, /miniddsm stage 2 1\/1/, 'plain progress lines when not a TTY');
+  t.match(err, /miniddsm stage 2: 1\/1 \(100\.0%\)/, 'plain progress lines when not a TTY');
 
   const mPng = readGrayPng(path.join(processed, 'classification', 'miniddsm', 'cleaned_images', 'C_0099_1@C_0099_1|LEFT|CC.png'));
   const mRoi = (await stage2Image('png16', pngFile, { method: 'otsu' })).roi;

@@ -17,6 +17,29 @@ t.test('driver present when libcuda.so.1 exists (LD_LIBRARY_PATH searched first)
   t.equal(d.reason, undefined);
 });
 
+t.test('libcuda.so.1 alone (Debian libcuda1, no GPU) is not a driver; the module or nvidia-smi makes it one', async (t) => {
+  const lib = '/usr/lib/x86_64-linux-gnu/libcuda.so.1';
+  const alone = detectDriver(fakeProbe([lib]));
+  t.equal(alone.present, false);
+  t.equal(alone.libcuda, lib);
+  t.match(alone.reason, /libcuda\.so\.1 exists but no NVIDIA kernel module is loaded .*no nvidia-smi/);
+  const sysModule = detectDriver(fakeProbe([lib, '/sys/module/nvidia']));
+  t.equal(sysModule.present, true, '/sys/module/nvidia counts');
+  t.equal(sysModule.kernelModule, '/sys/module/nvidia');
+  const proc = detectDriver(fakeProbe([lib], 'NVRM version: 580'));
+  t.equal(proc.present, true, '/proc/driver/nvidia/version counts');
+  const wsl = detectDriver(fakeProbe(['/usr/lib/wsl/lib/libcuda.so.1', '/usr/lib/wsl/lib/nvidia-smi'], undefined, { PATH: '/usr/bin' }));
+  t.equal(wsl.present, true, 'WSL: libcuda + nvidia-smi, no /proc/driver/nvidia');
+});
+
+t.test('this machine: a libcuda without a kernel module and without nvidia-smi is reported absent', async (t) => {
+  const d = detectDriver();
+  const fs = await import('fs');
+  const kernel = fs.existsSync('/proc/driver/nvidia/version') || fs.existsSync('/sys/module/nvidia');
+  if (d.libcuda && !kernel && !d.nvidiaSmi) t.equal(d.present, false, `${d.libcuda} alone`);
+  else t.pass(`driver probe here: present=${d.present} (libcuda ${d.libcuda ?? 'none'}, module ${d.kernelModule ?? 'none'}, nvidia-smi ${d.nvidiaSmi ?? 'none'})`);
+});
+
 t.test('no driver at all: reason names the three probes', async (t) => {
   const d = detectDriver(fakeProbe([]));
   t.equal(d.present, false);

@@ -4,18 +4,11 @@ import t from 'tap';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { Writable } from 'stream';
-import { main } from '../../lib/cli/main';
+import { runCli } from '../helpers/cli';
 import { cudaAddonStatus } from '../../lib/native';
 import { parseBatch } from '../../lib/cli/engineFlag';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
-  const code = await main(args, { stdout: w((s) => (out += s)), stderr: w((s) => (err += s)) });
-  return { code, out, err };
-}
+const cli = runCli;
 
 t.test('engine build: arguments are checked before any GPU work', async (t) => {
   const missing = await cli(['engine', 'build', '/no/such/model.onnx']);

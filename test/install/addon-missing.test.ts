@@ -8,22 +8,14 @@ import t from 'tap';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { Writable } from 'stream';
+import { runCli } from '../helpers/cli';
 
 process.env.RSNA_MAMMO_CPU_ADDON = path.join(os.tmpdir(), 'rsna-mammo-no-such-addon.node');
 // Loaded after the variable is set (the loader caches its first answer).
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { main } = require('../../lib/cli/main') as typeof import('../../lib/cli/main');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { createPipeline } = require('../../lib/pipeline/createPipeline') as typeof import('../../lib/pipeline/createPipeline');
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w = (f: (s: string) => void): Writable => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
-  const code = await main(args, { stdout: w((s) => (out += s)), stderr: w((s) => (err += s)) });
-  return { code, out, err };
-}
+const cli = runCli;
 
 t.test('createPipeline throws ERR_ADDON_MISSING before touching the models', async (t) => {
   await t.rejects(createPipeline({ classifier: '/no/such/ensemble.onnx', roi: 'otsu' }), {

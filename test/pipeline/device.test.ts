@@ -16,6 +16,7 @@ import { createPipeline } from '../../lib/pipeline/createPipeline';
 import { cudaPreprocessor, requireDevice, resolvePreprocessor, withCpuFallback } from '../../lib/pipeline/gpuStages';
 import { cpuPreprocessor, ImagePreprocessor } from '../../lib/pipeline/preprocessor';
 import { createPrepare } from '../../lib/pipeline/stages';
+import { hostInput } from '../../lib/pipeline/classifierInput';
 import { detectorInput } from '../../lib/preprocess';
 import { resizedUint8 } from '../../lib/roi';
 import { parseRunOptions } from '../../lib/run/runOptions';
@@ -49,7 +50,7 @@ t.test("device 'auto' reproduces the e2e golden's ROI and classifier input (--ro
     t.equal(p.roi.method, g.roi_path, `${g.image_id}: ROI method ${g.roi_path}`);
     t.same(p.roi.box, g.roi_xyxy, `${g.image_id}: ROI box`);
     t.ok(Math.abs(p.roi.areaPct - g.roi_area_pct) < 1e-6, `${g.image_id}: area ${p.roi.areaPct} vs ${g.roi_area_pct}`);
-    t.equal(sha256(p.input), g.png_channel0_sha256, `${g.image_id}: classifier input sha256 = golden`);
+    t.equal(sha256(await hostInput(p.input)), g.png_channel0_sha256, `${g.image_id}: classifier input sha256 = golden`);
   }
   t.equal(lines.length, gpuUsable ? 0 : 1, 'the fallback line once, not per image');
 });
@@ -108,7 +109,7 @@ t.test("'auto' moves to the CPU after a CUDA failure (ERR_CUDA*), with one line;
   t.equal(calls, 1, 'the GPU is not tried again');
   t.equal(lines.length, 1);
   t.match(lines[0], /GPU preprocessing failed \(out of memory\); using the CPU path/);
-  t.same([a.roi, Buffer.from(a.input)], [c.roi, Buffer.from(c.input)], 'CPU results');
+  t.same([a.roi, Buffer.from(a.input as Uint8Array)], [c.roi, Buffer.from(c.input as Uint8Array)], 'CPU results');
   t.same(b.input, c.input);
   t.same([a.device, b.device, c.device], ['cpu', 'cpu', 'cpu'], 'each result names the device that computed it');
   if (!gpuUsable) {
@@ -116,7 +117,7 @@ t.test("'auto' moves to the CPU after a CUDA failure (ERR_CUDA*), with one line;
     const real = withCpuFallback(cudaPreprocessor, (l) => lines.push(l));
     const r = await real.run(image, o);
     t.equal(r.device, 'cpu');
-    t.same(Buffer.from(r.input), Buffer.from(c.input));
+    t.same(Buffer.from(r.input as Uint8Array), Buffer.from(c.input as Uint8Array));
     t.match(lines[1], /GPU preprocessing failed \(the GPU path is not available: .+\); using the CPU path/);
   }
   const other = withCpuFallback({ device: 'cuda', run: async () => { throw Object.assign(new Error('bad box'), { code: 'ERR_INVALID_ARGUMENT' }); } }, () => t.fail('no line'));
@@ -144,8 +145,10 @@ t.test('CUDA prepare stage == CPU prepare stage byte for byte (patient 10008, --
     t.equal(d.device, 'cuda');
     t.same(d.roi, c.roi, `${g.image_id}: ROI`);
     t.equal(d.decoder, c.decoder);
-    t.equal(Buffer.compare(Buffer.from(d.input), Buffer.from(c.input)), 0, `${g.image_id}: classifier input bytes`);
-    t.equal(sha256(d.input), g.png_channel0_sha256, `${g.image_id}: = golden`);
+    t.equal((d.input as { location?: string }).location, 'cuda', `${g.image_id}: the input stays on the GPU`);
+    const [dh, ch] = [await hostInput(d.input), await hostInput(c.input)];
+    t.equal(Buffer.compare(Buffer.from(dh), Buffer.from(ch)), 0, `${g.image_id}: classifier input bytes`);
+    t.equal(sha256(dh), g.png_channel0_sha256, `${g.image_id}: = golden`);
   }
 });
 

@@ -44,3 +44,22 @@ t.test('TTY: one redrawn line with a bar; non-TTY: log lines at most every logEv
   t.match(lines[3], /^images: 30\/30 \(100\.0%\)  1\.00 img\/s  ETA 0s in 30s$/);
   t.notMatch(log.text(), /\r|\x1b/, 'no control characters in logs');
 });
+
+t.test("dataset preparation's reporter (lib/data/workPool streamProgress) is the same display", async (t) => {
+  const { streamProgress } = await import('../../lib/data/workPool');
+  const log = stream(false);
+  const p = streamProgress(log.s);
+  p.update('stage2', 1, 4, 1, 0);
+  p.log('stage2: a.dcm: bad pixels');
+  p.update('stage2', 4, 4, 1, 1);
+  p.finish('stage2');
+  const lines = log.text().trimEnd().split('\n');
+  t.match(lines[0], /^stage2: 1\/4 \(25\.0%, 1 skipped\)  0\.00 img\/s/, 'the first line (skipped ones are not in the rate)');
+  t.equal(lines[1], 'stage2: a.dcm: bad pixels');
+  t.match(lines[lines.length - 1], /^stage2: 4\/4 \(100\.0%, 1 skipped, 1 failed\)  [\d.]+ img\/s  ETA 0s in \d+s$/, 'the final line');
+  const tty = stream(true);
+  const q = streamProgress(tty.s);
+  q.update('x', 1, 2, 0, 0);
+  q.log('note');
+  t.match(tty.text(), /\x1b\[K\nnote\n$/, 'a message ends the bar line first');
+});

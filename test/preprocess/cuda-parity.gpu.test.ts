@@ -1,25 +1,22 @@
-// CUDA twins vs CPU kernels (same JS names and arguments in both addons): min-max ×255 (§1.5),
-// windowing LINEAR/LINEAR_EXACT/SIGMOID/min-max + inversion + truncation (§1.4, §1.7), torch bilinear
-// + letterbox (§2.2), crop + window + resize_and_pad + uint8 (§2.8, §3.1), cv2 INTER_LINEAR uint8
-// (§3.2.3). Targets: integer outputs bit-exact, float outputs ≤ 1e-5. Prints one PARITY line per case
-// (kernel, size, max abs diff, GPU ms incl. transfers, GB/s of input+output) for tools/device-check/device-check.sh.
+// The one CUDA implementation of preprocessing (the fused GpuImage path production runs,
+// native/cuda_addon/pipeline_kernels.cu) against the CPU kernels, on synthetic 12/14/16-bit images:
+// min-max ×255 + torch bilinear + letterbox (detector input, §1.5, §2.2), crop + window
+// LINEAR/LINEAR_EXACT/SIGMOID/min-max + inversion + resize_and_pad + uint8 truncation (classifier
+// input, §2.8, §3.1, §1.4, §1.7), and the 3-channel float batch tensor (§3.1.4–3.1.5) assembled on the
+// device from planes kept there. Integer outputs bit-exact, float outputs bit-exact too (same
+// per-pixel functions, no contraction). Prints one PARITY line per case. GPU only, skipped by name.
 import t, { Test } from 'tap';
 import { needsGpu } from '../helpers/shared';
-import { imgprocAddon, type ImgprocKernels, type NativeWindow } from '../../lib/preprocess/addon';
+import { GpuImage } from '../../lib/gpu/pipeline';
+import { DeviceBatchTensor } from '../../lib/gpu/deviceBatch';
+import { classifierInput, detectorInput, minMaxScale255 } from '../../lib/preprocess';
+import type { WindowMeta } from '../../lib/preprocess';
+import { BatchTensorBuffer } from '../../lib/pipeline/tensor';
 import { cudaAddonPath, tryLoadCudaAddon } from '../../lib/native';
-import { synthF32, synthU32, synthU8 } from './helpers';
+import { synthU32 } from './helpers';
 
-// The project's loader: the CUDA addon only when a driver and a GPU are usable (test-loaded first).
-const gpuAddon = tryLoadCudaAddon(() => undefined) as (ImgprocKernels & { deviceInfo(): { deviceCount: number } }) | undefined;
-const cuda = { addon: gpuAddon, usable: !!gpuAddon && gpuAddon.deviceInfo().deviceCount > 0 };
-const cpu = imgprocAddon() as ImgprocKernels;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+const usable = !!tryLoadCudaAddon(() => undefined);
+const gpu = needsGpu(usable, 'fused CUDA preprocessing vs CPU kernels');
 
 /** 12/14/16-bit-like int16 test image (values from the README's lowbias32 stream). */
 function synthI16(rows: number, cols: number, seed: number, bits: number): Int16Array {
@@ -29,91 +26,90 @@ function synthI16(rows: number, cols: number, seed: number, bits: number): Int16
   return out;
 }
 
-async function parity<T extends ArrayLike<number>>(t: Test, kernel: string, size: string, bytes: number,
-  run: (a: ImgprocKernels) => Promise<T>, tolerance: number): Promise<void> {
-  const want = await run(cpu);
-  const start = process.hrtime.bigint();
-  const got = await run(cuda.addon as ImgprocKernels);
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const diff = maxAbsDiff(want, got);
-  t.comment(`PARITY ${kernel} ${size} maxAbsDiff=${diff} ms=${ms.toFixed(2)} GBps=${(bytes / ms / 1e6).toFixed(2)}`);
-  t.ok(diff <= tolerance, `${kernel} ${size}: max abs diff ${diff} ≤ ${tolerance}`);
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
 }
 
-const gpu = needsGpu(cuda.usable, 'imgproc CUDA twins vs CPU');
+function parity(t: Test, what: string, size: string, want: ArrayLike<number>, got: ArrayLike<number>, ms: number): void {
+  const diff = maxAbsDiff(want, got);
+  t.comment(`PARITY ${what} ${size} maxAbsDiff=${diff} ms=${ms.toFixed(2)}`);
+  t.equal(diff, 0, `${what} ${size}: GPU = CPU bit for bit`);
+}
 
-t.test('the CUDA addon binary carries the imgproc twins (built here by scripts/build-cuda.js)', { skip: cudaAddonPath() ? false : 'CUDA addon not built here' }, async (t) => {
-  // Loading the binary needs no GPU (cudart is static). Without a device a call rejects with a
-  // typed error instead of crashing; argument errors are thrown before any CUDA call.
+const windows: [string, WindowMeta][] = [
+  ['LINEAR', { windowCenter: [2048], windowWidth: [4096], voiLutFunction: 'LINEAR', invert: false }],
+  ['LINEAR fp16 +invert', { windowCenter: [1755.5], windowWidth: [811.3], voiLutFunction: 'LINEAR', invert: true }],
+  ['LINEAR_EXACT', { windowCenter: [900.25], windowWidth: [1234.5], voiLutFunction: 'LINEAR_EXACT', invert: false }],
+  ['SIGMOID +invert', { windowCenter: [1802.31], windowWidth: [1091.97], voiLutFunction: 'SIGMOID', invert: true }],
+  ['min-max (no tags) +invert', { windowCenter: [], windowWidth: [], invert: true }],
+];
+
+t.test('the CUDA addon binary carries the fused path and no per-kernel twins', { skip: cudaAddonPath() ? false : 'CUDA addon not built here' }, async (t) => {
+  // Loading the binary needs no GPU (cudart is static).
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const binary = require(cudaAddonPath()!) as ImgprocKernels & { modules: string[]; deviceInfo(): { deviceCount: number } };
-  t.ok(binary.modules.includes('imgproc_cuda'));
-  for (const name of ['imgprocMinMaxScale255', 'imgprocWindowedCrop', 'imgprocWindowedCropU8', 'imgprocTorchResize',
-    'imgprocDetectorInput', 'imgprocClassifierInput', 'imgprocCvResizeLinear'] as const) {
-    t.type(binary[name], 'function', `${name} exported under the CPU name`);
-  }
-  t.throws(() => binary.imgprocMinMaxScale255(new Int16Array(3), 2, 2, false), { code: 'ERR_INVALID_ARGUMENT' });
-  if (binary.deviceInfo().deviceCount === 0) {
-    await t.rejects(binary.imgprocMinMaxScale255(new Int16Array(4), 2, 2, false), { code: 'ERR_CUDA' });
+  const binary = require(cudaAddonPath()!) as Record<string, unknown> & { modules: string[] };
+  for (const name of ['cudaImageUpload', 'cudaBatchTensor', 'cudaPreprocessImage', 'cudaStagingInfo']) t.type(binary[name], 'function', name);
+  t.notOk(binary.modules.includes('imgproc_cuda'), 'no imgproc twin module');
+  for (const name of ['imgprocMinMaxScale255', 'imgprocWindowedCrop', 'imgprocTorchResize', 'imgprocDetectorInput', 'imgprocClassifierInput', 'imgprocCvResizeLinear']) {
+    t.equal(binary[name], undefined, `${name}: one implementation (the CPU addon's), no CUDA twin`);
   }
 });
 
-t.test('min-max ×255 and windowing twins', gpu, async (t) => {
-  for (const [rows, cols, bits] of [[2776, 2082, 12], [1, 1, 12], [517, 333, 16], [64, 48, 14]]) {
+t.test('detector input (min-max ×255, torch bilinear, letterbox)', gpu, async (t) => {
+  for (const [rows, cols, bits] of [[2776, 2082, 12], [1101, 873, 14], [517, 333, 16], [1, 1, 12], [5355, 4915, 12]]) {
     const raw = synthI16(rows, cols, rows + cols, bits);
-    const n = rows * cols;
     for (const invert of [false, true]) {
-      await parity(t, `minMaxScale255${invert ? '+invert' : ''}`, `${rows}x${cols}`, n * 6,
-        (a) => a.imgprocMinMaxScale255(raw, rows, cols, invert), 0);
-    }
-    const box = [Math.floor(cols / 5), Math.floor(rows / 7), cols, rows];
-    const windows: NativeWindow[] = [
-      { func: 'LINEAR', center: 2048, width: 4096, fp16: false },
-      { func: 'LINEAR', center: 1755.5, width: 811.3, fp16: true },
-      { func: 'LINEAR_EXACT', center: 900.25, width: 1234.5, fp16: false },
-      { func: 'SIGMOID', center: 1802.31, width: 1091.97, fp16: false },
-      { func: 'NONE', center: 0, width: 0, fp16: false },
-    ];
-    for (const w of windows) {
-      for (const invert of [false, true]) {
-        const name = `${w.func}${w.fp16 ? '+fp16' : ''}${invert ? '+invert' : ''}`;
-        await parity(t, `windowedCrop ${name}`, `${rows}x${cols}`, n * 6, (a) => a.imgprocWindowedCrop(raw, rows, cols, box, w, invert), 1e-5);
-        await parity(t, `windowedCropU8 ${name}`, `${rows}x${cols}`, n * 3, (a) => a.imgprocWindowedCropU8(raw, rows, cols, box, w, invert), 0);
+      const cpu = await detectorInput(await minMaxScale255(raw, rows, cols, invert), rows, cols);
+      const t0 = performance.now();
+      const image = await GpuImage.upload(raw, rows, cols, { windowCenter: [], windowWidth: [], invert });
+      try {
+        const d = await image.detectorInput();
+        parity(t, `detectorInput${invert ? '+invert' : ''}`, `${rows}x${cols}`, cpu.tensor, d.tensor, performance.now() - t0);
+        t.same([d.ratio, d.resizedHeight, d.resizedWidth], [cpu.ratio, cpu.resizedHeight, cpu.resizedWidth]);
+      } finally {
+        image.dispose();
       }
     }
   }
 });
 
-t.test('torch bilinear resize and detector letterbox twins', gpu, async (t) => {
-  for (const [rows, cols, or, oc] of [[1101, 873, 415, 329], [5355, 4915, 416, 381], [700, 300, 2048, 877], [3, 2, 7, 5], [1, 1, 416, 416]]) {
-    const img = synthF32(rows, cols, rows * 3 + cols);
-    await parity(t, 'torchResize', `${rows}x${cols}->${or}x${oc}`, (rows * cols + or * oc) * 4,
-      (a) => a.imgprocTorchResize(img, rows, cols, or, oc), 1e-5);
-    const bytes = (rows * cols + 3 * 416 * 416) * 4;
-    await parity(t, 'detectorInput.tensor', `${rows}x${cols}`, bytes, async (a) => (await a.imgprocDetectorInput(img, rows, cols, 416)).tensor, 1e-5);
-    await parity(t, 'detectorInput.resized', `${rows}x${cols}`, bytes, async (a) => (await a.imgprocDetectorInput(img, rows, cols, 416)).resized, 1e-5);
-  }
-});
-
-t.test('classifier input (crop + window + resize_and_pad + uint8) twin', gpu, async (t) => {
+t.test('classifier input per window function, host and device-resident, and the batch tensor', gpu, async (t) => {
   const [rows, cols] = [2776, 2082];
   const raw = synthI16(rows, cols, 11, 12);
-  const cases: Array<[number[], NativeWindow, boolean]> = [
-    [[0, 0, 1528, 2589], { func: 'LINEAR', center: 2048, width: 4096, fp16: false }, false],
-    [[547, 13, 2082, 2776], { func: 'SIGMOID', center: 1802.31, width: 1091.97, fp16: true }, true],
-    [[100, 200, 1100, 700], { func: 'NONE', center: 0, width: 0, fp16: false }, true],
-    [[0, 0, 2082, 2776], { func: 'LINEAR_EXACT', center: 1500, width: 3000, fp16: false }, false],
-  ];
-  for (const [box, w, invert] of cases) {
-    await parity(t, `classifierInput ${w.func}${invert ? '+invert' : ''}`, `box ${box.join(',')}`, rows * cols * 2 + 2048 * 1024,
-      (a) => a.imgprocClassifierInput(raw, rows, cols, box, w, invert, 2048, 1024), 0);
-  }
-});
-
-t.test('cv2 INTER_LINEAR uint8 twin', gpu, async (t) => {
-  for (const [rows, cols, or, oc] of [[2294, 1914, 1227, 1024], [1101, 873, 1291, 1024], [4096, 2048, 2048, 1024], [512, 256, 512, 256], [1, 1, 5, 3]]) {
-    const img = synthU8(rows, cols, rows + 2 * cols);
-    await parity(t, 'cvResizeLinear', `${rows}x${cols}->${or}x${oc}`, rows * cols + or * oc,
-      (a) => a.imgprocCvResizeLinear(img, rows, cols, or, oc), 0);
+  const boxes = [[0, 0, 1528, 2589], [547, 13, 2082, 2776], [100, 200, 1100, 700], [0, 0, 2082, 2776]];
+  const batch = new DeviceBatchTensor();
+  const host = new BatchTensorBuffer();
+  try {
+    for (const [name, meta] of windows) {
+      const fp16Windows = name.includes('fp16');
+      const image = await GpuImage.upload(raw, rows, cols, meta);
+      try {
+        const planes = [];
+        const cpus = [];
+        for (const box of boxes) {
+          const cpu = await classifierInput(raw, rows, cols, box, meta, { fp16Windows });
+          const t0 = performance.now();
+          const got = await image.classifierInput(box, { fp16Windows });
+          parity(t, `classifierInput ${name}`, `box ${box.join(',')}`, cpu, got.pixels, performance.now() - t0);
+          const plane = await image.classifierPlane(box, { fp16Windows });
+          parity(t, `classifierPlane ${name}`, `box ${box.join(',')}`, cpu, await plane.toHost(), 0);
+          planes.push(plane);
+          cpus.push(cpu);
+        }
+        // The batch engine input assembled on the device = the CPU's imgprocBatchTensor of the same inputs.
+        await batch.fill(planes, 2048, 1024);
+        const fromDevice = new Float32Array(planes.length * 3 * 2048 * 1024);
+        await batch.download(fromDevice);
+        parity(t, `batch tensor ${name}`, `${planes.length}x3x2048x1024`, await host.fill(cpus, 2048 * 1024), fromDevice, 0);
+        planes.forEach((p) => p.dispose());
+      } finally {
+        image.dispose();
+      }
+    }
+  } finally {
+    batch.dispose();
   }
 });

@@ -54,3 +54,25 @@ t.test('feeds are validated; errors name the engine; dispose ends the session', 
   await s.dispose();
   await t.rejects(s.run({ images: { data: new Float32Array(3), dims: [1, 3] } }), { code: 'ERR_SESSION_DISPOSED' });
 });
+
+t.test('a DeviceTensor feed is passed to the engine by address (no host data); a split offsets the address', async (t) => {
+  const seen: { address: bigint; dims: number[]; hasData: boolean }[] = [];
+  const engine: TensorRtEngine = {
+    ...fakeEngine([]),
+    async run(feeds) {
+      const x = feeds.images as { address: bigint; dims: number[]; data?: unknown };
+      seen.push({ address: x.address, dims: x.dims, hasData: 'data' in x });
+      return { probs: { dims: [x.dims[0], 2], data: new Float32Array(x.dims[0] * 2).fill(x.dims[0]) } };
+    },
+  };
+  const s = new TensorRtSession(engine, '/e.engine');
+  t.equal(s.acceptsDeviceInput, true, 'a GPU backend');
+  const base = 0x7f0000001000n;
+  const out = await s.run({ images: { location: 'cuda', deviceId: 0, address: base, dims: [5, 3], dtype: 'float32', owner: null } });
+  t.same(seen.map((x) => x.dims[0]), [2, 2, 1]);
+  t.same(seen.map((x) => x.address), [base, base + 24n, base + 48n], '3 floats × 4 bytes per row');
+  t.ok(seen.every((x) => !x.hasData), 'no host data made');
+  t.same(out.probs.dims, [5, 2]);
+  await t.rejects(s.run({ images: { location: 'cuda', deviceId: 0, address: 1 as never, dims: [1, 3], dtype: 'float32', owner: null } }),
+    { code: 'ERR_INVALID_ARGUMENT' }, 'the address must be a BigInt');
+});

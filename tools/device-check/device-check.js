@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 // GPU parity and timing for the device check (run by tools/device-check/device-check.sh; plain Node, no
-// node_modules needed). Every function the CUDA addon exports under the same name as the CPU addon
-// (the CUDA twins) is called with the same arguments on both and compared: integer outputs must be
-// bit-exact, float outputs within 1e-5. Inputs: real RSNA images decoded by
+// node_modules needed). The one CUDA implementation of preprocessing (the fused GpuImage path that
+// production runs: cudaImageUpload → detectorInput / classifierInput / classifierPlane → cudaBatchTensor)
+// is compared with the CPU kernels on the same arguments (bit-exact for every output, §2.2, §3.1),
+// for the image's own window and the other window functions; functions both addons still export
+// under one name (YOLOX decode/filter) are compared the same way. Inputs: real RSNA images decoded by
 // tools/device-check/device-check-prepare.js (.devcheck/images) and their preprocess goldens, else synthetic
-// images. Each twin is timed (median wall time incl. copies; kernel time when its launcher records
-// KernelTiming) and its bandwidth is set against the measured device-to-device copy rate.
+// images. Kernels are timed with CUDA events (KernelTiming) against the measured device-to-device
+// copy rate, and the upload (issue 14) is measured in GB/s against the pinned host-to-device rate.
 // Usage: node tools/device-check/device-check.js [--out DIR] [--reps N] [--self-test]
 // --self-test: no GPU needed; a second copy of the CPU addon poses as the CUDA addon, so the case
 // building, comparison and table are exercised here (every row must then be OK with diff 0).
@@ -21,7 +23,7 @@ const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) 
 const selfTest = args.includes('--self-test');
 const FLOAT_TOL = 1e-5;
 const lines = [];
-const report = { gpu: null, bandwidth: null, twins: [], kernels: [], goldens: [], pipeline: [], skipped: [] };
+const report = { gpu: null, bandwidth: null, twins: [], kernels: [], goldens: [], pipeline: [], upload: [], skipped: [] };
 const say = (s = '') => { lines.push(s); console.log(s); };
 
 function loadAddon(candidates, what) {
@@ -134,29 +136,9 @@ function fit(rows, cols, tr, tc) {
   return [Math.floor(rows * r), Math.floor(cols * r)];
 }
 
-async function buildCases(cpu, images) {
+async function buildCases() {
   const cases = {};
   const add = (name, label, argList) => (cases[name] ??= []).push({ label, args: argList });
-  for (const im of images) {
-    const { raw, rows, cols, box, window, invert } = im;
-    add('imgprocMinMaxScale255', im.name, [raw, rows, cols, invert]);
-    add('imgprocWindowedCrop', im.name, [raw, rows, cols, box, window, invert]);
-    add('imgprocWindowedCropU8', im.name, [raw, rows, cols, box, window, invert]);
-    add('imgprocClassifierInput', im.name, [raw, rows, cols, box, window, invert, 2048, 1024]);
-    if (typeof cpu.imgprocMinMaxScale255 === 'function') {
-      const scaled = await cpu.imgprocMinMaxScale255(raw, rows, cols, invert);
-      const [h, w] = fit(rows, cols, 416, 416);
-      add('imgprocDetectorInput', im.name, [scaled, rows, cols, 416]);
-      add('imgprocTorchResize', `${im.name} → ${h}x${w}`, [scaled, rows, cols, h, w]);
-    }
-    if (typeof cpu.imgprocWindowedCropU8 === 'function') {
-      const crop = await cpu.imgprocWindowedCropU8(raw, rows, cols, box, window, invert);
-      const ch = box[3] - box[1];
-      const cw = box[2] - box[0];
-      const [h, w] = fit(ch, cw, 2048, 1024);
-      add('imgprocCvResizeLinear', `${im.name} crop → ${h}x${w}`, [crop, ch, cw, h, w]);
-    }
-  }
   const yoloxDir = path.join(root, '.devcheck', 'golden', 'yolox_decode');
   const rawFiles = fs.existsSync(yoloxDir) ? fs.readdirSync(yoloxDir).filter((f) => f.endsWith('.raw.f32.bin')).sort() : [];
   for (const f of rawFiles) add('yoloxDecodeFilter', f.replace('.raw.f32.bin', ''), [readBin(path.join(yoloxDir, f), Float32Array), 416, 0.5]);
@@ -174,7 +156,7 @@ async function runTwins(cpu, gpu, cases, d2d) {
   const twins = Object.keys(gpu).filter((k) => typeof gpu[k] === 'function' && !INFRA.test(k) && typeof cpu[k] === 'function');
   const gpuOnly = Object.keys(gpu).filter((k) => typeof gpu[k] === 'function' && !INFRA.test(k) && typeof cpu[k] !== 'function');
   for (const k of gpuOnly) report.skipped.push(`${k}: CUDA-only function, no CPU twin to compare`);
-  if (twins.length === 0) report.skipped.push('no CUDA twins in this build (no native/**/*_cuda.cpp kernels registered yet)');
+  if (twins.length === 0) report.skipped.push('no function both addons export under one name in this build');
   for (const name of twins.sort()) {
     if (!cases[name]) { report.skipped.push(`${name}: no device-check case defined (add one in tools/device-check/device-check.js)`); continue; }
     for (const c of cases[name]) {
@@ -205,27 +187,131 @@ async function runTwins(cpu, gpu, cases, d2d) {
   }
 }
 
-// Real-image outputs of the GPU path against the original's goldens (preprocess README tolerances).
+// Real-image outputs of the fused GPU path against the original's goldens (preprocess README tolerances).
 async function runGoldens(gpu, images) {
+  if (typeof gpu.cudaImageUpload !== 'function') return;
   for (const im of images.filter((i) => i.goldenDir)) {
-    const det = path.join(im.goldenDir, 'detector_input_416.f32.bin');
-    if (typeof gpu.imgprocDetectorInput === 'function' && typeof gpu.imgprocMinMaxScale255 === 'function' && fs.existsSync(det)) {
-      try {
-        const scaled = await gpu.imgprocMinMaxScale255(im.raw, im.rows, im.cols, im.invert);
-        const out = await gpu.imgprocDetectorInput(scaled, im.rows, im.cols, 416);
-        const cmp = compare(out.tensor.subarray(0, 416 * 416), readBin(det, Float32Array));
-        report.goldens.push({ what: 'detector input 416 (§2.2)', image: im.name, maxAbs: cmp.maxAbs, differing: cmp.mismatches, total: cmp.total, ok: cmp.maxAbs <= 3.1e-5 });
-      } catch (err) { report.goldens.push({ what: 'detector input 416 (§2.2)', image: im.name, ok: false, error: err.message }); }
+    const image = await gpu.cudaImageUpload(im.raw, im.rows, im.cols);
+    try {
+      const det = path.join(im.goldenDir, 'detector_input_416.f32.bin');
+      if (fs.existsSync(det)) {
+        try {
+          const out = await image.detectorInput(im.invert, 416);
+          const cmp = compare(out.tensor.subarray(0, 416 * 416), readBin(det, Float32Array));
+          report.goldens.push({ what: 'detector input 416 (§2.2)', image: im.name, maxAbs: cmp.maxAbs, differing: cmp.mismatches, total: cmp.total, ok: cmp.maxAbs <= 3.1e-5 });
+        } catch (err) { report.goldens.push({ what: 'detector input 416 (§2.2)', image: im.name, ok: false, error: err.message }); }
+      }
+      const fin = path.join(im.goldenDir, 'otsu.final_2048x1024.u8.bin');
+      if (fs.existsSync(fin) && im.goldenBox) {
+        try {
+          const out = await image.classifierInput(im.goldenBox, im.window, im.invert, 2048, 1024, 'none');
+          const cmp = compare(out.pixels.subarray(0, 2048 * 1024), readBin(fin, Uint8Array));
+          report.goldens.push({ what: 'classifier input 2048x1024 u8 (§3.1)', image: im.name, maxAbs: cmp.maxAbs, differing: cmp.mismatches, total: cmp.total,
+            ok: cmp.maxAbs <= 1 && cmp.mismatches <= 0.001 * cmp.total });
+        } catch (err) { report.goldens.push({ what: 'classifier input 2048x1024 u8 (§3.1)', image: im.name, ok: false, error: err.message }); }
+      }
+    } finally {
+      image.dispose();
     }
-    const fin = path.join(im.goldenDir, 'otsu.final_2048x1024.u8.bin');
-    if (typeof gpu.imgprocClassifierInput === 'function' && fs.existsSync(fin) && im.goldenBox) {
-      try {
-        const out = await gpu.imgprocClassifierInput(im.raw, im.rows, im.cols, im.goldenBox, im.window, im.invert, 2048, 1024);
-        const cmp = compare(out.subarray(0, 2048 * 1024), readBin(fin, Uint8Array));
-        report.goldens.push({ what: 'classifier input 2048x1024 u8 (§3.1)', image: im.name, maxAbs: cmp.maxAbs, differing: cmp.mismatches, total: cmp.total,
-          ok: cmp.maxAbs <= 1 && cmp.mismatches <= 0.001 * cmp.total });
-      } catch (err) { report.goldens.push({ what: 'classifier input 2048x1024 u8 (§3.1)', image: im.name, ok: false, error: err.message }); }
+  }
+}
+
+// The fused path against the CPU kernels, case by case (the rows of the parity table): the detector
+// input, the classifier input for the image's window and every other window function (host result
+// and the device-resident plane), and the batch tensor assembled on the device from those planes.
+const OTHER_WINDOWS = [
+  { func: 'LINEAR', center: 2048, width: 4096, fp16: false },
+  { func: 'LINEAR', center: 1755.5, width: 811.3, fp16: true },
+  { func: 'LINEAR_EXACT', center: 900.25, width: 1234.5, fp16: false },
+  { func: 'SIGMOID', center: 1802.31, width: 1091.97, fp16: false },
+  { func: 'NONE', center: 0, width: 0, fp16: false },
+];
+
+async function runFused(cpu, gpu, images) {
+  if (typeof gpu.cudaImageUpload !== 'function' || typeof cpu.imgprocClassifierInput !== 'function') {
+    report.skipped.push('fused path parity: needs cudaImageUpload (CUDA addon) and the CPU imgproc kernels');
+    return;
+  }
+  const row = async (name, label, cpuRun, gpuRun) => {
+    const r = { name, label };
+    process.stderr.write(`device-check: ${name} ${label}\n`);
+    try {
+      const c = await timed(cpuRun);
+      const g = await timed(gpuRun);
+      const cmp = compare(c.value, g.value);
+      Object.assign(r, { ...cmp, ok: cmp.mismatches === 0 && cmp.maxAbs === 0, ms: g.ms, cpuMs: c.ms, bytes: bytesOf(g.value) });
+    } catch (err) { Object.assign(r, { ok: false, error: `${err.code ? `[${err.code}] ` : ''}${String(err.message).split('\n')[0]}` }); }
+    report.twins.push(r);
+  };
+  for (const im of images) {
+    const image = await gpu.cudaImageUpload(im.raw, im.rows, im.cols);
+    try {
+      for (const invert of [im.invert, !im.invert]) {
+        await row('fused detectorInput', `${im.name}${invert ? ' +invert' : ''}`,
+          async () => { const d = await cpu.imgprocDetectorInput(await cpu.imgprocMinMaxScale255(im.raw, im.rows, im.cols, invert), im.rows, im.cols, 416); return [d.tensor, d.ratio, d.resizedHeight, d.resizedWidth]; },
+          async () => { const d = await image.detectorInput(invert, 416); return [d.tensor, d.ratio, d.resizedHeight, d.resizedWidth]; });
+      }
+      const planes = [];
+      const cpuInputs = [];
+      for (const [k, window] of [im.window, ...OTHER_WINDOWS].entries()) {
+        const invert = k % 2 === 0 ? im.invert : !im.invert;
+        const label = `${im.name} ${window.func}${window.fp16 ? '+fp16' : ''}${invert ? '+inv' : ''}`;
+        const cpuPixels = await cpu.imgprocClassifierInput(im.raw, im.rows, im.cols, im.box, window, invert, 2048, 1024);
+        await row('fused classifierInput', label, async () => cpuPixels,
+          async () => (await image.classifierInput(im.box, window, invert, 2048, 1024, 'none')).pixels);
+        if (typeof image.classifierPlane === 'function') {
+          const plane = await image.classifierPlane(im.box, window, invert, 2048, 1024);
+          await row('fused classifierPlane', label, async () => cpuPixels, () => plane.download());
+          planes.push(plane);
+          cpuInputs.push(cpuPixels);
+        }
+      }
+      if (planes.length && typeof gpu.cudaBatchTensor === 'function' && typeof cpu.imgprocBatchTensor === 'function') {
+        const n = planes.length * 3 * 2048 * 1024;
+        const batch = gpu.cudaBatchTensor();
+        await row('fused batch tensor', `${im.name} ${planes.length}x3x2048x1024`,
+          async () => { const out = new Float32Array(n); await cpu.imgprocBatchTensor(cpuInputs, 2048 * 1024, out); return out; },
+          async () => { await batch.fill(planes, 2048, 1024); const out = new Float32Array(n); await batch.download(out); return out; });
+        batch.dispose();
+      }
+      planes.forEach((p) => p.dispose());
+    } finally {
+      image.dispose();
     }
+  }
+}
+
+// The upload of the GPU prepare stage (issue 14: it was 44 of 50 ms, ~1.2 GB/s, for a 5355×4915 image):
+// end to end (JS call until the data is usable on the device, measured as upload + detector input minus
+// the detector input alone), the copies' own device time (KernelTiming "pipeline.upload"), and two
+// images uploaded at once (their streams overlap), each against the pinned host-to-device rate.
+async function runUpload(gpu, images, pinnedRate) {
+  if (typeof gpu.cudaImageUpload !== 'function') return;
+  for (const im of images) {
+    const bytes = im.raw.byteLength;
+    const warm = await gpu.cudaImageUpload(im.raw, im.rows, im.cols);
+    await warm.detectorInput(im.invert, 416);
+    const detOnly = [];
+    for (let i = 0; i < reps; i++) detOnly.push((await timed(() => warm.detectorInput(im.invert, 416))).ms);
+    warm.dispose();
+    const both = [];
+    gpu.cudaSetKernelTiming?.(true);
+    gpu.cudaKernelTimings?.(true);
+    for (let i = 0; i < reps; i++) {
+      both.push((await timed(async () => { const img = await gpu.cudaImageUpload(im.raw, im.rows, im.cols); await img.detectorInput(im.invert, 416); img.dispose(); })).ms);
+    }
+    const upload = (gpu.cudaKernelTimings?.(true) ?? []).find((k) => k.name === 'pipeline.upload');
+    gpu.cudaSetKernelTiming?.(false);
+    const uploadMs = Math.max(1e-3, median(both) - median(detOnly));
+    const pair = [];
+    for (let i = 0; i < reps; i++) {
+      pair.push((await timed(() => Promise.all([0, 1].map(async () => { const img = await gpu.cudaImageUpload(im.raw, im.rows, im.cols); await img.detectorInput(im.invert, 416); img.dispose(); })))).ms);
+    }
+    const gbps = (ms, n = 1) => (n * bytes) / (ms / 1e3) / 1e9;
+    const copyMs = upload ? upload.milliseconds / upload.calls : undefined;
+    report.upload.push({ image: im.name, bytes, uploadMs, uploadGBps: gbps(uploadMs), copyMs, copyGBps: copyMs && gbps(copyMs),
+      pairMs: median(pair), pairImagesPerS: 2 / (median(pair) / 1e3), pinnedGBps: pinnedRate,
+      pctOfPinned: pinnedRate ? (100 * gbps(uploadMs)) / pinnedRate : null, staging: gpu.cudaStagingInfo?.() });
   }
 }
 
@@ -243,13 +329,11 @@ async function runPipeline(cpu, gpu, images, d2dRate) {
   const names = ['imgprocMinMaxScale255', 'imgprocDetectorInput', 'imgprocClassifierInput'];
   const cpuOk = names.every((n) => typeof cpu[n] === 'function');
   const pipeline = typeof gpu.cudaPreprocessImage === 'function';
-  const composed = names.every((n) => typeof gpu[n] === 'function');
-  if (!cpuOk || (!pipeline && !composed)) { report.skipped.push('whole-image GPU preprocessing: needs cudaPreprocessImage (or the imgproc twins) and the CPU imgproc kernels'); return; }
+  if (!cpuOk || !pipeline) { report.skipped.push('whole-image GPU preprocessing: needs cudaPreprocessImage and the CPU imgproc kernels'); return; }
   for (const im of images) {
-    const row = { image: im.name, how: pipeline ? 'GPU-resident cudaPreprocessImage' : 'twins composed (host round trips)' };
+    const row = { image: im.name, how: 'GPU-resident cudaPreprocessImage' };
     try {
-      const gpuRun = pipeline ? () => gpu.cudaPreprocessImage(im.raw, im.rows, im.cols, im.box, im.window, im.invert)
-        : () => cpuPreprocess(gpu, im);
+      const gpuRun = () => gpu.cudaPreprocessImage(im.raw, im.rows, im.cols, im.box, im.window, im.invert);
       const first = await gpuRun();
       const g = [];
       for (let i = 0; i < reps; i++) g.push((await timed(gpuRun)).ms);
@@ -309,7 +393,7 @@ function printReport() {
     say(`copy rate: device-to-device ${num(b.deviceToDeviceGBps, 0)} GB/s (read+write), host-to-device ${num(b.hostToDeviceGBps, 1)} GB/s, device-to-host ${num(b.deviceToHostGBps, 1)} GB/s (pinned)`);
   }
   say('');
-  say(`${pad('twin (CUDA vs CPU)', 26)}${pad('input', 34)}${pad('max|diff|', 10)}${pad('mismatch', 18)}${pad('GPU ms', 9)}${pad('CPU ms', 9)}${pad('e2e GB/s', 9)}result`);
+  say(`${pad('CUDA vs CPU', 26)}${pad('input', 34)}${pad('max|diff|', 10)}${pad('mismatch', 18)}${pad('GPU ms', 9)}${pad('CPU ms', 9)}${pad('e2e GB/s', 9)}result`);
   for (const r of report.twins) {
     say(`${pad(r.name, 26)}${pad(r.label.slice(0, 33), 34)}${pad(r.error ? '-' : sci(r.maxAbs), 10)}${pad(r.error ? '-' : `${r.mismatches}/${r.total}`, 18)}` +
       `${pad(num(r.ms), 9)}${pad(num(r.cpuMs, 1), 9)}${pad(r.bytes && r.ms ? num(r.bytes / (r.ms / 1e3) / 1e9, 1) : '-', 9)}${r.ok ? 'OK' : `FAIL${r.error ? ` ${r.error}` : r.float ? ` (> 1e-5${r.maxUlp ? `; max ${r.maxUlp} ulp` : ''})` : ' (not bit-exact)'}`}`);
@@ -336,22 +420,49 @@ function printReport() {
       }
     }
   }
+  if (report.upload.length) {
+    say('');
+    for (const u of report.upload) {
+      say(`upload ${pad(u.image, 22)}${(u.bytes / 1e6).toFixed(1)} MB: ${num(u.uploadMs, 2)} ms end to end = ${num(u.uploadGBps, 1)} GB/s ` +
+        `(${num(u.pctOfPinned, 0)}% of pinned ${num(u.pinnedGBps, 1)} GB/s; goal >= 50%)` +
+        `${u.copyMs !== undefined ? `, copies ${num(u.copyMs, 2)} ms device time = ${num(u.copyGBps, 1)} GB/s` : ''}; ` +
+        `2 images at once (upload + detector input): ${num(u.pairMs, 1)} ms = ${num(u.pairImagesPerS, 1)} img/s`);
+    }
+    const st = report.upload[0].staging;
+    if (st) say(`pinned staging: ${st.chunks} of at most ${st.maxChunks} chunks of ${(st.chunkBytes / 2 ** 20).toFixed(0)} MiB`);
+  }
   for (const s of report.skipped) say(`skipped: ${s}`);
   const failed = report.twins.filter((r) => !r.ok).length + report.goldens.filter((r) => !r.ok).length + report.pipeline.filter((r) => !r.ok).length;
   say('');
-  say(`summary: ${report.twins.filter((r) => r.ok).length} twin cases OK, ${failed} failed, ${report.skipped.length} skipped`);
+  say(`summary: ${report.twins.filter((r) => r.ok).length} CUDA-vs-CPU cases OK, ${failed} failed, ${report.skipped.length} skipped`);
   return failed;
 }
 
 // The CPU addon dressed as a CUDA addon (for --self-test only).
 function fakeGpu(cpu) {
-  return { ...cpu, deviceInfo: () => ({ runtimeVersion: 0, driverVersion: 0, deviceCount: 1,
+  return { yoloxDecodeFilter: cpu.yoloxDecodeFilter, deviceInfo: () => ({ runtimeVersion: 0, driverVersion: 0, deviceCount: 1,
     devices: [{ name: 'SELF-TEST (CPU addon posing as the GPU)', computeCapability: '0.0', totalMemory: 0 }] }),
     cudaMemoryBandwidth: async () => ({ deviceToDeviceGBps: 1, hostToDeviceGBps: 1, deviceToHostGBps: 1 }),
     cudaPreprocessImage: typeof cpu.imgprocClassifierInput === 'function' ? async (raw, rows, cols, box, window, invert) => {
       const r = await cpuPreprocess(cpu, { raw, rows, cols, box, window, invert });
       return { detector: r.detector, classifier: { pixels: r.pixels } };
-    } : undefined };
+    } : undefined,
+    // The fused path's surface, computed by the CPU kernels.
+    cudaImageUpload: async (raw, rows, cols) => {
+      const pixels = (box, window, invert, h, w) => cpu.imgprocClassifierInput(raw, rows, cols, box, window, invert, h, w);
+      return {
+        detectorInput: async (invert, size) => ({ ...(await cpu.imgprocDetectorInput(await cpu.imgprocMinMaxScale255(raw, rows, cols, invert), rows, cols, size)), constant: false }),
+        classifierInput: async (...a) => ({ pixels: await pixels(...a) }),
+        classifierPlane: async (...a) => { const px = await pixels(...a); return { height: a[3], width: a[4], px, download: async () => px.slice(), dispose() {} }; },
+        dispose() {},
+      };
+    },
+    cudaBatchTensor: () => {
+      let items = [];
+      let plane = 0;
+      return { fill: async (it, h, w) => { items = it; plane = h * w; }, download: (into) => cpu.imgprocBatchTensor(items.map((p) => p.px ?? p), plane, into), dispose() {} };
+    },
+    cudaStagingInfo: () => ({ chunkBytes: 8 * 2 ** 20, chunks: 0, maxChunks: 8 }) };
 }
 
 async function main() {
@@ -372,10 +483,12 @@ async function main() {
   const real = realImages();
   if (real.length === 0) report.skipped.push('real DICOMs: .devcheck/images absent (run tools/device-check/device-check-prepare.js where lib/dicom decodes): synthetic images used');
   const images = real.length ? real : [syntheticImage(2776, 2082, 1), syntheticImage(4096, 3328, 2)];
-  const cases = await buildCases(cpu, images);
+  const cases = await buildCases();
   await runTwins(cpu, gpu, cases, report.bandwidth.deviceToDeviceGBps);
+  await runFused(cpu, gpu, images);
   await runGoldens(gpu, real);
   await runPipeline(cpu, gpu, images, report.bandwidth.deviceToDeviceGBps);
+  await runUpload(gpu, images, report.bandwidth.hostToDeviceGBps);
   const failed = printReport();
   return failed ? 1 : 0;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Device check for a lent GPU machine (CUDA 13, CMake, Python; no Node, no TensorRT, no ../shared):
-# builds the CUDA addon for this GPU, then runs tools/device-check/device-check.js, which compares every CUDA
-# twin with its CPU twin on real RSNA images (bit-exact for integers, <= 1e-5 for floats), checks
-# the GPU outputs against the preprocess goldens, times each kernel against the measured
-# device-to-device copy rate and the whole GPU preprocessing per image, and prints one table
+# builds the CUDA addon for this GPU, then runs tools/device-check/device-check.js, which compares the
+# fused GPU path (detector input, classifier input per window, device planes, the batch tensor) and the
+# YOLOX decode with the CPU kernels on real RSNA images (bit-exact), checks the GPU outputs against the
+# preprocess goldens, times each kernel against the measured device-to-device copy rate, measures the
+# upload in GB/s against the pinned host-to-device rate, and prints one table
 # (also written to $OUT/device-check.txt and .json when OUT is set). Budget: under 8 minutes.
 #
 # Prepare on a machine with Node first (docs/GPU.md "Device check"):
@@ -92,7 +93,7 @@ if [ -x node_modules/.bin/tap ]; then
   files="$(grep -l "needsGpu(" -r test --include='*.test.ts' | tr '\n' ' ')"
   [ -n "$files" ] && [ $((SECONDS - started)) -lt 400 ] && PATH="$(dirname "$NODE"):$PATH" timeout 60 node_modules/.bin/tap $files || true
 else
-  say "tap GPU tests: node_modules not carried, skipped (tools/device-check/device-check.js above covers every CUDA twin)"
+  say "tap GPU tests: node_modules not carried, skipped (tools/device-check/device-check.js above covers the fused path)"
 fi
 [ -f "$BUILD.log" ] && [ -n "${OUT:-}" ] && cp "$BUILD.log" "$OUT/" 2>/dev/null
 say "done in $(elapsed), exit $rc"
