@@ -1,14 +1,8 @@
 /**
- * Types of the ROI kernels in the native addons (native/roi/roi_binding.cc and the CUDA twin
- * native/roi/yolox_decode_cuda.cpp). The CPU and CUDA addons export the same names and signatures.
+ * Types of the ROI kernels of the CPU addon (native/roi/roi_binding.cc). YOLOX decoding runs on the
+ * CPU on every machine: 3549 anchors are microseconds of work, so there is no CUDA version.
  */
 import { loadCpuAddon } from '../native';
-
-/** Result of yoloxDecodeFilter: decoded anchors and the indices of those with obj·cls ≥ conf. */
-export interface NativeDecodeFilter {
-  decoded: Float32Array;
-  candidates: Int32Array;
-}
 
 /** Native result of the box choice (§2.5.4–§2.5.6). */
 export interface NativeYoloxSelection {
@@ -40,13 +34,8 @@ export interface NativeOtsuSteps {
   dilated?: Uint8Array;
 }
 
-/** The ROI functions both addons provide for the YOLOX decode/filter twin. */
-export interface RoiKernelAddon {
-  yoloxDecodeFilter(raw: Float32Array, inputSize: number, confThres: number): NativeDecodeFilter;
-}
-
 /** The ROI functions of the CPU addon. */
-export interface RoiCpuAddon extends RoiKernelAddon {
+export interface RoiCpuAddon {
   yoloxDecode(raw: Float32Array, inputSize: number): Float32Array;
   yoloxPostprocess(raw: Float32Array, inputSize: number, confThres: number, nmsThres: number): Float32Array;
   yoloxSelect(rows: Float32Array, ratio: number, height: number, width: number, areaThres: number): NativeYoloxSelection | null;

@@ -1,6 +1,5 @@
 // N-API surface of the ROI kernels in the CPU addon (types in lib/roi/addon.ts):
 //   yoloxDecode(raw, inputSize) → Float32Array                       decode_outputs (§2.4)
-//   yoloxDecodeFilter(raw, inputSize, conf) → {decoded, candidates}  decode + obj·cls ≥ conf (CUDA twin)
 //   yoloxPostprocess(raw, inputSize, conf, nms) → Float32Array       post_process rows (§2.5.1–§2.5.3)
 //   yoloxSelect(rows, ratio, rows, cols, areaThres) → object | null  §2.5.4–§2.5.6
 //   otsuRoi(u8, height, width, keepImages) → Promise<object>         extract_roi_otsu (§2.6)
@@ -35,19 +34,6 @@ Napi::Value YoloxDecodeJs(const Napi::CallbackInfo& info) {
   return Guarded(info.Env(), [&]() -> Napi::Value {
     YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
     return ToTypedArray<float, Napi::Float32Array>(info.Env(), DecodeYolox(RawArg(info, grid), grid));
-  });
-}
-
-Napi::Value YoloxDecodeFilterJs(const Napi::CallbackInfo& info) {
-  return Guarded(info.Env(), [&]() -> Napi::Value {
-    YoloxGrid grid(IntArg(info, 1, "inputSize", 32, 8192));
-    const double conf = NumberArg(info, 2, "confThres");
-    std::vector<float> decoded = DecodeYolox(RawArg(info, grid), grid);
-    std::vector<int32_t> candidates = FilterAnchors(decoded, grid.anchors, conf);
-    Napi::Object out = Napi::Object::New(info.Env());
-    out.Set("decoded", ToTypedArray<float, Napi::Float32Array>(info.Env(), decoded));
-    out.Set("candidates", ToTypedArray<int32_t, Napi::Int32Array>(info.Env(), candidates));
-    return out;
   });
 }
 
@@ -171,7 +157,6 @@ Napi::Value DetectorImageJs(const Napi::CallbackInfo& info) {
 void InitRoi(Napi::Env env, Napi::Object exports) {
   exports.Set("detectorImage", Napi::Function::New(env, DetectorImageJs, "detectorImage"));
   exports.Set("yoloxDecode", Napi::Function::New(env, YoloxDecodeJs, "yoloxDecode"));
-  exports.Set("yoloxDecodeFilter", Napi::Function::New(env, YoloxDecodeFilterJs, "yoloxDecodeFilter"));
   exports.Set("yoloxPostprocess", Napi::Function::New(env, YoloxPostprocessJs, "yoloxPostprocess"));
   exports.Set("yoloxSelect", Napi::Function::New(env, YoloxSelectJs, "yoloxSelect"));
   exports.Set("otsuRoi", Napi::Function::New(env, OtsuRoiJs, "otsuRoi"));

@@ -112,15 +112,6 @@ async function images() {
   }
 }
 
-function yoloxGoldens() {
-  const from = path.join(shared, 'golden', 'preprocess', 'yolox_decode');
-  const to = path.join(dest, 'golden', 'yolox_decode');
-  if (!fs.existsSync(from)) return log('YOLOX decode goldens: ../shared absent, skipped');
-  fs.mkdirSync(to, { recursive: true });
-  for (const f of fs.readdirSync(from).filter((n) => n.endsWith('.raw.f32.bin') || n === 'cases.json')) fs.copyFileSync(path.join(from, f), path.join(to, f));
-  log('YOLOX decode goldens copied');
-}
-
 function sizeOf(p) {
   const st = fs.statSync(p);
   return st.isDirectory() ? fs.readdirSync(p).reduce((n, f) => n + sizeOf(path.join(p, f)), 0) : st.size;
@@ -131,7 +122,6 @@ function sizeOf(p) {
   nodeHeaders();
   cpuAddonLibraries();
   await images();
-  yoloxGoldens();
   const mib = (sizeOf(dest) + sizeOf(path.join(root, 'build', 'Release', 'rsna_mammo.node'))) / 2 ** 20;
   log(`.devcheck + CPU addon: ${mib.toFixed(1)} MiB (the whole working tree that travels must stay under 64 MiB)`);
 })().catch((err) => { console.error(`device-check-prepare: ${err.message}`); process.exitCode = 1; });

@@ -136,57 +136,6 @@ function fit(rows, cols, tr, tc) {
   return [Math.floor(rows * r), Math.floor(cols * r)];
 }
 
-async function buildCases() {
-  const cases = {};
-  const add = (name, label, argList) => (cases[name] ??= []).push({ label, args: argList });
-  const yoloxDir = path.join(root, '.devcheck', 'golden', 'yolox_decode');
-  const rawFiles = fs.existsSync(yoloxDir) ? fs.readdirSync(yoloxDir).filter((f) => f.endsWith('.raw.f32.bin')).sort() : [];
-  for (const f of rawFiles) add('yoloxDecodeFilter', f.replace('.raw.f32.bin', ''), [readBin(path.join(yoloxDir, f), Float32Array), 416, 0.5]);
-  if (rawFiles.length === 0) {
-    const synth = new Float32Array(3549 * 6);
-    for (let i = 0; i < synth.length; i++) synth[i] = (lowbias32(i) >>> 8) / 16777216 * (i % 6 < 4 ? 2 : 1);
-    add('yoloxDecodeFilter', 'synthetic 3549x6', [synth, 416, 0.5]);
-  }
-  return cases;
-}
-
-const INFRA = /^(modules|deviceInfo|buildInfo|tensorrt|cuda)/;  // cuda*: GPU-only (pipeline, bench)
-
-async function runTwins(cpu, gpu, cases, d2d) {
-  const twins = Object.keys(gpu).filter((k) => typeof gpu[k] === 'function' && !INFRA.test(k) && typeof cpu[k] === 'function');
-  const gpuOnly = Object.keys(gpu).filter((k) => typeof gpu[k] === 'function' && !INFRA.test(k) && typeof cpu[k] !== 'function');
-  for (const k of gpuOnly) report.skipped.push(`${k}: CUDA-only function, no CPU twin to compare`);
-  if (twins.length === 0) report.skipped.push('no function both addons export under one name in this build');
-  for (const name of twins.sort()) {
-    if (!cases[name]) { report.skipped.push(`${name}: no device-check case defined (add one in tools/device-check/device-check.js)`); continue; }
-    for (const c of cases[name]) {
-      const row = { name, label: c.label };
-      process.stderr.write(`device-check: ${name} ${c.label}\n`);
-      try {
-        const cpuRun = await timed(() => cpu[name](...c.args));
-        const cpuOut = cpuRun.value;
-        gpu.cudaSetKernelTiming?.(true);
-        gpu.cudaKernelTimings?.(true);
-        const first = await timed(() => gpu[name](...c.args));
-        const times = [];
-        for (let i = 0; i < reps; i++) times.push((await timed(() => gpu[name](...c.args))).ms);
-        const kernels = gpu.cudaKernelTimings?.(true) ?? [];
-        gpu.cudaSetKernelTiming?.(false);
-        const cmp = compare(cpuOut, first.value);
-        Object.assign(row, { ...cmp, ok: cmp.mismatches === 0, ms: median(times), firstMs: first.ms, cpuMs: cpuRun.ms,
-          bytes: bytesOf(c.args) + bytesOf(first.value) });
-        for (const k of kernels) {
-          const gbps = k.bytes / (k.milliseconds / 1e3) / 1e9;
-          report.kernels.push({ twin: name, label: c.label, kernel: k.name, ms: k.milliseconds / k.calls, gbps, pctOfD2D: d2d ? (100 * gbps) / d2d : null });
-        }
-      } catch (err) {
-        Object.assign(row, { ok: false, error: `${err.code ? `[${err.code}] ` : ''}${String(err.message).split('\n')[0]}` });
-      }
-      report.twins.push(row);
-    }
-  }
-}
-
 // Real-image outputs of the fused GPU path against the original's goldens (preprocess README tolerances).
 async function runGoldens(gpu, images) {
   if (typeof gpu.cudaImageUpload !== 'function') return;
@@ -440,7 +389,7 @@ function printReport() {
 
 // The CPU addon dressed as a CUDA addon (for --self-test only).
 function fakeGpu(cpu) {
-  return { yoloxDecodeFilter: cpu.yoloxDecodeFilter, deviceInfo: () => ({ runtimeVersion: 0, driverVersion: 0, deviceCount: 1,
+  return { deviceInfo: () => ({ runtimeVersion: 0, driverVersion: 0, deviceCount: 1,
     devices: [{ name: 'SELF-TEST (CPU addon posing as the GPU)', computeCapability: '0.0', totalMemory: 0 }] }),
     cudaMemoryBandwidth: async () => ({ deviceToDeviceGBps: 1, hostToDeviceGBps: 1, deviceToHostGBps: 1 }),
     cudaPreprocessImage: typeof cpu.imgprocClassifierInput === 'function' ? async (raw, rows, cols, box, window, invert) => {
@@ -483,8 +432,6 @@ async function main() {
   const real = realImages();
   if (real.length === 0) report.skipped.push('real DICOMs: .devcheck/images absent (run tools/device-check/device-check-prepare.js where lib/dicom decodes): synthetic images used');
   const images = real.length ? real : [syntheticImage(2776, 2082, 1), syntheticImage(4096, 3328, 2)];
-  const cases = await buildCases();
-  await runTwins(cpu, gpu, cases, report.bandwidth.deviceToDeviceGBps);
   await runFused(cpu, gpu, images);
   await runGoldens(gpu, real);
   await runPipeline(cpu, gpu, images, report.bandwidth.deviceToDeviceGBps);
