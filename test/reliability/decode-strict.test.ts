@@ -4,6 +4,7 @@
 // repository's fixtures and from ../shared/data/dicom (skipped visibly without it); the intact
 // decodes are compared with the references in MANIFEST.json / fixtures/expected.json.
 import { execFileSync } from 'child_process';
+import crypto from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -259,6 +260,15 @@ t.test('damaged HTJ2K data is ERR_DICOM_CORRUPT through native, WASM and auto', 
       await refused(t, withCodestream(file, damaged(cs, how)), `HTJ2K ${how}`, decoder, /^ERR_DICOM_CORRUPT$/, /^HTJ2K [\w-]+: openjpeg: (decode failed|\[ERROR\] (Malformed HT codeblock|read: segment too long))/);
     }
     await refused(t, withCodestream(file, damaged(cs, 'insert2')), 'HTJ2K insert2', decoder, /^ERR_DICOM_CORRUPT$/, /data inserted/);
+  }
+  // OpenJPH (native), reached by decodeFrame only where libopenjp2 is absent: strict too.
+  if (!nativeCodecs().has('openjph')) return t.skip('OpenJPH is not compiled in');
+  const image = parseDicom(file, HTJ2K);
+  const spec = { rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel, bitsAllocated: image.bitsAllocated, bitsStored: image.bitsStored, isSigned: false, threads: 0 };
+  const intact = await dicomAddon().dicomDecodeFrame('openjph', cs, spec);
+  t.equal(crypto.createHash('sha256').update(Buffer.from(intact.pixels)).digest('hex'), manifestSha(HTJ2K), `${intact.decoder}: the intact file = reference`);
+  for (const how of ['zero4096', 'flip1', 'psot0-delete2'] as const) {
+    await t.rejects(dicomAddon().dicomDecodeFrame('openjph', damaged(cs, how), spec), { code: 'ERR_DICOM_CORRUPT', message: /^openjph: ojph error/ }, `openjph: HTJ2K ${how} is ERR_DICOM_CORRUPT`);
   }
 });
 
