@@ -3,8 +3,9 @@
  * or WASM) allocates a pixel: the codestream's own size (JPEG SOF, JPEG-LS SOF55, J2K/HTJ2K SIZ) must
  * equal Rows × Columns × SamplesPerPixel; a JPEG stream must end with EOI and carry no data after it
  * (an EOI in the middle of the scan); a J2K codestream must hold every tile its SIZ promises with
- * tile-parts inside the data whose lengths end exactly at EOC (ALGORITHMS.md §1.2.5); a stream too short to encode the frame at all is refused (a SOF height
- * larger than the data). Decoders then only see streams whose shape is known to be whole.
+ * tile-parts inside the data whose lengths end exactly at EOC (ALGORITHMS.md §1.2.5); a stream too
+ * short to encode the frame at all is refused (a SOF height larger than the data). Decoders then
+ * only see streams whose shape is known to be whole.
  */
 import { RsnaMammoError } from '../errors';
 import { isJp2, jp2Codestream } from './codestream';
