@@ -24,8 +24,8 @@ export const MAX_FRAME_PIXELS = 2 ** 28;
  * Families whose native codecs are not safe on damaged input, so `auto` uses WASM for them (a WASM
  * fault is an exception in a worker, never a dead process): Debian's libopenjp2 2.5.0 is built with
  * assert() on and its HTJ2K decoder (ht_dec.c mel_init) aborts the process on some corrupt
- * codestreams, and OpenJPH 0.9.0 smashes its stack on others (both found by test/dicom/fuzz.test.ts)
- * and differs from the reference on lossy HTJ2K. The WASM codec is libopenjp2 2.5.4: the reference
+ * codestreams, and OpenJPH 0.9.0 smashes its stack or fails an assert() on others (found by
+ * test/dicom/fuzz.test.ts and a fuzz of its decoder alone) and differs from the reference on lossy HTJ2K. The WASM codec is libopenjp2 2.5.4: the reference
  * decoder, and it reports damaged HT code-blocks (ALGORITHMS.md §1.2.5).
  * `decoder: 'native'` still reaches them, for trusted files and the benchmark.
  */
