@@ -3,7 +3,8 @@
 // with a fixed seed; each case must end in an RsnaMammoError with an ERR_ code or a frame of the
 // right shape. ≥2,000 cases by default; RSNA_FUZZ_CASES=N asks for about N (opt-in longer run),
 // RSNA_FUZZ_SEED another seed, RSNA_FUZZ_FILTER=text only the files whose path contains it,
-// RSNA_FUZZ_DECODER=wasm|native every case through that path (a machine without native codecs).
+// RSNA_FUZZ_DECODER=wasm|native every case through that path (wasm: a machine without native codecs;
+// native reaches Debian's HTJ2K decoders, which abort on some damage: pair it with RSNA_FUZZ_FILTER).
 import fs from 'fs';
 import t from 'tap';
 import * as dicomParser from 'dicom-parser';
