@@ -24,7 +24,9 @@ export const MAX_FRAME_PIXELS = 2 ** 28;
  * Families whose native codecs are not safe on damaged input, so `auto` uses WASM for them (a WASM
  * fault is an exception in a worker, never a dead process): Debian's libopenjp2 2.5.0 is built with
  * assert() on and its HTJ2K decoder (ht_dec.c mel_init) aborts the process on some corrupt
- * codestreams, and OpenJPH 0.9.0 smashes its stack on others (both found by test/dicom/fuzz.test.ts).
+ * codestreams, and OpenJPH 0.9.0 smashes its stack or fails an assert() on others (found by
+ * test/dicom/fuzz.test.ts and a fuzz of its decoder alone) and differs from the reference on lossy HTJ2K. The WASM codec is libopenjp2 2.5.4: the reference
+ * decoder, and it reports damaged HT code-blocks (ALGORITHMS.md §1.2.5).
  * `decoder: 'native'` still reaches them, for trusted files and the benchmark.
  */
 const WASM_FIRST: ReadonlySet<CodecFamily> = new Set(['htj2k']);
@@ -42,8 +44,8 @@ const NATIVE_CODECS: Partial<Record<CodecFamily, NativeCodecName[]>> = {
 /** The WASM codec for a family; jpeg-baseline/extended only for 8-bit streams. */
 function wasmCodecFor(family: CodecFamily, bytes: Uint8Array): WasmCodecName | undefined {
   switch (family) {
-    case 'jpeg2000': return 'openjpeg';
-    case 'htj2k': return 'openjph';
+    case 'jpeg2000':
+    case 'htj2k': return 'openjpeg'; // libopenjp2 decodes HTJ2K too, exactly (MANIFEST.json), and reports damage
     case 'jpeg-ls': return 'charls';
     case 'jpeg-lossless': return 'jpeg-lossless';
     case 'jpeg-baseline':
@@ -118,7 +120,8 @@ async function decodeCompressed(image: DicomImage, frame: number, family: CodecF
     // Say which decoder succeeded after which one failed.
     return done(viewStored(layout, r.pixels), nativeFailure ? `${r.decoder} (after ${native}: ${nativeFailure.message.replace(`${file}: `, '')})` : r.decoder);
   } catch (err) {
-    const wasmFailure = fromNativeError(err, file);
+    const said = fromNativeError(err, file); // the pool's errors do not know the file: name it
+    const wasmFailure = said.file ? said : new RsnaMammoError(said.code, said.message, { file, cause: err });
     if (nativeFailure) {
       throw new RsnaMammoError(wasmFailure.code, `every decoder failed: ${native}: ${nativeFailure.message.replace(`${file}: `, '')}; ${wasm}: ${wasmFailure.message.replace(`${file}: `, '')}`, { file, cause: err });
     }

@@ -3,8 +3,9 @@
  * or WASM) allocates a pixel: the codestream's own size (JPEG SOF, JPEG-LS SOF55, J2K/HTJ2K SIZ) must
  * equal Rows × Columns × SamplesPerPixel; a JPEG stream must end with EOI and carry no data after it
  * (an EOI in the middle of the scan); a J2K codestream must hold every tile its SIZ promises with
- * tile-parts inside the data; a stream too short to encode the frame at all is refused (a SOF height
- * larger than the data). Decoders then only see streams whose shape is known to be whole.
+ * tile-parts inside the data whose lengths end exactly at EOC (ALGORITHMS.md §1.2.5); a stream too
+ * short to encode the frame at all is refused (a SOF height larger than the data). Decoders then
+ * only see streams whose shape is known to be whole.
  */
 import { RsnaMammoError } from '../errors';
 import { isJp2, jp2Codestream } from './codestream';
@@ -12,9 +13,13 @@ import type { CodecFamily } from './transferSyntax';
 
 export interface FrameShape { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number }
 
-class StreamError extends Error {}
-const bad = (message: string): never => {
-  throw new StreamError(message);
+class StreamError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
+const bad = (message: string, code?: string): never => {
+  throw new StreamError(message, code);
 };
 
 /** Bytes allowed after EOI/EOC: DICOM pads fragments to even length, some writers add a few more
@@ -110,15 +115,38 @@ function walkJ2k(b: Uint8Array): Siz {
     const tile = u16(p + 4), psot = u32(p + 6);
     if (tile >= tiles) bad(`tile-part for tile ${tile}, but SIZ describes ${tiles} tiles`);
     seen.add(tile);
-    if (psot === 0) { // the last tile-part runs to EOC
-      p = b.length;
-      break;
-    }
+    if (psot === 0) return checkTiles(siz, seen); // the last tile-part runs to EOC
     if (psot < 14 || p + psot > b.length) bad(`tile-part of tile ${tile} at byte ${p} claims ${psot} bytes, past the end of the data (truncated)`);
     p += psot;
   }
-  if (p < b.length && !(u16(p) === 0xffd9 && onlyPadding(b, p + 2)) && !onlyPadding(b, p)) bad(`unexpected data at byte ${p} after the last J2K tile-part`);
-  if (seen.size < tiles) bad(`the J2K codestream holds ${seen.size} of its ${tiles} tiles (missing tiles)`);
+  // The tile-part lengths must land exactly on EOC (ISO 15444-1 A.4.4): bytes inserted into or
+  // deleted from tile data move it, which decoders that stop at EOC do not all notice (§1.2.5).
+  // Entropy-coded data never holds FF9x..FFFF (bit stuffing), so an EOC found elsewhere is real.
+  const atEoc = p + 2 <= b.length && u16(p) === 0xffd9;
+  if (atEoc && !onlyPadding(b, p + 2)) bad(`${b.length - p - 2} bytes follow the J2K EOC marker at byte ${p}`);
+  if (!atEoc) {
+    const eoc = lastEoc(b);
+    if (eoc > p) bad(`the J2K tile-parts end at byte ${p}, ${eoc - p} bytes before the EOC marker (data inserted into a tile-part)`, 'ERR_DICOM_CORRUPT');
+    if (eoc >= 0) bad(`the J2K EOC marker lies ${p - eoc} bytes inside the last tile-part (data deleted from a tile-part)`, 'ERR_DICOM_CORRUPT');
+    // No EOC at all but tile-parts that end with the data: a writer that omits EOC; the decoders judge.
+    if (!onlyPadding(b, p)) bad(`unexpected data at byte ${p} after the last J2K tile-part`);
+  }
+  return checkTiles(siz, seen);
+}
+
+/** Position of the EOC marker that ends `b` (only padding after it), or -1. */
+function lastEoc(b: Uint8Array): number {
+  for (let p = b.length - 2; p >= 0 && onlyPadding(b, p); p--) if (b[p] === 0xff && b[p + 1] === 0xd9) return p;
+  return -1;
+}
+
+/** Whether a J2K codestream ends with EOC (then only padding). */
+export function endsWithEoc(b: Uint8Array): boolean {
+  return lastEoc(b) >= 0;
+}
+
+function checkTiles(siz: Siz, seen: ReadonlySet<number>): Siz {
+  if (seen.size < siz.tiles) bad(`the J2K codestream holds ${seen.size} of its ${siz.tiles} tiles (missing tiles)`);
   return siz;
 }
 
@@ -163,7 +191,7 @@ export function checkCodestream(family: CodecFamily, bytes: Uint8Array, f: Frame
     }
   } catch (err) {
     if (!(err instanceof StreamError)) throw err;
-    const code = /truncated/.test(err.message) ? 'ERR_DICOM_TRUNCATED' : 'ERR_DICOM_DECODE';
+    const code = err.code ?? (/truncated/.test(err.message) ? 'ERR_DICOM_TRUNCATED' : 'ERR_DICOM_DECODE');
     throw new RsnaMammoError(code, err.message, { file });
   }
 }

@@ -4,6 +4,7 @@
 // repository's fixtures and from ../shared/data/dicom (skipped visibly without it); the intact
 // decodes are compared with the references in MANIFEST.json / fixtures/expected.json.
 import { execFileSync } from 'child_process';
+import crypto from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -17,6 +18,7 @@ import type { DicomAddon } from '../../lib/dicom/addon';
 import { sharedPath } from '../helpers/shared';
 import { dicomManifest } from '../helpers/dicomManifest';
 import { element, firstFragment, markerOffset, withCodestream, withUs } from '../helpers/hostileDicom';
+import { isJp2, jp2Codestream } from '../../lib/dicom/codestream';
 
 t.teardown(closeWasmPool);
 const fixtureDir = path.join(__dirname, '..', 'fixtures', 'dicom');
@@ -179,4 +181,104 @@ t.test('damaged J2K tile data that libopenjp2 rejects is not handed to the lenie
   const at = Math.floor(file.length * 0.7); // inside the tile data of the JP2 fragment
   const damaged = Buffer.concat([file.subarray(0, at), Buffer.from([0xff, 0xd9]), file.subarray(at)]);
   await refused(t, damaged, 'RSNA J2K with 2 bytes inserted in the tile data', 'auto', /^ERR_DICOM_CORRUPT$/, /openjpeg: decode failed/);
+});
+
+// Damaged tile data through every decoder path (ALGORITHMS.md §1.2.5): the WASM codecs (the only
+// ones on a machine without the native codec packages, and HTJ2K's default) must refuse what the
+// strict native libopenjp2 refuses, with ERR_DICOM_CORRUPT naming the file; intact files decode to
+// their MANIFEST.json references through both. Damaged copies are made here from ../shared.
+const HTJ2K = 'pydicom-data/HTJ2KLossless_08_RGB.dcm';
+const HTJ2K_LOSSY = 'pydicom-data/HTJ2K_08_RGB.dcm';
+const needs = (...rel: string[]): { skip: string | false } => {
+  const missing = rel.filter((r) => !sharedPath(`${SHARED}/${r}`));
+  return { skip: missing.length ? `../shared/${SHARED}/${missing.join(', ')} absent: skipped` : false };
+};
+
+/** The bare codestream of a single-fragment J2K file (JP2 wrapper removed) and a file holding `cs`. */
+function j2k(file: Buffer): Buffer {
+  const frag = firstFragment(file);
+  return isJp2(frag) ? Buffer.from(jp2Codestream(frag)!) : Buffer.from(frag);
+}
+
+/** Damage at 70 % of the codestream (inside the tile data of these single-tile files). */
+function damaged(cs: Buffer, how: 'zero4096' | 'flip1' | 'insert2' | 'delete2' | 'noise4096' | 'psot0-delete2'): Buffer {
+  const at = Math.floor(cs.length * 0.7);
+  const out = Buffer.from(cs);
+  switch (how) {
+    case 'zero4096': return out.fill(0, at, at + 4096);
+    case 'flip1': out[at] ^= 0x10; return out;
+    case 'noise4096': for (let i = 0; i < 4096; i++) out[at + i] = (i * 2654435761) >>> 24; return out;
+    case 'insert2': return Buffer.concat([cs.subarray(0, at), Buffer.from([0x5a, 0xa5]), cs.subarray(at)]);
+    case 'delete2': return Buffer.concat([cs.subarray(0, at), cs.subarray(at + 2)]);
+    case 'psot0-delete2': { // Psot 0: the last tile-part runs to EOC, so its length proves nothing
+      out.writeUInt32BE(0, out.indexOf(Buffer.from([0xff, 0x90])) + 6);
+      return Buffer.concat([out.subarray(0, at), out.subarray(at + 2)]);
+    }
+  }
+}
+
+t.test('intact J2K and HTJ2K decode to the MANIFEST references through native and WASM', needs(RSNA_J2K, HTJ2K, HTJ2K_LOSSY), async (t) => {
+  for (const rel of [RSNA_J2K, HTJ2K, HTJ2K_LOSSY]) {
+    const image = parseDicom(shared(rel)!, rel);
+    for (const decoder of [...decoders('openjpeg'), 'auto'] as DecoderChoice[]) {
+      const frame = await decodeFrame(image, 0, { decoder });
+      t.equal(frameSha256(frame, image), manifestSha(rel), `${rel} (${decoder}: ${frame.decoder}) = reference`);
+      if (decoder === 'wasm') t.equal(frame.decoder, 'wasm-openjpeg', `${rel}: the WASM decoder is libopenjp2 (HTJ2K too)`);
+    }
+  }
+});
+
+t.test('damaged J2K tile data is ERR_DICOM_CORRUPT through native and WASM', needs(RSNA_J2K), async (t) => {
+  const file = shared(RSNA_J2K)!;
+  const cs = j2k(file);
+  for (const decoder of decoders('openjpeg')) {
+    // Tile-part lengths that no longer end at EOC: found before any decoder runs.
+    await refused(t, withCodestream(file, damaged(cs, 'insert2')), 'RSNA J2K, 2 bytes inserted in the tile data', decoder, /^ERR_DICOM_CORRUPT$/, /before the EOC marker \(data inserted/);
+    await refused(t, withCodestream(file, damaged(cs, 'delete2')), 'RSNA J2K, 2 bytes deleted from the tile data', decoder, /^ERR_DICOM_CORRUPT$/, /inside the last tile-part \(data deleted/);
+    // Psot 0 hides the deletion from the structure: the decoder's own report must refuse it.
+    await refused(t, withCodestream(file, damaged(cs, 'psot0-delete2')), 'RSNA J2K (Psot 0), 2 bytes deleted', decoder, /^ERR_DICOM_CORRUPT$/,
+      decoder === 'wasm' ? /^RSNA J2K \(Psot 0\), 2 bytes deleted: openjpeg: \[ERROR\]/ : /openjpeg: decode failed/);
+    // The JP2 box keeps its length, so an insertion pushes the EOC out of the codestream.
+    const at = Math.floor(firstFragment(file).length * 0.7);
+    const frag = firstFragment(file);
+    await refused(t, withCodestream(file, Buffer.concat([frag.subarray(0, at), Buffer.from([0xff, 0xd9]), frag.subarray(at)])), 'RSNA JP2, 2 bytes inserted', decoder,
+      /^ERR_DICOM_CORRUPT$/, /openjpeg: (decode failed|\[WARNING\] Stream does not end with EOC)/);
+  }
+  const intactPsot0 = Buffer.from(cs);
+  intactPsot0.writeUInt32BE(0, intactPsot0.indexOf(Buffer.from([0xff, 0x90])) + 6);
+  for (const decoder of decoders('openjpeg')) {
+    const image = parseDicom(withCodestream(file, intactPsot0), 'RSNA J2K with Psot 0');
+    t.equal(frameSha256(await decodeFrame(image, 0, { decoder }), image), manifestSha(RSNA_J2K), `${decoder}: the intact stream with Psot 0 is no damage (its EOC warning is not a report)`);
+  }
+});
+
+t.test('damaged HTJ2K data is ERR_DICOM_CORRUPT through native, WASM and auto', needs(HTJ2K), async (t) => {
+  const file = shared(HTJ2K)!;
+  const cs = j2k(file);
+  for (const decoder of [...decoders('openjpeg'), 'auto'] as DecoderChoice[]) {
+    for (const how of ['zero4096', 'flip1', 'psot0-delete2'] as const) {
+      await refused(t, withCodestream(file, damaged(cs, how)), `HTJ2K ${how}`, decoder, /^ERR_DICOM_CORRUPT$/, /^HTJ2K [\w-]+: openjpeg: (decode failed|\[ERROR\] (Malformed HT codeblock|read: segment too long))/);
+    }
+    await refused(t, withCodestream(file, damaged(cs, 'insert2')), 'HTJ2K insert2', decoder, /^ERR_DICOM_CORRUPT$/, /data inserted/);
+  }
+  // OpenJPH (native), reached by decodeFrame only where libopenjp2 is absent: strict too.
+  if (!nativeCodecs().has('openjph')) return t.skip('OpenJPH is not compiled in');
+  const image = parseDicom(file, HTJ2K);
+  const spec = { rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel, bitsAllocated: image.bitsAllocated, bitsStored: image.bitsStored, isSigned: false, threads: 0 };
+  const intact = await dicomAddon().dicomDecodeFrame('openjph', cs, spec);
+  t.equal(crypto.createHash('sha256').update(Buffer.from(intact.pixels)).digest('hex'), manifestSha(HTJ2K), `${intact.decoder}: the intact file = reference`);
+  for (const how of ['zero4096', 'flip1', 'psot0-delete2'] as const) {
+    await t.rejects(dicomAddon().dicomDecodeFrame('openjph', damaged(cs, how), spec), { code: 'ERR_DICOM_CORRUPT', message: /^openjph: ojph error/ }, `openjph: HTJ2K ${how} is ERR_DICOM_CORRUPT`);
+  }
+});
+
+t.test('what no decoder can see: same-length damage inside MQ-coded J2K data decodes alike everywhere', needs(RSNA_J2K), async (t) => {
+  // EBCOT code-block bytes carry no redundancy: overwritten bytes that keep every length decode to
+  // other pixels without any error in libopenjp2 2.5.0 (strict) or 2.5.4 (WASM). Documented, not hidden.
+  const file = shared(RSNA_J2K)!;
+  const image = parseDicom(withCodestream(file, damaged(j2k(file), 'noise4096')), 'RSNA J2K, 4096 bytes overwritten');
+  const hashes = new Set<string>();
+  for (const decoder of decoders('openjpeg')) hashes.add(frameSha256(await decodeFrame(image, 0, { decoder }), image));
+  t.equal(hashes.size, 1, 'native and WASM return the same frame');
+  t.not([...hashes][0], manifestSha(RSNA_J2K), 'and it is not the intact image');
 });

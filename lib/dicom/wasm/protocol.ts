@@ -4,7 +4,7 @@ import type { StandardRenderOptions } from '../standardRender';
 import type { DecodedFrame, DicomImage } from '../types';
 
 /** The npm WASM/JS codecs rsna-mammo can run. */
-export type WasmCodecName = 'openjpeg' | 'openjph' | 'charls' | 'libjpeg-turbo' | 'jpeg-lossless';
+export type WasmCodecName = 'openjpeg' | 'charls' | 'libjpeg-turbo' | 'jpeg-lossless';
 
 /** The DicomImage fields `standard` rendering reads (plain data, structured-cloneable). */
 export type RenderFacts = Pick<DicomImage, 'file' | 'photometricInterpretation' | 'presentationLutShape' | 'rescaleSlope' | 'rescaleIntercept' |
