@@ -1,16 +1,16 @@
 #include "infer_torch/cuda_graphs.h"
 
-#include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
+#include <cuda_runtime_api.h>
 
 namespace rsna {
 namespace infer_torch {
 
 std::string CudaDeviceName(int index) {
-  const cudaDeviceProp* prop = at::cuda::getDeviceProperties(index);
-  return prop ? std::string(prop->name) : std::string();
+  cudaDeviceProp prop{};
+  return cudaGetDeviceProperties(&prop, index) == cudaSuccess ? std::string(prop.name) : std::string();
 }
 
 struct GraphCache::StreamHolder {
