@@ -28,7 +28,7 @@ export interface RealStageOptions {
   detector?: string;
   /** 'yolox' (detector, then Otsu, then full frame) or 'otsu' (Otsu, then full frame), §2.5–2.7. */
   roi: RoiDetectorName;
-  /** Inference backend of lib/runtime ('auto': TensorRT when usable, else ONNX Runtime). */
+  /** Inference backend of lib/runtime ('auto': TensorRT when usable, else libtorch on CUDA, else ONNX Runtime). */
   backend?: SessionOptions['backend'];
   /** Inference threads (0 = all cores but one, leaving one to the event loop and decoding). */
   threads?: number;
@@ -103,6 +103,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
   return {
     prepare,
     infer,
+    backend: session.device ? `${session.backend}:${session.device}` : session.backend,
     async close() {
       await session.dispose();
       await detector?.dispose();

@@ -5,6 +5,7 @@
 import { roiDetector } from '../roi';
 import type { RoiDetectorName } from '../roi';
 import { invalidArgument } from '../errors';
+import { BACKEND_CHOICES, BackendRequest, parseBackendRequest } from '../runtime/selectBackend';
 import { AUTO_THRESHOLD_QUANTILE, DEFAULT_THRESHOLD, ThresholdRule } from '../pipeline/aggregate';
 
 /** util.parseArgs option specs of the shared options. */
@@ -24,7 +25,8 @@ export const RUN_OPTION_SPECS = {
 export const RUN_OPTION_USAGE = `  --roi yolox|otsu        ROI method (default yolox; otsu = fallback of ALGORITHMS.md §2.6–2.7 for every image)
   --batch-size N          images per inference call (default 2, as the original)
   --concurrency N         images decoded/cropped at once while the model runs (default 2)
-  --backend B             auto | onnxruntime | tensorrt (default auto)
+  --backend B             ${BACKEND_CHOICES} (default auto: TensorRT, else libtorch
+                          on CUDA, else ONNX Runtime, with one line why)
   --device D              auto | cpu | cuda: where ROI and classifier input are computed (default auto:
                           the GPU when usable, else the CPU with one line why; cuda fails without a GPU)
   --threads N             inference threads (default: the runtime's)
@@ -37,7 +39,7 @@ export interface RunOptions {
   roi: RoiDetectorName;
   batchSize: number;
   concurrency: number;
-  backend: 'auto' | 'onnxruntime' | 'tensorrt';
+  backend: BackendRequest;
   device: 'auto' | 'cpu' | 'cuda';
   threads: number;
   thresholdRule: ThresholdRule;
@@ -54,10 +56,7 @@ function int(name: string, v: string | undefined, fallback: number, min: number)
 /** Validates the shared options from util.parseArgs `values`. */
 export function parseRunOptions(values: Record<string, string | boolean | undefined>, defaultRoi: RoiDetectorName = 'yolox'): RunOptions {
   const roi = roiDetector((values.roi as string | undefined) ?? defaultRoi, '--roi').name;
-  const backend = (values.backend as string | undefined) ?? 'auto';
-  if (backend !== 'auto' && backend !== 'onnxruntime' && backend !== 'tensorrt') {
-    throw invalidArgument('--backend', "'auto', 'onnxruntime' or 'tensorrt'", backend);
-  }
+  const backend = parseBackendRequest(values.backend);
   const device = (values.device as string | undefined) ?? 'auto';
   if (device !== 'auto' && device !== 'cpu' && device !== 'cuda') throw invalidArgument('--device', "'auto', 'cpu' or 'cuda'", device);
   let thresholdRule: ThresholdRule = { threshold: DEFAULT_THRESHOLD };

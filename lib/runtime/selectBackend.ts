@@ -5,7 +5,7 @@
  * Runtime, with one line saying which and why. A forced backend runs wherever it can (libtorch on
  * the CPU too).
  */
-import { RsnaMammoError } from '../errors';
+import { RsnaMammoError, invalidArgument } from '../errors';
 
 export type BackendName = 'onnxruntime' | 'tensorrt' | 'libtorch';
 export type BackendRequest = 'auto' | BackendName;
@@ -29,6 +29,16 @@ export interface BackendChoice {
 
 /** `auto | tensorrt | libtorch | onnxruntime`, for usage lines and messages. */
 export const BACKEND_CHOICES = BACKEND_REQUESTS.join(' | ');
+
+/**
+ * A `--backend` value (undefined: 'auto').
+ * @throws RsnaMammoError ERR_INVALID_ARGUMENT naming the flag and the choices
+ */
+export function parseBackendRequest(value: unknown, flag = '--backend'): BackendRequest {
+  if (value === undefined) return 'auto';
+  if (!BACKEND_REQUESTS.includes(value as BackendRequest)) throw invalidArgument(flag, BACKEND_CHOICES, value);
+  return value as BackendRequest;
+}
 
 /**
  * Picks the backend for `request`. `available.libtorch` may be left out (not probed: not a candidate).

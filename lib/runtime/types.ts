@@ -39,6 +39,8 @@ export function isDeviceTensor(feed: Feed): feed is DeviceTensor {
 export interface InferenceSession {
   /** 'onnxruntime' | 'tensorrt' | 'libtorch' */
   readonly backend: string;
+  /** Where it runs ('cpu', 'cuda:0'), when the backend says (libtorch). */
+  readonly device?: string;
   readonly inputNames: string[];
   readonly outputNames: string[];
   /** Per input: dims, with symbolic names (e.g. 'batch') as strings. */
