@@ -1,6 +1,7 @@
 #include "infer_torch/cuda_graphs.h"
 
 #include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #include <cuda_runtime_api.h>
@@ -11,6 +12,15 @@ namespace infer_torch {
 std::string CudaDeviceName(int index) {
   cudaDeviceProp prop{};
   return cudaGetDeviceProperties(&prop, index) == cudaSuccess ? std::string(prop.name) : std::string();
+}
+
+int64_t CudaPeakAllocatedBytes(int device) {
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device));
+  return stats.allocated_bytes[static_cast<size_t>(c10::cuda::CUDACachingAllocator::StatType::AGGREGATE)].peak;
+}
+
+void CudaResetPeak(int device) {
+  c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(device));
 }
 
 struct GraphCache::StreamHolder {
