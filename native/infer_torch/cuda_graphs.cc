@@ -4,15 +4,9 @@
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
-#include <cuda_runtime_api.h>
 
 namespace rsna {
 namespace infer_torch {
-
-std::string CudaDeviceName(int index) {
-  cudaDeviceProp prop{};
-  return cudaGetDeviceProperties(&prop, index) == cudaSuccess ? std::string(prop.name) : std::string();
-}
 
 int64_t CudaPeakAllocatedBytes(int device) {
   const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device));

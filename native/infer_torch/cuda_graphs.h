@@ -13,7 +13,6 @@
 namespace rsna {
 namespace infer_torch {
 
-std::string CudaDeviceName(int index);
 // Peak bytes held by the caching allocator on `device` since the last reset (the benchmark's memory figure).
 int64_t CudaPeakAllocatedBytes(int device);
 void CudaResetPeak(int device);

@@ -237,9 +237,7 @@ TorchInfo QueryTorchInfo() {
       info.cuda_version = at::detail::getCUDAHooks().versionCUDART();
       if (at::detail::getCUDAHooks().hasCuDNN()) info.cudnn_version = at::detail::getCUDAHooks().versionCuDNN();
     }
-#ifdef RSNA_TORCH_CUDA
-    for (int64_t i = 0; i < info.device_count; ++i) info.device_names.push_back(CudaDeviceName(static_cast<int>(i)));
-#endif
+    for (int64_t i = 0; i < info.device_count; ++i) info.device_names.push_back("cuda:" + std::to_string(i));
   } catch (const std::exception&) {
     // A broken driver reads as "no CUDA": the facts gathered so far stay.
   }

@@ -81,7 +81,7 @@ struct TorchInfo {
   int64_t device_count = 0;
   int64_t cuda_version = 0;   // CUDA runtime the libtorch was built with (e.g. 12040), 0 if none
   int64_t cudnn_version = 0;  // 0 if none
-  std::vector<std::string> device_names;
+  std::vector<std::string> device_names;  // "cuda:N" (the CUDA addon's deviceInfo() names the GPUs)
 };
 TorchInfo QueryTorchInfo();
 
