@@ -23,6 +23,8 @@ left() { echo $((420 - (SECONDS - started))); }
 OUTDIR="${OUT:-$(pwd)/.devcheck-out}"
 mkdir -p "$OUTDIR"
 WORK="${RSNA_TORCH_CHECK_DIR:-/tmp/rsna-libtorch-check}"
+# The measured size is the classifier input (2048x1024); smaller only for a dry run of this script.
+H="${RSNA_TORCH_CHECK_HEIGHT:-2048}"; W="${RSNA_TORCH_CHECK_WIDTH:-1024}"
 mkdir -p "$WORK"
 
 # 1. PyTorch (its libtorch and CMake package), cmake, a compiler, the GPU.
@@ -31,7 +33,9 @@ if ! "$PY" -c 'import torch' >/dev/null 2>&1; then
   say "MISSING PyTorch for $PY (set PYTHON to a python with torch)"; exit 2
 fi
 read -r TORCH_VERSION TORCH_CUDA CUDNN TORCH_PREFIX < <("$PY" -c 'import torch, torch.utils; print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version(), torch.utils.cmake_prefix_path)')
-say "PyTorch $TORCH_VERSION (CUDA $TORCH_CUDA, cuDNN $CUDNN), cmake prefix $TORCH_PREFIX"
+TORCH_DIR="${Torch_DIR:-$TORCH_PREFIX/Torch}"
+say "PyTorch $TORCH_VERSION (CUDA $TORCH_CUDA, cuDNN $CUDNN), Torch_DIR $TORCH_DIR"
+[ -f "$TORCH_DIR/TorchConfig.cmake" ] || { say "MISSING $TORCH_DIR/TorchConfig.cmake (set Torch_DIR)"; exit 2; }
 command -v cmake >/dev/null 2>&1 || { say "MISSING cmake"; exit 2; }
 command -v c++ >/dev/null 2>&1 || command -v g++ >/dev/null 2>&1 || { say "MISSING a C++17 compiler"; exit 2; }
 GPU="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1)"
@@ -47,7 +51,7 @@ BUILD=build-torch-device
 GEN=(); command -v ninja >/dev/null 2>&1 && GEN=(-G Ninja)
 say "building rsna-mammo-torch-bench in $BUILD with $(nproc) jobs ..."
 if ! { cmake -S native/infer_torch -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release -DRSNA_TORCH_BENCH=ON \
-         -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" -DTorch_DIR="$TORCH_PREFIX/Torch" -DNODE_INCLUDE_DIR=/nonexistent "${CUDA_ARGS[@]}" \
+         -DTorch_DIR="$TORCH_DIR" -DNODE_INCLUDE_DIR=/nonexistent "${CUDA_ARGS[@]}" \
          > "$OUTDIR/libtorch-check-build.log" 2>&1 &&
        cmake --build "$BUILD" -j "$(nproc)" --target rsna-mammo-torch-bench >> "$OUTDIR/libtorch-check-build.log" 2>&1; }; then
   tail -n 40 "$OUTDIR/libtorch-check-build.log"; say "FAILED: build (log: $OUTDIR/libtorch-check-build.log, $(elapsed))"; exit 1
@@ -57,8 +61,8 @@ BENCH="$BUILD/rsna-mammo-torch-bench"
 say "built ($(elapsed))"
 
 # 3. Weights and input (same for ours and the peer).
-"$PY" tools/device-check/libtorch_peer.py prepare --dir "$WORK" --images 8 --height 2048 --width 1024 || { say "FAILED: prepare"; exit 1; }
-COMMON=(--weights "$WORK/weights.f32" --layout "$WORK/weights.layout" --input "$WORK/input.f32" --images 8 --height 2048 --width 1024 --folds 4)
+"$PY" tools/device-check/libtorch_peer.py prepare --dir "$WORK" --images 8 --height "$H" --width "$W" || { say "FAILED: prepare"; exit 1; }
+COMMON=(--weights "$WORK/weights.f32" --layout "$WORK/weights.layout" --input "$WORK/input.f32" --images 8 --height "$H" --width "$W" --folds 4)
 
 # 4. The CPU path (reference), then ours on the GPU, then the peer; each bounded by what is left.
 say "CPU reference (fp32, batch 2) ..."
@@ -67,7 +71,7 @@ say "ours on cuda:0 ($(elapsed)) ..."
 timeout "$(left)" "$BENCH" --device cuda:0 --precisions fp32,tf32,fp16,bf16 --batches 2,8 --iters 10 --graphs 1 "${COMMON[@]}" | tee "$OUTDIR/libtorch-check-ours.jsonl"
 timeout "$(left)" "$BENCH" --device cuda:0 --precisions fp16 --batches 8 --iters 10 --graphs 0 "${COMMON[@]}" | tee -a "$OUTDIR/libtorch-check-ours.jsonl"
 say "PyTorch eager peer ($(elapsed)) ..."
-timeout "$(left)" "$PY" tools/device-check/libtorch_peer.py peer --dir "$WORK" --device cuda:0 --precisions fp32,tf32,fp16,bf16 --batches 2,8 --iters 10 | tee "$OUTDIR/libtorch-check-peer.jsonl"
+timeout "$(left)" "$PY" tools/device-check/libtorch_peer.py peer --dir "$WORK" --images 8 --height "$H" --width "$W" --device cuda:0 --precisions fp32,tf32,fp16,bf16 --batches 2,8 --iters 10 | tee "$OUTDIR/libtorch-check-peer.jsonl"
 
 # 5. The table.
 TABLE="$OUTDIR/libtorch-check-${SLUG}-$(date -u +%Y-%m-%d).md"

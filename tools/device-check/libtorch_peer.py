@@ -9,7 +9,8 @@
            per precision x batch, like the bench
   table    the side-by-side table (ratios) and the agreement of every GPU run with the CPU path
 
-The architecture is written here in torch code the way timm builds it (no download, no timm).
+The architecture is tools/peers/convnext_torch_peer.py's, written in torch code the way timm builds it
+(no download, no timm).
 """
 import argparse
 import json
@@ -22,7 +23,10 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+# The timm-layout ConvNeXt in torch code that the CPU model benchmark's peer already uses.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'peers'))
+from convnext_torch_peer import ConvNeXt  # noqa: E402
 
 DEPTHS, DIMS = (3, 3, 27, 3), (96, 192, 384, 768)
 MEAN_255 = np.float32(np.array([0.485, 0.456, 0.406]) * 255)
@@ -31,70 +35,9 @@ STD_255 = np.float32(np.array([0.229, 0.224, 0.225]) * 255)
 TOLERANCE = {'fp32': 1e-4, 'tf32': 1e-4, 'fp16': 2e-3, 'bf16': 2e-3}
 
 
-class LayerNorm2d(nn.LayerNorm):
-    """timm LayerNorm2d: layer_norm over channels of an NCHW tensor (permute, normalise, permute back)."""
-
-    def forward(self, x):
-        return F.layer_norm(x.permute(0, 2, 3, 1), self.normalized_shape, self.weight, self.bias, self.eps).permute(0, 3, 1, 2)
-
-
-class Mlp(nn.Module):
-    def __init__(self, dim):
-        super().__init__()
-        self.fc1 = nn.Linear(dim, 4 * dim)
-        self.act = nn.GELU()
-        self.fc2 = nn.Linear(4 * dim, dim)
-
-    def forward(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-class Block(nn.Module):
-    def __init__(self, dim):
-        super().__init__()
-        self.gamma = nn.Parameter(torch.ones(dim))
-        self.conv_dw = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
-        self.norm = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = Mlp(dim)
-
-    def forward(self, x):
-        shortcut = x
-        x = self.conv_dw(x).permute(0, 2, 3, 1)
-        x = self.mlp(self.norm(x)).permute(0, 3, 1, 2)
-        return x.mul(self.gamma.reshape(1, -1, 1, 1)) + shortcut
-
-
-class Stage(nn.Module):
-    def __init__(self, cin, cout, depth, first):
-        super().__init__()
-        self.downsample = nn.Identity() if first else nn.Sequential(LayerNorm2d(cin, eps=1e-6), nn.Conv2d(cin, cout, 2, stride=2))
-        self.blocks = nn.Sequential(*[Block(cout) for _ in range(depth)])
-
-    def forward(self, x):
-        return self.blocks(self.downsample(x))
-
-
-class Head(nn.Module):
-    def __init__(self, dim):
-        super().__init__()
-        self.norm = LayerNorm2d(dim, eps=1e-6)
-        self.fc = nn.Linear(dim, 1)
-
-    def forward(self, x):
-        x = x.amax(dim=(2, 3), keepdim=True)  # global max pool (the classifier's gp 'max', §4.2)
-        return self.fc(self.norm(x).flatten(1))
-
-
-class ConvNeXtSmall(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, DIMS[0], 4, stride=4), LayerNorm2d(DIMS[0], eps=1e-6))
-        cin = DIMS[0]
-        self.stages = nn.Sequential(*[Stage(cin if i == 0 else DIMS[i - 1], DIMS[i], DEPTHS[i], i == 0) for i in range(4)])
-        self.head = Head(DIMS[3])
-
-    def forward(self, x):
-        return self.head(self.stages(self.stem(x)))
+def ConvNeXtSmall():
+    """convnext_small with the 1-logit max-pool head of the classifier (ALGORITHMS.md §4.2)."""
+    return ConvNeXt(list(DEPTHS), list(DIMS), 1, 'max')
 
 
 def load_flat(model, directory):
