@@ -6,7 +6,7 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { RsnaMammoError, fromNativeError } from '../errors';
+import { RsnaMammoError, fromNativeError, invalidArgument } from '../errors';
 import { packageRoot } from '../util/packageRoot';
 
 /** What the addon's info() says about its libtorch. */
@@ -47,6 +47,16 @@ export interface LibtorchModelSpec {
 
 export type LibtorchPrecision = 'fp32' | 'tf32' | 'fp16' | 'bf16';
 export const LIBTORCH_PRECISIONS: readonly LibtorchPrecision[] = ['fp32', 'tf32', 'fp16', 'bf16'];
+
+/**
+ * A `--precision` value (undefined stays undefined: the session's default, fp32).
+ * @throws RsnaMammoError ERR_INVALID_ARGUMENT naming the flag and the choices
+ */
+export function parseLibtorchPrecision(value: unknown, flag = '--precision'): LibtorchPrecision | undefined {
+  if (value === undefined) return undefined;
+  if (!LIBTORCH_PRECISIONS.includes(value as LibtorchPrecision)) throw invalidArgument(flag, LIBTORCH_PRECISIONS.join(' | '), value);
+  return value as LibtorchPrecision;
+}
 
 /** A feed in native form: host data, or a CUDA address consumed in place. */
 export type NativeFeed = { data: Float32Array; dims: number[] } | { address: bigint; deviceId: number; dims: number[] };

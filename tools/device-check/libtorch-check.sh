@@ -76,7 +76,7 @@ timeout "$(left)" "$PY" tools/device-check/libtorch_peer.py peer --dir "$WORK" -
 # 5. The table.
 TABLE="$OUTDIR/libtorch-check-${SLUG}-$(date -u +%Y-%m-%d).md"
 "$PY" tools/device-check/libtorch_peer.py table --bench "$OUTDIR/libtorch-check-ours.jsonl" --peer "$OUTDIR/libtorch-check-peer.jsonl" \
-  --ref "$OUTDIR/libtorch-check-cpu.jsonl" --out "$TABLE" --gpu "${GPU:-GPU} (PyTorch $TORCH_VERSION, CUDA $TORCH_CUDA, cuDNN $CUDNN)" --iters 10
+  --ref "$OUTDIR/libtorch-check-cpu.jsonl" --out "$TABLE" --gpu "${GPU:-GPU} (PyTorch $TORCH_VERSION, CUDA $TORCH_CUDA, cuDNN $CUDNN)" --iters 10 --size "${H}x${W}"
 rc=$?
 say "table: $TABLE; done in $(elapsed), exit $rc"
 exit "$rc"

@@ -82,6 +82,9 @@ def cmd_prepare(a):
 
 def cmd_peer(a):
     device = torch.device(a.device)
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        print(f'libtorch_peer: no CUDA device for PyTorch {torch.__version__} (CUDA {torch.version.cuda}): peer not run', file=sys.stderr)
+        return 2
     torch.backends.cudnn.benchmark = True
     x_all = torch.from_numpy(np.fromfile(os.path.join(a.dir, 'input.f32'), dtype='<f4').reshape(a.images, 3, a.height, a.width)).to(device)
     mean = torch.from_numpy(MEAN_255).reshape(1, 3, 1, 1).to(device)
@@ -146,7 +149,7 @@ def cmd_table(a):
     ref_probs = ref[0]['probs'] if ref else None
     gpu = a.gpu or 'GPU'
     lines = [f'# libtorch backend vs PyTorch eager on {gpu}', '',
-             f'4-fold convnext_small ensemble (ALGORITHMS.md §4.4), input 2048x1024 already on the device, median of {a.iters} runs '
+             f'4-fold convnext_small ensemble (ALGORITHMS.md §4.4), input {a.size} already on the device, median of {a.iters} runs '
              'after 3 warm-up runs; random weights (no checkpoints on the device machine), same weights and inputs for both. '
              'Agreement: max |p - p_cpu| over the first 2 images x 4 folds against the libtorch CPU fp32 path '
              f'(tolerance fp32/tf32 1e-4, fp16/bf16 2e-3). Ours: channels-last, CUDA graphs {"on" if a.graphs else "off"}; '
@@ -167,6 +170,9 @@ def cmd_table(a):
         peer_cells = f"{p['msPerBatch']:.1f} | {p['imgPerS']:.1f} | {p['peakMiB']:.0f}" if p else 'n/a | n/a | n/a'
         lines.append(f"| {o['precision']}{'' if o['graphs'] else ' (no graphs)'} | {o['batch']} | {o['msPerBatch']:.1f} | {o['imgPerS']:.1f} | {o['peakMiB']:.0f} | "
                      f"{peer_cells} | {speed} | {d:.1e} {'PASS' if ok else 'FAIL'} | {pd:.1e} |")
+    if not any(o['device'] != 'cpu' for o in ours):
+        lines += ['', 'No GPU run was measured (see the log above the table).']
+        failed = True
     if ref:
         lines += ['', f"CPU reference: libtorch fp32 on the CPU, batch {ref[0]['batch']}, {ref[0]['msPerBatch']:.0f} ms/batch."]
     else:
@@ -203,6 +209,7 @@ def main():
     for k in ('bench', 'peer', 'ref', 'out'):
         p.add_argument(f'--{k}', required=True)
     p.add_argument('--gpu', default='')
+    p.add_argument('--size', default='2048x1024')
     p.add_argument('--iters', type=int, default=10)
     p.add_argument('--graphs', type=int, default=1)
     a = ap.parse_args()

@@ -8,7 +8,7 @@ import { CliCommand } from '../command';
 import { RsnaMammoError, invalidArgument } from '../../errors';
 import { createSession } from '../../runtime/registry';
 import { BACKEND_CHOICES, parseBackendRequest } from '../../runtime/selectBackend';
-import { LIBTORCH_PRECISIONS, LibtorchPrecision } from '../../runtime/libtorch_addon';
+import { parseLibtorchPrecision } from '../../runtime/libtorch_addon';
 
 function readFloat32(file: string, expected: number): Float32Array {
   if (!fs.existsSync(file)) throw new RsnaMammoError('ERR_FILE_NOT_FOUND', 'input file does not exist', { file });
@@ -50,10 +50,7 @@ export const command: CliCommand = {
     const dims = (values.shape ?? '').split(',').map(Number);
     if (!values.shape || dims.some((d) => !Number.isInteger(d) || d <= 0)) throw invalidArgument('--shape', 'comma-separated positive integers like 1,3,416,416', values.shape);
     const backend = parseBackendRequest(values.backend);
-    if (values.precision !== undefined && !LIBTORCH_PRECISIONS.includes(values.precision as LibtorchPrecision)) {
-      throw invalidArgument('--precision', LIBTORCH_PRECISIONS.join(' | '), values.precision);
-    }
-    const precision = values.precision as LibtorchPrecision | undefined;
+    const precision = parseLibtorchPrecision(values.precision);
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw invalidArgument('--threads', 'a positive integer', values.threads);
     const data = readFloat32(values.input, dims.reduce((a, b) => a * b, 1));

@@ -79,7 +79,7 @@ ${RUN_OPTION_USAGE}`,
 `);
     requireDevice(opts.device); // before any model conversion
     const models = await resolveModels(modelDirFiles(values.models), opts.roi, log);
-    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
+    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, precision: opts.precision, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
     const images: ImagePrediction[] = [];
     const failures: ImageFailure[] = [];
     const progress = opts.quiet ? undefined : createProgress({ stream: io.stderr });

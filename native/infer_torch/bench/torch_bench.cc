@@ -4,6 +4,7 @@
 // images/s, peak device memory, and the probabilities of the first two images (for the agreement
 // check against the CPU path). Weights: a flat float32 file + layout (train/common/torch_utils.h
 // LoadNamedF32), loaded into every fold. Used by tools/device-check/libtorch-check.sh.
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -87,6 +88,9 @@ int Main(int argc, char** argv) {
   std::vector<float> host = rsna::train::ReadFloat32File(Arg(argc, argv, "input", ""), images * 3 * height * width);
   torch::Tensor all = torch::from_blob(host.data(), {images, 3, height, width}, torch::kFloat32);
   const torch::Device dev = device == "cpu" ? torch::Device(torch::kCPU) : torch::Device(device);
+  if (dev.is_cuda() && !torch::cuda::is_available()) {
+    throw rsna::NativeError("ERR_CUDA_UNAVAILABLE", "this libtorch sees no CUDA device (built without CUDA, or no GPU/driver)");
+  }
   torch::Tensor on_device = all.to(dev);
 
   for (const std::string& precision : Split(Arg(argc, argv, "precisions", "fp32"))) {
@@ -137,7 +141,8 @@ int main(int argc, char** argv) {
   } catch (const rsna::NativeError& e) {
     std::cerr << "rsna-mammo-torch-bench: " << e.code() << ": " << e.what() << std::endl;
   } catch (const c10::Error& e) {
-    std::cerr << "rsna-mammo-torch-bench: ERR_TORCH: " << e.what_without_backtrace() << std::endl;
+    const std::string message = e.what_without_backtrace();
+    std::cerr << "rsna-mammo-torch-bench: ERR_TORCH: " << message.substr(0, message.find('\n')) << std::endl;
   } catch (const std::exception& e) {
     std::cerr << "rsna-mammo-torch-bench: " << e.what() << std::endl;
   }
