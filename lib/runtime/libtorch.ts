@@ -13,9 +13,9 @@ import { ENSEMBLE_ONNX, FOLD_CHECKPOINTS, YOLOX_CHECKPOINT, YOLOX_ONNX } from '.
 import { MEAN_255, STD_255 } from '../models/kfold_ensemble';
 import { callWorker } from '../util/callWorker';
 import {
-  LIBTORCH_PRECISIONS, LibtorchPrecision, NativeFeed, NativeTorchModel, libtorchAddonStatus, loadNativeModel,
+  LIBTORCH_PRECISIONS, LibtorchPrecision, NamedWeight, NativeFeed, NativeTorchModel, libtorchAddonStatus, loadNativeModel,
 } from './libtorch_addon';
-import { LibtorchWeights, namedWeights } from './libtorch_weights';
+import type { LibtorchWeights, PackedWeights } from './libtorch_weights';
 import { Availability } from './selectBackend';
 import { Feed, InferenceBackend, InferenceSession, SessionOptions, TensorData, isDeviceTensor } from './types';
 
@@ -60,6 +60,11 @@ export function libtorchSources(modelPath: string, options: SessionOptions = {})
   return { reason: `libtorch loads the original checkpoints and none are beside ${base} (expected ${base === YOLOX_ONNX ? YOLOX_CHECKPOINT : FOLD_CHECKPOINTS.join(', ')})` };
 }
 
+/** A fold's named weights as views into its packed buffer. */
+function namedWeights(p: PackedWeights): NamedWeight[] {
+  return p.entries.map((e) => ({ name: e.name, dims: e.dims, data: p.buffer.subarray(e.offset, e.offset + e.length) }));
+}
+
 /** Reads the weights in a worker thread (the hardened checkpoint reader, off the event loop). */
 export function readLibtorchWeights(files: string[]): Promise<LibtorchWeights> {
   return callWorker<LibtorchWeights>(__dirname, 'libtorch_weights_worker', files, 'ERR_MODEL_LOAD');
@@ -94,6 +99,10 @@ export class LibtorchSession implements InferenceSession {
     }
   }
 
+  /**
+   * Runs the model on one feed: host data is read in place until the run settles (like the ONNX
+   * Runtime worker reads the pipeline's shared batch buffer), a DeviceTensor on the session's device.
+   */
   async run(feeds: Record<string, Feed>): Promise<Record<string, TensorData>> {
     const model = this.model;
     if (!model) throw new RsnaMammoError('ERR_SESSION_DISPOSED', `libtorch session on ${this.file} was disposed`);

@@ -92,9 +92,10 @@ let cached: { addon?: LibtorchAddon; status: LibtorchAddonStatus } | undefined;
 export function libtorchAddonStatus(): LibtorchAddonStatus {
   if (cached) return cached.status;
   const file = libtorchAddonPath();
+  const shown = file.startsWith(packageRoot + path.sep) ? path.relative(packageRoot, file) : file;
   if (!fs.existsSync(file)) {
     cached = { status: { built: false, path: file, loaded: false, info: null,
-      reason: `${path.relative(packageRoot, file) || file} is not built (needs cmake, a C++17 compiler and libtorch; then npm run build:train)` } };
+      reason: `${shown} is not built (needs cmake, a C++17 compiler and libtorch; then npm run build:torch)` } };
     return cached.status;
   }
   try {

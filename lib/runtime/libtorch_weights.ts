@@ -3,6 +3,8 @@
  * reader (lib/models/torch: the hostile-input limits apply) — the same weights `convert` turns into
  * ONNX: timm's EMA state dict per fold (ALGORITHMS.md §4.3) or YOLOX's `model` entry (§2.1). Each
  * fold's float tensors are packed into one Float32Array (transferred, not copied, out of the worker).
+ * Loaded only in the worker (lib/runtime/libtorch.ts imports its types), so the runtime does not pull
+ * in the converters (which open ONNX Runtime sessions) at load time.
  */
 import { RsnaMammoError } from '../errors';
 import { readTimmWeights } from '../models/convert_classifier';
@@ -13,7 +15,6 @@ import type { StateDict } from '../models/state_dict';
 import { readTorchCheckpoint } from '../models/torch/checkpoint_reader';
 import { inferYoloxConfig } from '../models/yolox';
 import type { YoloxConfig } from '../models/yolox';
-import type { NamedWeight } from './libtorch_addon';
 
 /** One fold's float weights packed in `buffer` (entries are views by offset). */
 export interface PackedWeights {
@@ -94,9 +95,4 @@ export async function readLibtorchWeightsInProcess(files: string[]): Promise<Lib
     folds.push(pack(weights.stateDict));
   }
   return { kind: 'ensemble', convnext, folds };
-}
-
-/** A fold's named weights as views into its packed buffer. */
-export function namedWeights(p: PackedWeights): NamedWeight[] {
-  return p.entries.map((e) => ({ name: e.name, dims: e.dims, data: p.buffer.subarray(e.offset, e.offset + e.length) }));
 }

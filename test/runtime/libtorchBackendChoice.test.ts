@@ -5,6 +5,7 @@
  * reports about the libtorch backend here, and createSession's choice with a stand-in backend.
  */
 import t from 'tap';
+import { spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -98,4 +99,33 @@ t.test('doctor reports the libtorch backend', async (t) => {
   out = '';
   t.equal(await main(['doctor'], { stdout: sink, stderr: sink }), 0);
   t.match(out, /^libtorch backend: (built \(libtorch [\d.]+|no — )/m, 'one line for the libtorch backend');
+});
+
+t.test('an addon that is missing or does not load: one reason, and auto says why it took ONNX Runtime', async (t) => {
+  const probe = `const { libtorchAddonStatus } = require('./lib/runtime/libtorch_addon');
+const { libtorchAvailability } = require('./lib/runtime/libtorch');
+const { selectBackend } = require('./lib/runtime/selectBackend');
+const a = libtorchAvailability();
+console.log(JSON.stringify({ status: libtorchAddonStatus(), a,
+  choice: selectBackend('auto', { tensorrt: { available: false, reason: 'no TensorRT' }, onnxruntime: { available: true }, libtorch: a }) }));`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rsna-libtorch-addon-'));
+  const junk = path.join(dir, 'junk.node');
+  fs.writeFileSync(junk, 'not a shared object');
+  for (const [file, reason] of [[path.join(dir, 'missing.node'), /missing\.node is not built \(needs cmake, a C\+\+17 compiler and libtorch; then npm run build:torch\)/],
+    [junk, /junk\.node does not load \(/]] as const) {
+    const r = spawnSync(process.execPath, ['-r', './tools/ts-register.js', '-e', probe],
+      { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, RSNA_MAMMO_TORCH_ADDON: file } });
+    t.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    t.match(out.status, { built: file === junk, loaded: false, reason });
+    t.match(out.a, { available: false, cuda: false, reason });
+    t.equal(out.choice.backend, 'onnxruntime');
+    t.match(out.choice.note, /^TensorRT not used \(no TensorRT\); using ONNX Runtime \(libtorch CUDA not used: .*(is not built|does not load)/);
+  }
+});
+
+t.test('--precision: one parser for submit/predict/demo and infer', async (t) => {
+  t.equal(parseRunOptions({ precision: 'fp16' }).precision, 'fp16');
+  t.equal(parseRunOptions({}).precision, undefined, 'default: the session default (fp32)');
+  t.throws(() => parseRunOptions({ precision: 'fp8' }), { code: 'ERR_INVALID_ARGUMENT', message: /fp32 \| tf32 \| fp16 \| bf16 for --precision/ });
 });
