@@ -10,6 +10,7 @@ import { tensorrtBackend } from './tensorrt';
 import { libtorchBackend, libtorchSources } from './libtorch';
 import { InferenceBackend, InferenceSession, SessionOptions } from './types';
 import { runtimeLog } from './log';
+import { detectDriver } from '../gpu/detectDriver';
 import { Availability, BACKEND_CHOICES, BACKEND_REQUESTS, BackendName, selectBackend } from './selectBackend';
 
 /** A backend's availability; a throwing check counts as unavailable, with its message as the reason. */
@@ -57,7 +58,7 @@ export async function createSession(modelPath: string, options: SessionOptions =
   // Only the backends the request can pick are probed (probing TensorRT loads the CUDA addon).
   const notAsked: Availability = { available: false, reason: 'not requested' };
   const tensorrt = wanted === 'auto' || wanted === 'tensorrt' ? await probe('tensorrt') : notAsked;
-  const libtorch = wanted === 'libtorch' || (wanted === 'auto' && !tensorrt.available) ? await probeLibtorch(modelPath, options) : undefined;
+  const libtorch = wanted === 'libtorch' || (wanted === 'auto' && !tensorrt.available) ? await probeLibtorch(modelPath, options, wanted) : undefined;
   const onnxruntime = wanted !== 'onnxruntime' && (wanted !== 'auto' || tensorrt.available || (libtorch?.available && libtorch.cuda))
     ? notAsked : await probe('onnxruntime');
   const choice = selectBackend(wanted, { tensorrt, onnxruntime, libtorch });
@@ -74,8 +75,16 @@ async function probe(name: BackendName): Promise<Availability> {
   return backend ? availabilityOf(backend) : { available: false, reason: `backend "${name}" is not registered (registered: ${registeredBackends().join(', ')})` };
 }
 
-/** libtorch's availability for this model: the backend, and the checkpoints its weights come from. */
-async function probeLibtorch(modelPath: string, options: SessionOptions): Promise<Availability> {
+/**
+ * libtorch's availability for this model: the backend, and the checkpoints its weights come from.
+ * For `auto` without an NVIDIA driver libtorch could only run on the CPU, which auto never takes, so
+ * the addon (and libtorch with it) is not even loaded.
+ */
+async function probeLibtorch(modelPath: string, options: SessionOptions, wanted: string): Promise<Availability> {
+  if (wanted === 'auto' && backends.get('libtorch') === libtorchBackend) {
+    const driver = detectDriver();
+    if (!driver.present) return { available: false, cuda: false, reason: driver.reason ?? 'no NVIDIA driver' };
+  }
   const a = await probe('libtorch');
   if (!a.available || backends.get('libtorch') !== libtorchBackend) return a;
   const sources = libtorchSources(modelPath, options);

@@ -15,7 +15,11 @@ import { BACKEND_REQUESTS, parseBackendRequest, selectBackend } from '../../lib/
 import { parseRunOptions } from '../../lib/run/runOptions';
 import { cudaVersionText } from '../../lib/doctor/report';
 import { libtorchAddonStatus } from '../../lib/runtime/libtorch_addon';
-import { libtorchSources } from '../../lib/runtime/libtorch';
+import { libtorchBackend, libtorchSources } from '../../lib/runtime/libtorch';
+import { tensorrtBackend } from '../../lib/runtime/tensorrt';
+import { createSession, registerBackend } from '../../lib/runtime';
+import type { InferenceBackend } from '../../lib/runtime';
+import { randomEnsembleOnnx } from '../pipeline/demoModel';
 import { ENSEMBLE_ONNX, FOLD_CHECKPOINTS, YOLOX_CHECKPOINT, YOLOX_ONNX } from '../../lib/run/modelFiles';
 
 const yes = { available: true };
@@ -128,4 +132,30 @@ t.test('--precision: one parser for submit/predict/demo and infer', async (t) =>
   t.equal(parseRunOptions({ precision: 'fp16' }).precision, 'fp16');
   t.equal(parseRunOptions({}).precision, undefined, 'default: the session default (fp32)');
   t.throws(() => parseRunOptions({ precision: 'fp8' }), { code: 'ERR_INVALID_ARGUMENT', message: /fp32 \| tf32 \| fp16 \| bf16 for --precision/ });
+});
+
+t.test('createSession auto: libtorch on CUDA when TensorRT is not usable, one line why; else ONNX Runtime', async (t) => {
+  const model = await randomEnsembleOnnx();
+  const loaded: string[] = [];
+  const fakeSession = { backend: 'libtorch', inputNames: ['input'], outputNames: ['probs'], inputShapes: [], outputShapes: [], run: async () => ({}), dispose: async () => undefined };
+  const fakeLibtorch = (cuda: boolean): InferenceBackend => ({
+    name: 'libtorch',
+    availability: async () => (cuda ? { available: true, cuda: true } : { available: true, cuda: false, reason: 'CPU-only libtorch (test)' }),
+    load: async (p) => { loaded.push(p); return fakeSession; },
+  });
+  registerBackend({ name: 'tensorrt', availability: async () => ({ available: false, reason: 'no TensorRT (test)' }), load: async () => { throw new Error('must not load'); } });
+  t.teardown(() => { registerBackend(tensorrtBackend); registerBackend(libtorchBackend); });
+  const lines = t.capture(process.stderr, 'write');
+  const text = (): string => lines().map((c) => String(c.args[0])).join('');
+  registerBackend(fakeLibtorch(true));
+  t.equal(await createSession(model), fakeSession, 'libtorch loaded');
+  t.same(loaded, [model]);
+  t.equal(text(), 'rsna-mammo: TensorRT not used (no TensorRT (test)); using libtorch on CUDA\n', 'one line why');
+  registerBackend(fakeLibtorch(false));
+  const b = await createSession(model, { threads: 1 });
+  t.teardown(() => b.dispose());
+  t.equal(b.backend, 'onnxruntime');
+  t.match(text(), /using ONNX Runtime \(libtorch CUDA not used: CPU-only libtorch \(test\)\)/);
+  const forced = await createSession(model, { backend: 'libtorch' });
+  t.equal(forced, fakeSession, '--backend libtorch takes it on the CPU too');
 });
