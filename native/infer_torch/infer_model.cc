@@ -171,10 +171,6 @@ InferModel::InferModel(const ModelSpec& spec, const RunOptions& options)
 
 InferModel::~InferModel() = default;
 
-int64_t InferModel::outputs_per_image() const {
-  return kind_ == ModelSpec::Kind::kEnsemble ? static_cast<int64_t>(folds_.size()) : -1;
-}
-
 void InferModel::SetThreadState() const {
   // OpenMP thread counts are per calling thread, and runs come from any libuv pool thread.
   if (device_.is_cpu() && options_.threads > 0) at::set_num_threads(options_.threads);

@@ -56,7 +56,6 @@ class InferModel {
   // float32 output on the host: [N, k] probabilities (ensemble) or [N, anchors, 5 + C] (YOLOX).
   torch::Tensor Run(const torch::Tensor& input);
   const torch::Device& device() const { return device_; }
-  int64_t outputs_per_image() const;
 
  private:
   torch::Tensor Forward(const torch::Tensor& input);
