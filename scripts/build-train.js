@@ -3,12 +3,11 @@
 // Builds the native trainer `build-train/rsna-mammo-train` (native/train/CMakeLists.txt: libtorch +
 // OpenCV) when cmake and libtorch are found. `npm install` must never fail because of it: without them
 // it prints one line and exits 0. --force (npm run build:train) makes absence or failure an error.
-// Torch is looked up in $Torch_DIR, $LIBTORCH(/share/cmake/Torch), Python's torch package and the
-// Debian libtorch-dev folder; RSNA_MAMMO_TRAIN_JOBS caps the parallel compile jobs.
+// Torch is found by scripts/find-torch.js; RSNA_MAMMO_TRAIN_JOBS caps the parallel compile jobs.
 const { spawnSync } = require('child_process');
-const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { findTorchDir, hasCmake } = require('./find-torch');
 
 const root = path.join(__dirname, '..');
 const force = process.argv.includes('--force');
@@ -19,34 +18,12 @@ function done(message, failed) {
   process.exit(failed && force ? 1 : 0);
 }
 
-function hasTorchConfig(dir) {
-  return !!dir && (fs.existsSync(path.join(dir, 'TorchConfig.cmake')) || fs.existsSync(path.join(dir, 'torch-config.cmake')));
-}
-
-function pythonTorchPrefix() {
-  const r = spawnSync('python3', ['-c', 'import torch.utils; print(torch.utils.cmake_prefix_path)'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
-}
-
-/** The folder holding TorchConfig.cmake, or null. */
-function findTorchDir() {
-  const env = process.env;
-  const candidates = [env.Torch_DIR];
-  for (const r of [env.LIBTORCH, env.LIBTORCH_PATH]) if (r) candidates.push(path.join(r, 'share/cmake/Torch'));
-  candidates.push('/usr/local/libtorch/share/cmake/Torch', '/opt/libtorch/share/cmake/Torch',
-    '/usr/lib/x86_64-linux-gnu/cmake/Torch', '/usr/lib/aarch64-linux-gnu/cmake/Torch', '/usr/lib64/cmake/Torch');
-  const found = candidates.find(hasTorchConfig);
-  if (found) return found;
-  const prefix = pythonTorchPrefix();
-  return prefix && hasTorchConfig(path.join(prefix, 'Torch')) ? path.join(prefix, 'Torch') : null;
-}
-
 function run(cmd, args) {
   return spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 if (process.env.RSNA_MAMMO_SKIP_TRAIN === '1') done('skipped (RSNA_MAMMO_SKIP_TRAIN=1)', false);
-if (spawnSync('cmake', ['--version'], { stdio: 'ignore' }).status !== 0) {
+if (!hasCmake()) {
   done('skipped: cmake not found; training needs cmake, libtorch and OpenCV (inference is complete without them)', true);
 }
 const torchDir = findTorchDir();

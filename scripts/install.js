@@ -5,10 +5,10 @@
 //    an earlier build/Release — and nothing is compiled. Only when none loads (another platform, a
 //    newer glibc missing, ...) or RSNA_MAMMO_BUILD_FROM_SOURCE=1 does node-gyp compile it; if that
 //    fails the install fails with what is needed (python3, make, a C++17 compiler).
-// 2. Optional parts (CUDA addon, libtorch trainers): never fail the install. Each prints one line:
-//    used, or skipped and how to get it.
+// 2. Optional parts (CUDA addon, libtorch trainers, libtorch inference backend): never fail the
+//    install. Each prints one line: used, or skipped and how to get it.
 // Switches (README "Install"): RSNA_MAMMO_BUILD_FROM_SOURCE=1, RSNA_MAMMO_SKIP_CUDA=1,
-// RSNA_MAMMO_BUILD_CUDA=1, RSNA_MAMMO_BUILD_TRAIN=1. Every line starts with "rsna-mammo:" so the install log shows what ran.
+// RSNA_MAMMO_BUILD_CUDA=1, RSNA_MAMMO_BUILD_TRAIN=1, RSNA_MAMMO_BUILD_TORCH=1. Every line starts with "rsna-mammo:" so the install log shows what ran.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -93,18 +93,27 @@ function cudaAddon() {
   if (r.status !== 0) say('CUDA addon: not built; the CPU path is complete without it');
 }
 
-function optionalParts() {
-  // The libtorch trainers (scripts/build-train.js) have no prebuilt: compiling them takes minutes and a
-  // compiler, so an installed package builds them only when asked; a repository checkout (a .git here)
-  // builds them when libtorch is found. Never fails the install.
-  const file = path.join(__dirname, 'build-train.js');
+/**
+ * A libtorch part with no prebuilt (compiling takes minutes and a compiler): an installed package
+ * builds it only when asked (`ask`=1); a repository checkout (a .git here) builds it when libtorch is
+ * found. Never fails the install.
+ */
+function libtorchPart(script, what, ask, howTo, needs) {
+  const file = path.join(__dirname, script);
   if (!fs.existsSync(file)) return;
-  if (!fs.existsSync(path.join(root, '.git')) && process.env.RSNA_MAMMO_BUILD_TRAIN !== '1') {
-    say('trainer: not built (only training needs it; to build it: RSNA_MAMMO_BUILD_TRAIN=1 npm rebuild rsna-mammo, with cmake, a C++17 compiler, libtorch and OpenCV dev files)');
+  if (!fs.existsSync(path.join(root, '.git')) && process.env[ask] !== '1') {
+    say(`${what}: not built (${howTo}: ${ask}=1 npm rebuild rsna-mammo, with ${needs})`);
     return;
   }
   const r = spawnSync(process.execPath, [file], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) say(`trainer: build-train.js failed (exit ${r.status}); skipped, inference works without it`);
+  if (r.status !== 0) say(`${what}: ${script} failed (exit ${r.status}); skipped, inference works without it`);
+}
+
+function optionalParts() {
+  libtorchPart('build-train.js', 'trainer', 'RSNA_MAMMO_BUILD_TRAIN', 'only training needs it; to build it',
+    'cmake, a C++17 compiler, libtorch and OpenCV dev files');
+  libtorchPart('build-torch.js', 'libtorch backend', 'RSNA_MAMMO_BUILD_TORCH', 'GPU inference without TensorRT uses it; to build it',
+    'cmake, a C++17 compiler and libtorch (a PyTorch install has it)');
 }
 
 cpuAddon();

@@ -10,6 +10,8 @@ import { TensorRtInfo, tensorrtUsability } from '../gpu/tensorrtAddon';
 import { BackendName, selectBackend } from '../runtime/selectBackend';
 import { LibtorchProbe, OnnxRuntimeProbe, probeLibtorch, probeOnnxRuntime } from './probes';
 import { trainExecutableInfo, trainExecutableStatus } from '../train/executable';
+import { libtorchAddonStatus } from '../runtime/libtorch_addon';
+import { libtorchAvailability } from '../runtime/libtorch';
 
 /** Version of the report's shape; bumped only if a key ever has to change meaning. */
 export const DOCTOR_SCHEMA = 1;
@@ -45,6 +47,15 @@ export interface DoctorReport {
   tensorrt: { found: boolean; version: string | null; compiled: boolean; headerVersion: string | null; usable: boolean; reason: string | null };
   onnxruntime: OnnxRuntimeProbe;
   libtorch: LibtorchProbe;
+  /**
+   * The `libtorch` inference backend (build-torch/rsna_mammo_torch.node): built, loaded, its libtorch
+   * and CUDA/cuDNN versions (e.g. "12.4", "9.1.0"), the CUDA devices it sees, whether `auto` would take
+   * it (usable on CUDA), and why not.
+   */
+  libtorchBackend: {
+    built: boolean; path: string; loaded: boolean; torchVersion: string | null; cuda: boolean;
+    cudaVersion: string | null; cudnnVersion: string | null; devices: string[]; usableOnCuda: boolean; reason: string | null;
+  };
   /** The native trainer (build-train/rsna-mammo-train): built, its libtorch, CUDA in it, or why not. */
   trainer: { built: boolean; path: string | null; torchVersion: string | null; cuda: boolean; reason: string | null };
   /** What a default run uses. */
@@ -67,12 +78,14 @@ export function collectDoctorReport(): DoctorReport {
   const { available: trtUsable, reason: trtReason } = tensorrtUsability(cuda, trtInfo);
   const ort = probeOnnxRuntime();
   const libtorch = probeLibtorch();
+  const libtorchBackend = libtorchBackendReport();
   const notes: string[] = [];
   let inference: BackendName | null = null;
   try {
     const choice = selectBackend('auto', {
       tensorrt: { available: trtUsable, reason: trtReason ?? (cuda.usable ? undefined : cuda.reason) },
       onnxruntime: { available: ort.found, reason: ort.reason ?? undefined },
+      libtorch: { available: libtorchBackend.loaded, cuda: libtorchBackend.usableOnCuda, reason: libtorchBackend.reason ?? undefined },
     });
     inference = choice.backend;
     if (choice.note) notes.push(choice.note);
@@ -111,6 +124,7 @@ export function collectDoctorReport(): DoctorReport {
     },
     onnxruntime: ort,
     libtorch,
+    libtorchBackend,
     trainer: trainerReport(libtorch),
     uses: {
       decode: sources.size === 1 ? [...sources][0] : 'mixed',
@@ -118,6 +132,33 @@ export function collectDoctorReport(): DoctorReport {
       inference,
       notes,
     },
+  };
+}
+
+/** 12040 → "12.4" (CUDA runtime); 8902 → "8.9.2", 90100 → "9.1.0" (cuDNN); 0 → null. */
+export function cudaVersionText(v: number, kind: 'cuda' | 'cudnn'): string | null {
+  if (!v) return null;
+  if (kind === 'cuda') return `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}`;
+  const major = v >= 90000 ? Math.floor(v / 10000) : Math.floor(v / 1000);
+  const rest = v >= 90000 ? v % 10000 : v % 1000;
+  return `${major}.${Math.floor(rest / 100)}.${rest % 100}`;
+}
+
+function libtorchBackendReport(): DoctorReport['libtorchBackend'] {
+  const st = libtorchAddonStatus();
+  const a = libtorchAvailability();
+  const i = st.info;
+  return {
+    built: st.built,
+    path: st.path,
+    loaded: st.loaded,
+    torchVersion: i?.torchVersion ?? null,
+    cuda: i?.cuda ?? false,
+    cudaVersion: cudaVersionText(i?.cudaVersion ?? 0, 'cuda'),
+    cudnnVersion: cudaVersionText(i?.cudnnVersion ?? 0, 'cudnn'),
+    devices: i?.devices ?? [],
+    usableOnCuda: a.available && a.cuda,
+    reason: a.available && a.cuda ? null : a.reason ?? null,
   };
 }
 
@@ -140,6 +181,13 @@ function yesNo(ok: boolean, detail: string | null | undefined, why: string | nul
   return ok ? `yes${detail ? ` (${detail})` : ''}` : `no${why ? ` — ${why}` : ''}`;
 }
 
+function libtorchBackendLine(b: DoctorReport['libtorchBackend']): string {
+  if (!b.loaded) return `no — ${b.reason}`;
+  if (!b.cuda) return `built (libtorch ${b.torchVersion} without CUDA): CPU only`;
+  const where = b.usableOnCuda ? `runs on ${b.devices.join(', ') || 'CUDA'}` : `CPU only — ${b.reason}`;
+  return `built (libtorch ${b.torchVersion}, CUDA ${b.cudaVersion ?? '?'}, cuDNN ${b.cudnnVersion ?? 'none'}): ${where}`;
+}
+
 /** The human-readable form, one line per fact. */
 export function formatDoctorReport(r: DoctorReport): string {
   const codecList = Object.entries(r.codecs).map(([k, v]) => `${k}=${v}`).join(', ');
@@ -156,6 +204,7 @@ export function formatDoctorReport(r: DoctorReport): string {
     `ONNX Runtime:     ${yesNo(r.onnxruntime.found, r.onnxruntime.version && `${r.onnxruntime.version}; providers ${r.onnxruntime.providers.join(', ')}` +
       (r.onnxruntime.providersNotInstalled.length ? `; not installed: ${r.onnxruntime.providersNotInstalled.join(', ')}` : ''), r.onnxruntime.reason)}`,
     `libtorch:         ${yesNo(r.libtorch.found, [r.libtorch.version, r.libtorch.path].filter(Boolean).join(' '), r.libtorch.reason)}`,
+    `libtorch backend: ${libtorchBackendLine(r.libtorchBackend)}`,
     `trainer:          ${yesNo(r.trainer.built && !r.trainer.reason, r.trainer.torchVersion && `libtorch ${r.trainer.torchVersion}, ${r.trainer.cuda ? 'CUDA' : 'CPU only'}`, r.trainer.reason)}`,
     `uses:             decode ${r.uses.decode}, preprocessing ${r.uses.preprocessing}, inference ${r.uses.inference ?? 'none'}`,
     ...r.uses.notes.map((n) => `note:             ${n}`),

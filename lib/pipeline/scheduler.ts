@@ -120,7 +120,7 @@ export function createPipelineFromStages(stages: PipelineStages, options: Pipeli
       if (probs.length !== group.length) {
         throw new RsnaMammoError('ERR_INFER_SHAPE', `the model returned ${probs.length} rows for ${group.length} images`);
       }
-      return group.map(({ slot, prepared }, i) => toPrediction(slot, prepared, probs[i], share));
+      return group.map(({ slot, prepared }, i) => toPrediction(slot, prepared, probs[i], share, stages.backend));
     };
     try {
       return await run(items);
@@ -214,7 +214,7 @@ function withDeadline<V>(work: Promise<V>, ms: number, key: string): Promise<V> 
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function toPrediction<T>(slot: Slot<T>, prepared: PreparedImage, probs: Float32Array, inferMs: number): ImagePrediction<T> {
+function toPrediction<T>(slot: Slot<T>, prepared: PreparedImage, probs: Float32Array, inferMs: number, backend?: string): ImagePrediction<T> {
   const foldProbabilities = Array.from(probs, (p) => Math.fround(p));
   return {
     ok: true,
@@ -225,6 +225,7 @@ function toPrediction<T>(slot: Slot<T>, prepared: PreparedImage, probs: Float32A
     roi: prepared.roi,
     decoder: prepared.decoder,
     device: prepared.device,
+    backend,
     meta: prepared.meta,
     timings: { ...prepared.timings, inferMs },
     preview: prepared.preview,

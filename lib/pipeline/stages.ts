@@ -29,8 +29,10 @@ export interface RealStageOptions {
   detector?: string;
   /** 'yolox' (detector, then Otsu, then full frame) or 'otsu' (Otsu, then full frame), §2.5–2.7. */
   roi: RoiDetectorName;
-  /** Inference backend of lib/runtime ('auto': TensorRT when usable, else ONNX Runtime). */
+  /** Inference backend of lib/runtime ('auto': TensorRT when usable, else libtorch on CUDA, else ONNX Runtime). */
   backend?: SessionOptions['backend'];
+  /** libtorch precision: 'fp32' (default) | 'tf32' | 'fp16' | 'bf16' (the other backends ignore it). */
+  precision?: SessionOptions['precision'];
   /** Inference threads (0 = all cores but one, leaving one to the event loop and decoding). */
   threads?: number;
   /** Largest batch the classifier session is prepared for. */
@@ -52,7 +54,7 @@ export interface RealStageOptions {
 }
 
 /** What {@link createPrepare} needs: the stage options without the classifier, the opened detector. */
-export type PrepareStageOptions = Omit<RealStageOptions, 'classifier' | 'detector' | 'backend' | 'threads' | 'maxBatch' | 'device' | 'log'> & {
+export type PrepareStageOptions = Omit<RealStageOptions, 'classifier' | 'detector' | 'backend' | 'precision' | 'threads' | 'maxBatch' | 'device' | 'log'> & {
   detector?: YoloxRunner;
   preprocessor: ImagePreprocessor;
 };
@@ -70,7 +72,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
   const [height, width] = o.inputSize ?? CLASSIFIER_INPUT_SIZE;
   // One core is left to the event loop and the decode/ROI jobs unless told otherwise.
   const threads = o.threads || Math.max(1, os.availableParallelism() - 1);
-  const sessionOptions: SessionOptions = { backend: o.backend ?? 'auto', maxBatch: o.maxBatch ?? 2, threads };
+  const sessionOptions: SessionOptions = { backend: o.backend ?? 'auto', maxBatch: o.maxBatch ?? 2, threads, precision: o.precision };
   const session = await createSession(o.classifier, sessionOptions);
   let detector: Awaited<ReturnType<typeof yoloxRunnerFromModel>> | undefined;
   try {
@@ -106,6 +108,7 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
   return {
     prepare,
     infer,
+    backend: session.device ? `${session.backend}:${session.device}` : session.backend,
     async close() {
       feeder.dispose();
       await session.dispose();

@@ -96,6 +96,8 @@ export interface ImagePrediction<T = unknown> {
   decoder: string;
   /** Which processor prepared the image ('cpu' | 'cuda'), when the stages say. */
   device?: 'cpu' | 'cuda';
+  /** The inference backend that ran the ensemble and where (e.g. 'onnxruntime:cpu', 'libtorch:cuda:0'), when the stages say. */
+  backend?: string;
   meta: ImageMeta;
   timings: StageTimings;
   preview?: ImagePreview;
@@ -123,6 +125,8 @@ export interface PipelineStages {
   prepare(source: ImageSource, key: string): Promise<PreparedImage>;
   /** Runs the fold ensemble on classifier inputs; one Float32Array of fold probabilities per input. */
   infer(inputs: ClassifierInput[]): Promise<Float32Array[]>;
+  /** The inference backend behind infer() and its device ('libtorch:cuda:0', 'onnxruntime:cpu'), for predictions.csv. */
+  backend?: string;
   /** Releases sessions and native resources. */
   close(): Promise<void>;
 }

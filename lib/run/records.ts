@@ -1,6 +1,6 @@
 /**
  * Column layout of predictions.csv (one line per predicted image: fold probabilities, their mean,
- * ROI, decoder, timings, the device that prepared it) and errors.csv (one line per image that could not be predicted).
+ * ROI, decoder, timings, the device that prepared it, the inference backend) and errors.csv (one line per image that could not be predicted).
  * Probabilities are written as the shortest text that reads back as the same float32, so a resumed
  * run aggregates bit-identical values.
  */
@@ -23,7 +23,7 @@ export function predictionsHeader(folds: number): string[] {
     ...Array.from({ length: folds }, (_, k) => `prob_fold${k}`),
     'image_mean', 'roi_method', 'roi_x0', 'roi_y0', 'roi_x1', 'roi_y1', 'roi_area_pct', 'roi_score',
     'decoder', 'rows', 'columns', 'read_ms', 'decode_ms', 'roi_ms', 'prepare_ms', 'infer_ms',
-    'device',
+    'device', 'backend',
   ];
 }
 
@@ -40,7 +40,7 @@ export function predictionRecord(id: ImageIdentity, r: ImagePrediction): string[
     r.roi.score !== null && Number.isFinite(r.roi.score) ? formatFloat32(r.roi.score) : '',
     r.decoder, String(r.meta.rows), String(r.meta.columns),
     ms(r.timings.readMs), ms(r.timings.decodeMs), ms(r.timings.roiMs), ms(r.timings.prepareMs), ms(r.timings.inferMs),
-    r.device ?? '',
+    r.device ?? '', r.backend ?? '',
   ];
 }
 

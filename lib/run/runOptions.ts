@@ -5,6 +5,8 @@
 import { roiDetector } from '../roi';
 import type { RoiDetectorName } from '../roi';
 import { invalidArgument } from '../errors';
+import { BACKEND_CHOICES, BackendRequest, parseBackendRequest } from '../runtime/selectBackend';
+import { LibtorchPrecision, parseLibtorchPrecision } from '../runtime/libtorch_addon';
 import { AUTO_THRESHOLD_QUANTILE, DEFAULT_THRESHOLD, ThresholdRule } from '../pipeline/aggregate';
 
 /** util.parseArgs option specs of the shared options. */
@@ -13,6 +15,7 @@ export const RUN_OPTION_SPECS = {
   'batch-size': { type: 'string' },
   concurrency: { type: 'string' },
   backend: { type: 'string' },
+  precision: { type: 'string' },
   device: { type: 'string' },
   threads: { type: 'string' },
   threshold: { type: 'string' },
@@ -24,7 +27,9 @@ export const RUN_OPTION_SPECS = {
 export const RUN_OPTION_USAGE = `  --roi yolox|otsu        ROI method (default yolox; otsu = fallback of ALGORITHMS.md §2.6–2.7 for every image)
   --batch-size N          images per inference call (default 2, as the original)
   --concurrency N         images decoded/cropped at once while the model runs (default 2)
-  --backend B             auto | onnxruntime | tensorrt (default auto)
+  --backend B             ${BACKEND_CHOICES} (default auto: TensorRT, else libtorch
+                          on CUDA, else ONNX Runtime, with one line why)
+  --precision P           libtorch backend: fp32 | tf32 | fp16 | bf16 (default fp32; CPU: fp32 or bf16)
   --device D              auto | cpu | cuda: where ROI and classifier input are computed (default auto:
                           the GPU when usable, else the CPU with one line why; cuda fails without a GPU)
   --threads N             inference threads (default: the runtime's)
@@ -37,7 +42,9 @@ export interface RunOptions {
   roi: RoiDetectorName;
   batchSize: number;
   concurrency: number;
-  backend: 'auto' | 'onnxruntime' | 'tensorrt';
+  backend: BackendRequest;
+  /** libtorch precision (undefined: fp32). */
+  precision?: LibtorchPrecision;
   device: 'auto' | 'cpu' | 'cuda';
   threads: number;
   thresholdRule: ThresholdRule;
@@ -54,10 +61,8 @@ function int(name: string, v: string | undefined, fallback: number, min: number)
 /** Validates the shared options from util.parseArgs `values`. */
 export function parseRunOptions(values: Record<string, string | boolean | undefined>, defaultRoi: RoiDetectorName = 'yolox'): RunOptions {
   const roi = roiDetector((values.roi as string | undefined) ?? defaultRoi, '--roi').name;
-  const backend = (values.backend as string | undefined) ?? 'auto';
-  if (backend !== 'auto' && backend !== 'onnxruntime' && backend !== 'tensorrt') {
-    throw invalidArgument('--backend', "'auto', 'onnxruntime' or 'tensorrt'", backend);
-  }
+  const backend = parseBackendRequest(values.backend);
+  const precision = parseLibtorchPrecision(values.precision);
   const device = (values.device as string | undefined) ?? 'auto';
   if (device !== 'auto' && device !== 'cpu' && device !== 'cuda') throw invalidArgument('--device', "'auto', 'cpu' or 'cuda'", device);
   let thresholdRule: ThresholdRule = { threshold: DEFAULT_THRESHOLD };
@@ -70,6 +75,7 @@ export function parseRunOptions(values: Record<string, string | boolean | undefi
   return {
     roi,
     backend,
+    precision,
     device,
     batchSize: int('batch-size', values['batch-size'] as string | undefined, 2, 1),
     concurrency: int('concurrency', values.concurrency as string | undefined, 2, 1),

@@ -37,8 +37,10 @@ export function isDeviceTensor(feed: Feed): feed is DeviceTensor {
 
 /** A loaded model. */
 export interface InferenceSession {
-  /** 'onnxruntime' | 'tensorrt' */
+  /** 'onnxruntime' | 'tensorrt' | 'libtorch' */
   readonly backend: string;
+  /** Where it runs ('cpu', 'cuda:0'), when the backend says (libtorch). */
+  readonly device?: string;
   readonly inputNames: string[];
   readonly outputNames: string[];
   /** Per input: dims, with symbolic names (e.g. 'batch') as strings. */
@@ -56,7 +58,7 @@ export interface InferenceSession {
 }
 
 export interface SessionOptions {
-  /** 'auto' (default): tensorrt if registered and available, else onnxruntime. */
+  /** 'auto' (default): tensorrt if available, else libtorch on CUDA, else onnxruntime (selectBackend.ts). */
   backend?: BackendRequest;
   /** Intra-op threads (ORT default: one per core). */
   threads?: number;
@@ -64,8 +66,14 @@ export interface SessionOptions {
   providers?: string[];
   /** Largest batch the session must accept (TensorRT profiles). */
   maxBatch?: number;
-  /** Build/run in fp16 where the backend supports it (TensorRT). */
+  /** Build/run in fp16 where the backend supports it (TensorRT; libtorch: precision 'fp16'). */
   fp16?: boolean;
+  /** libtorch: 'fp32' (default) | 'tf32' | 'fp16' | 'bf16' (CPU: fp32 or bf16). */
+  precision?: 'fp32' | 'tf32' | 'fp16' | 'bf16';
+  /** libtorch: 'cpu' | 'cuda' | 'cuda:N' (default: cuda:0 when libtorch sees a GPU, else cpu). */
+  device?: string;
+  /** libtorch: the checkpoints the model file was converted from (default: found beside it by name). */
+  checkpoints?: string[];
 }
 
 export interface InferenceBackend {

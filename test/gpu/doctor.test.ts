@@ -18,7 +18,7 @@ t.test('doctor --json has every documented key', async (t) => {
   const { code, out } = await doctor(['--json']);
   t.equal(code, 0);
   const r = JSON.parse(out);
-  t.same(Object.keys(r).sort(), ['codecs', 'cpuAddon', 'cudaAddon', 'driver', 'gpus', 'libtorch', 'nativeCodecs', 'onnxruntime',
+  t.same(Object.keys(r).sort(), ['codecs', 'cpuAddon', 'cudaAddon', 'driver', 'gpus', 'libtorch', 'libtorchBackend', 'nativeCodecs', 'onnxruntime',
     'platform', 'schema', 'tensorrt', 'trainer', 'uses', 'version'].sort());
   t.equal(r.schema, 1);
   t.same(Object.keys(r.cudaAddon).sort(), ['built', 'driverVersion', 'loadable', 'loaded', 'path', 'reason', 'runtimeVersion']);

@@ -82,7 +82,7 @@ ${RUN_OPTION_USAGE}`,
     const example = path.join(packageRoot, 'assets', 'example', 'rsna-breast-cancer-detection');
     const rows = readTestCsv(path.join(example, 'test.csv'), path.join(example, 'test_images'));
     const pipeline = await createPipeline({
-      classifier, detector, roi: opts.roi, backend: opts.backend, device: opts.device, threads: opts.threads, log,
+      classifier, detector, roi: opts.roi, backend: opts.backend, precision: opts.precision, device: opts.device, threads: opts.threads, log,
       batchSize: opts.batchSize, concurrency: opts.concurrency, previewWidth: 200,
     });
     const images: ImagePrediction<TestImageRow>[] = [];

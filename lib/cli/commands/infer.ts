@@ -7,6 +7,8 @@ import { parseArgs } from 'util';
 import { CliCommand } from '../command';
 import { RsnaMammoError, invalidArgument } from '../../errors';
 import { createSession } from '../../runtime/registry';
+import { BACKEND_CHOICES, parseBackendRequest } from '../../runtime/selectBackend';
+import { parseLibtorchPrecision } from '../../runtime/libtorch_addon';
 
 function readFloat32(file: string, expected: number): Float32Array {
   if (!fs.existsSync(file)) throw new RsnaMammoError('ERR_FILE_NOT_FOUND', 'input file does not exist', { file });
@@ -28,7 +30,9 @@ export const command: CliCommand = {
     '  Input and output are float32 little endian, row-major, no header. Prints the output shape.',
     '',
     'Options:',
-    '  --backend auto|onnxruntime|tensorrt   (default auto)',
+    `  --backend ${BACKEND_CHOICES}   (default auto)`,
+    '  --precision fp32|tf32|fp16|bf16      libtorch precision (default fp32; CPU: fp32 or bf16)',
+    '  --device cpu|cuda|cuda:N             libtorch device (default: cuda:0 when usable, else cpu)',
     '  --threads <n>                         intra-op threads',
     '  --output <name>                       write this output instead of the first',
   ].join('\n'),
@@ -37,6 +41,7 @@ export const command: CliCommand = {
       args, allowPositionals: true, options: {
         input: { type: 'string' }, shape: { type: 'string' }, out: { type: 'string' },
         backend: { type: 'string' }, threads: { type: 'string' }, output: { type: 'string' },
+        precision: { type: 'string' }, device: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw invalidArgument('<model.onnx>', 'one model file', positionals.join(' '));
@@ -44,11 +49,12 @@ export const command: CliCommand = {
     if (!values.out) throw invalidArgument('--out', 'an output .bin path', values.out);
     const dims = (values.shape ?? '').split(',').map(Number);
     if (!values.shape || dims.some((d) => !Number.isInteger(d) || d <= 0)) throw invalidArgument('--shape', 'comma-separated positive integers like 1,3,416,416', values.shape);
-    const backend = values.backend as 'auto' | 'onnxruntime' | 'tensorrt' | undefined;
+    const backend = parseBackendRequest(values.backend);
+    const precision = parseLibtorchPrecision(values.precision);
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw invalidArgument('--threads', 'a positive integer', values.threads);
     const data = readFloat32(values.input, dims.reduce((a, b) => a * b, 1));
-    const session = await createSession(positionals[0], { backend, threads });
+    const session = await createSession(positionals[0], { backend, threads, precision, device: values.device });
     try {
       const name = values.output ?? session.outputNames[0];
       if (!session.outputNames.includes(name)) throw invalidArgument('--output', `one of ${session.outputNames.join(', ')}`, name);

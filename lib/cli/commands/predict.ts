@@ -27,7 +27,7 @@ export function predictCsv(images: ImagePrediction[], breastOf: Map<string, { pr
   const header = [
     'file', 'prediction_id', 'patient_id', 'laterality', 'view',
     ...Array.from({ length: k }, (_, i) => `prob_fold${i}`), 'image_mean', 'breast_mean', 'cancer',
-    'roi_method', 'roi_x0', 'roi_y0', 'roi_x1', 'roi_y1', 'decoder', 'error', 'device',
+    'roi_method', 'roi_x0', 'roi_y0', 'roi_x1', 'roi_y1', 'decoder', 'error', 'device', 'backend',
   ];
   // A failure row has the header's field count: the file, then empty fields, the message under `error`.
   const errorRow = (file: string, error: string): string[] => header.map((h, i) => (i === 0 ? file : h === 'error' ? error : ''));
@@ -38,7 +38,7 @@ export function predictCsv(images: ImagePrediction[], breastOf: Map<string, { pr
     text += csvLine([
       r.key, id, r.meta.patientId ?? '', r.meta.laterality ?? '', r.meta.viewPosition ?? '',
       ...r.foldProbabilities.map(formatFloat32), formatFloat32(r.probability), formatFloat32(b.probability), b.cancer,
-      r.roi.method, ...r.roi.box, r.decoder, '', r.device ?? '',
+      r.roi.method, ...r.roi.box, r.decoder, '', r.device ?? '', r.backend ?? '',
     ]);
   }
   for (const f of failures) text += csvLine(errorRow(f.key, `${f.code}: ${f.message}`));
@@ -79,7 +79,7 @@ ${RUN_OPTION_USAGE}`,
 `);
     requireDevice(opts.device); // before any model conversion
     const models = await resolveModels(modelDirFiles(values.models), opts.roi, log);
-    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
+    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, precision: opts.precision, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
     const images: ImagePrediction[] = [];
     const failures: ImageFailure[] = [];
     const progress = opts.quiet ? undefined : createProgress({ stream: io.stderr });

@@ -55,7 +55,7 @@ ${RUN_OPTION_USAGE}`,
     const base = path.join(settings.RAW_DATA_DIR, 'rsna-breast-cancer-detection');
     const rows = readTestCsv(path.join(base, 'test.csv'), path.join(base, 'test_images'));
     log(`submit --mode ${mode}: ${rows.length} images, ROI ${opts.roi}, batch ${opts.batchSize}`);
-    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
+    const pipeline = await createPipeline({ ...models, roi: opts.roi, backend: opts.backend, precision: opts.precision, device: opts.device, log, threads: opts.threads, batchSize: opts.batchSize, concurrency: opts.concurrency });
     let failed = 0;
     try {
       const res = await runSubmit({
