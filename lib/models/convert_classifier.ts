@@ -1,7 +1,7 @@
 /**
  * `convert classifier`: timm ConvNeXt checkpoint(s) → one ONNX model. One checkpoint: the classifier
- * (normalised input → logits [N, classes]). k > 1: the KFoldEnsembleModel (0..255 input → per-fold
- * probabilities [N, k], ALGORITHMS.md §4.4).
+ * (normalised input → logits [N, classes]). k > 1, or `ensemble: true`: the KFoldEnsembleModel
+ * (0..255 input → per-fold probabilities [N, k], ALGORITHMS.md §4.4).
  */
 import { RsnaMammoError, invalidArgument } from '../errors';
 import { OnnxGraph } from './onnx/graph';
@@ -20,6 +20,11 @@ export interface ConvertClassifierOptions {
   globalPool?: 'max' | 'avg';
   /** Adds intermediate feature maps as extra outputs (feat_stem, feat_stage{i}, feat_head_*, fold_logits). */
   debugOutputs?: boolean;
+  /**
+   * Always build the KFoldEnsembleModel (0..255 input → probabilities), even from one checkpoint: what
+   * the pipeline runs, so a models folder holding only fold 0 still yields probabilities, not logits.
+   */
+  ensemble?: boolean;
 }
 
 export interface TimmWeights {
@@ -47,7 +52,7 @@ export async function readTimmWeights(file: string, ema = true): Promise<TimmWei
 /**
  * Converts timm ConvNeXt checkpoint(s) to ONNX in a worker thread; the architecture is read from
  * keys and shapes.
- * @param checkpoints one file → classifier (`input` → `logits`); several → ensemble (`input` 0..255 → `probs`)
+ * @param checkpoints one file → classifier (`input` → `logits`); several (or `options.ensemble`) → ensemble (`input` 0..255 → `probs`)
  * @param outFile the .onnx to write
  * @returns the folds count and fold 0's configuration
  * @throws RsnaMammoError ERR_ARCH_MISMATCH (listing the first offending keys), ERR_CHECKPOINT_CORRUPT, ERR_CHECKPOINT_LIMIT, ERR_CONVERT_INVALID_OUTPUT (ONNX Runtime refuses the built model; nothing is written)
@@ -85,9 +90,10 @@ export async function convertClassifierInProcess(
     const globalPool = options.globalPool ?? weights.globalPool ?? 'avg';
     folds.push({ file, stateDict: weights.stateDict, config: inferConvNextConfig(weights.stateDict, file, { globalPool }) });
   }
-  const g = new OnnxGraph(folds.length === 1 ? 'convnext' : 'kfold_ensemble');
+  const single = folds.length === 1 && !options.ensemble;
+  const g = new OnnxGraph(single ? 'convnext' : 'kfold_ensemble');
   const input = g.input('input', ['batch', 3, 'height', 'width']);
-  if (folds.length === 1) {
+  if (single) {
     const taps = new Map<string, string>();
     const ctx = convnextContext(g, folds[0].stateDict, folds[0].file);
     const logits = ConvNeXt(ctx, input, folds[0].config, taps);

@@ -74,6 +74,13 @@ export async function createRealStages(o: RealStageOptions): Promise<PipelineSta
   const threads = o.threads || Math.max(1, os.availableParallelism() - 1);
   const sessionOptions: SessionOptions = { backend: o.backend ?? 'auto', maxBatch: o.maxBatch ?? 2, threads, precision: o.precision };
   const session = await createSession(o.classifier, sessionOptions);
+  if (session.outputNames[0] !== 'probs') {
+    // A bare classifier (normalised input → logits) would be read as probabilities (§4.4).
+    const names = session.outputNames.join(', ');
+    await session.dispose();
+    throw new RsnaMammoError('ERR_MODEL_MISMATCH', `the classifier model's output is "${names}", not the ensemble's "probs" ` +
+      '(0..255 input → fold probabilities): convert the fold checkpoints into an ensemble, or delete this cached file to reconvert it', { file: o.classifier });
+  }
   let detector: Awaited<ReturnType<typeof yoloxRunnerFromModel>> | undefined;
   try {
     if (needsModel) detector = await yoloxRunnerFromModel(o.detector!, { ...sessionOptions, maxBatch: 1 });

@@ -18,8 +18,11 @@ export interface ResolvedModels {
   detector?: string;
 }
 
-/** Converts fold checkpoints to the ensemble ONNX (EMA weights, ALGORITHMS.md §4.3–4.4). */
-export const convertEnsemble = (sources: string[], out: string): Promise<unknown> => convertClassifier(sources, out);
+/**
+ * Converts fold checkpoints to the ensemble ONNX (EMA weights, ALGORITHMS.md §4.3–4.4): always the
+ * ensemble graph, so one fold alone still gives probabilities from 0..255 input.
+ */
+export const convertEnsemble = (sources: string[], out: string): Promise<unknown> => convertClassifier(sources, out, { ensemble: true });
 const convertDetector = (sources: string[], out: string): Promise<unknown> => convertYolox(sources[0], out);
 
 /**
