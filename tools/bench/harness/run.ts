@@ -7,11 +7,11 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { libApi } from './api';
-import { compareSides, ratio, rowMs } from './compare';
+import { compareSides, pairStats, rowMs } from './compare';
 import { EnsembleSpec, Mode, PlannedRow, SYNTHETIC_SIZES, realFiles, threadCounts } from './plan';
 import { writeResults } from './report';
 import { planRows } from './rows';
-import { JobAnswer, peerUnavailable, runOurs, runPeer } from './sides';
+import { JobAnswer, peerUnavailable, runBothSides } from './sides';
 import { encoderAvailable, syntheticDicom, SyntheticFile } from './synthetic';
 import { BenchJob, BenchResult, SideResult, StageName, StageRow } from './types';
 
@@ -147,8 +147,15 @@ function assembleRow(p: PlannedRow, threads: number, ours: JobAnswer | Error, pe
     const v = compareSides(p.comparator, o, q, { ours: path.join(outBase, 'ours'), peer: path.join(outBase, 'peer') });
     row.same_output = v.same;
     row.comparison = v.detail;
+    const pairs = pairStats(o.items, q.items);
+    if (pairs) {
+      row.ratio_pairs = pairs.pairs;
+      row.ratio_range = [pairs.min, pairs.max];
+      row.ratio_spread = pairs.spread;
+      row.wide_spread = pairs.wide;
+    }
     // Speed is compared only when both computed the same thing.
-    row.ratio = v.same ? ratio(row.python_original_ms, row.rsna_mammo_ms) : null;
+    row.ratio = v.same && pairs ? pairs.median : null;
   } else {
     row.status = failed ? 'error' : 'not available';
     row.reason = reasons.join('; ');
@@ -168,25 +175,36 @@ async function measureRows(batch: Planned[], ctx: { peerReason?: string; jobDir:
   const runnable = batch.filter((b) => !(needsModels(b.p.stage) && b.models.reason));
   const groups = ctx.oneProcessPerRow ? runnable.map((b) => [b]) : runnable.length ? [runnable] : [];
   const answers = new Map<Planned, [JobAnswer | Error, JobAnswer | Error]>();
+  const context = new Map<Planned, { load: [number, number]; cpus: string | null }>();
   for (const group of groups) {
     const jobs = (side: 'ours' | 'peer'): BenchJob[] =>
       group.map((b) => buildJob(b.p, b.threads, side, b.models, outBaseOf(b.p, b.threads, ctx.jobDir), ctx.cacheDir));
-    const timeout = ctx.timeoutMs * group.length;
-    const settle = (f: () => Promise<JobAnswer[]>): Promise<Array<JobAnswer | Error>> =>
-      f().catch((e: Error) => group.map(() => e));
-    const ours = await settle(() => runOurs(jobs('ours'), ctx.jobDir, timeout, ctx.profileDir && path.join(ctx.profileDir, 'rsna-mammo')));
-    const peer = ctx.peerReason
-      ? group.map(() => ({ unavailable: ctx.peerReason as string }))
-      : await settle(() => runPeer(jobs('peer'), ctx.jobDir, timeout, ctx.profileDir && path.join(ctx.profileDir, 'python')));
-    group.forEach((b, i) => answers.set(b, [ours[i], peer[i]]));
-    if (ctx.oneProcessPerRow) ctx.log(`measured ${group[0].p.stage} | ${group[0].p.input} | ${group[0].threads}t`);
+    const timeout = ctx.timeoutMs * group.length * 2;
+    const before = load1();
+    const both = await runBothSides(jobs('ours'), ctx.peerReason ?? jobs('peer'), ctx.jobDir, timeout, ctx.profileDir).catch((e: Error) => ({
+      ours: group.map(() => e), peer: group.map(() => e), cpus: null,
+    }));
+    const load: [number, number] = [before, load1()];
+    group.forEach((b, i) => {
+      answers.set(b, [both.ours[i], both.peer[i]]);
+      context.set(b, { load, cpus: both.cpus });
+    });
+    if (ctx.oneProcessPerRow) ctx.log(`measured ${group[0].p.stage} | ${group[0].p.input} | ${group[0].threads}t | load ${load[0]} → ${load[1]}`);
   }
   return batch.map((b) => {
     const a = answers.get(b);
     if (!a) return emptyRow(b.p, b.threads, 'not available', b.models.reason);
-    return assembleRow(b.p, b.threads, a[0], a[1], outBaseOf(b.p, b.threads, ctx.jobDir));
+    const row = assembleRow(b.p, b.threads, a[0], a[1], outBaseOf(b.p, b.threads, ctx.jobDir));
+    const c = context.get(b);
+    if (c) {
+      row.load_average = c.load;
+      row.cpus = c.cpus;
+    }
+    return row;
   });
 }
+
+const load1 = (): number => Math.round(os.loadavg()[0] * 100) / 100;
 
 const needsModels = (stage: StageName): boolean => stage === 'yolox' || stage === 'ensemble' || stage === 'e2e';
 
@@ -198,7 +216,7 @@ function machine(loadAtStart: number): BenchResult['machine'] {
     totalMemMb: Math.round(os.totalmem() / 1048576),
     node: process.version,
     platform: `${os.platform()}-${os.arch()}`,
-    loadAverage: [loadAtStart, Math.round(os.loadavg()[0] * 100) / 100],
+    loadAverage: [loadAtStart, load1()],
   };
 }
 
@@ -206,7 +224,7 @@ function machine(loadAtStart: number): BenchResult['machine'] {
 export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; files: { json: string; md: string; svg: string } }> {
   const log = opts.log ?? (() => undefined);
   const started = new Date().toISOString();
-  const loadAtStart = Math.round(os.loadavg()[0] * 100) / 100;
+  const loadAtStart = load1();
   const threads = opts.threads?.length ? opts.threads : threadCounts();
   const timeoutMs = (opts.timeoutS ?? (opts.mode === 'quick' ? 120 : 1800)) * 1000;
   const jobDir = path.join(opts.cacheDir, 'jobs', started.replace(/[:.]/g, '-'));
@@ -264,12 +282,13 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   notes.push(
     'The original is run as written from docs/ALGORITHMS.md by tools/peers/bench_peer.py (Debian python3-torch/-opencv/-numpy/-pydicom/-gdcm; ' +
       'pydicom+GDCM decode stands in for dicomsdl). Its e2e includes the PNG write/read of §3.1.4–3.1.5, as the original did.',
-    'ratio is reported only when same_output is true.',
+    'ratio is reported only when same_output is true. The two sides of a row run interleaved (tools/bench/harness/lockstep.ts): ' +
+      'each stops before each item and each timed repeat, and only one runs at a time, A B A B; ratio is the median over those pairs.',
     'Peak RSS is per side process (VmHWM reset before the timed repeats); the peer\'s sweep pool workers are separate processes and not counted.',
     oneProcessPerRow ? 'Each row ran in its own process per side.' : 'All rows of one thread count ran in one process per side (models loaded once); peak RSS includes what earlier rows left allocated.',
   );
   const result: BenchResult = {
-    schema: 'rsna-mammo-bench/1',
+    schema: 'rsna-mammo-bench/2',
     mode: opts.mode,
     started,
     finished: new Date().toISOString(),
