@@ -9,6 +9,7 @@ import path from 'path';
 import { libApi } from './api';
 import { compareSides, pairStats, rowMs } from './compare';
 import { EnsembleSpec, Mode, PlannedRow, SYNTHETIC_SIZES, realFiles, threadCounts } from './plan';
+import { convnextFlop, measureFmaPeak } from './fma';
 import { writeResults } from './report';
 import { planRows } from './rows';
 import { JobAnswer, peerUnavailable, runBothSides } from './sides';
@@ -204,6 +205,17 @@ async function measureRows(batch: Planned[], ctx: { peerReason?: string; jobDir:
   });
 }
 
+/** The ensemble row's achieved GFLOP/s per side and as a share of the FMA peak at its thread count. */
+function addGflops(row: StageRow, p: PlannedRow, peak: BenchResult['fmaPeak']): void {
+  if (row.stage !== 'ensemble' || !p.ensemble || !p.items[0]) return;
+  const flop = convnextFlop(p.ensemble, p.items[0].height ?? 2048, p.items[0].width ?? 1024);
+  const at = peak && 'gflops' in peak ? peak.gflops[String(row.threads)] ?? null : null;
+  const rate = (ms: number | null): number | null => (ms && ms > 0 ? flop / (ms / 1000) / 1e9 : null);
+  const share = (g: number | null): number | null => (g !== null && at ? g / at : null);
+  const [o, q] = [rate(row.rsna_mammo_ms), rate(row.python_original_ms)];
+  row.gflops = { flop, rsna_mammo: o, python_original: q, peak: at, rsna_mammo_share: share(o), python_original_share: share(q) };
+}
+
 const load1 = (): number => Math.round(os.loadavg()[0] * 100) / 100;
 
 const needsModels = (stage: StageName): boolean => stage === 'yolox' || stage === 'ensemble' || stage === 'e2e';
@@ -258,6 +270,9 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     return modelSets.get(key) as ModelSet;
   };
 
+  // The core's FMA peak, measured before and after the rows (the larger: load only lowers it).
+  const peakBefore = planned.some((p) => p.stage === 'ensemble') ? measureFmaPeak(threads, opts.cacheDir) : undefined;
+  if (peakBefore && 'gflops' in peakBefore) log(`fp32 FMA peak (${peakBefore.isa}): ${Object.entries(peakBefore.gflops).map(([t, g]) => `${g} GFLOP/s at ${t}t`).join(', ')}`);
   const rows: StageRow[] = [];
   const oneProcessPerRow = opts.oneProcessPerRow ?? opts.mode === 'full';
   const ctx = { peerReason, jobDir, cacheDir: opts.cacheDir, timeoutMs, profileDir: opts.profileDir, oneProcessPerRow, log };
@@ -273,6 +288,16 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
         `ratio ${row.ratio?.toFixed(2) ?? '—'} | same ${row.same_output ?? row.status}`);
     }
     log(`${t} thread${t === 1 ? '' : 's'} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  let fmaPeak = peakBefore;
+  if (peakBefore && 'gflops' in peakBefore) {
+    const after = measureFmaPeak(threads, opts.cacheDir);
+    if ('gflops' in after) for (const t of Object.keys(after.gflops)) after.gflops[t] = Math.max(after.gflops[t], peakBefore.gflops[t] ?? 0);
+    fmaPeak = after;
+  }
+  for (const row of rows) {
+    const p = planned.find((x) => x.stage === row.stage && x.input === row.input);
+    if (p) addGflops(row, p, fmaPeak);
   }
   rows.sort((a, b) => {
     const ia = planned.findIndex((p) => p.stage === a.stage && p.input === a.input);
@@ -294,6 +319,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     finished: new Date().toISOString(),
     machine: machine(loadAtStart),
     threadCounts: threads,
+    fmaPeak,
     rows,
     notes,
   };
