@@ -7,6 +7,7 @@
 #include "addon/errors.h"
 #include "train/cli/subcommand.h"
 #include "train/common/args.h"
+#include "train/common/cpu_malloc.h"
 #include "train/common/distributed.h"
 #include "train/common/flat_io.h"
 #include "train/common/json_lines.h"
@@ -39,6 +40,7 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
                    "smoothing", "lr", "steps", "weight-decay", "momentum", "ema-decay", "drop", "drop-path", "seed",
                    "masks", "threads", "out", "dumps"}, {"dist", "gates"});
   if (args.Has("threads")) at::set_num_threads(static_cast<int>(args.Int("threads")));
+  KeepFreedMemoryForReuse();  // CPU only (this subcommand trains on the CPU)
   const ConvNeXtConfig cfg = ConvNeXtConfigFromArgs(args, 0.0, 0.0);
   if (cfg.num_classes != 1) throw NativeError("ERR_INVALID_ARGUMENT", "the classifier recipe has 1 class (--num-classes 1)");
   const std::string out = args.Str("out");
