@@ -23,6 +23,7 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import { spawnSync } from 'child_process';
 import { parseArgs } from 'util';
 import { makeRandomConvnextCheckpoint } from '../../lib/models';
 import { convnextShapeOf, readClassifierStateDict, writeNamedFlat } from '../../lib/train/convnextWeights';
@@ -146,8 +147,9 @@ async function main(): Promise<void> {
     });
     console.error(JSON.stringify(rows[rows.length - 1]));
   }
+  const commit = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: __dirname, encoding: 'utf8' }).stdout?.trim() || null;
   const result = {
-    date: started, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', load_average: [loadAtStart, load1()],
+    date: started, trainer: { path: path.relative(path.join(__dirname, '..', '..'), exe.path!), commit }, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', load_average: [loadAtStart, load1()],
     model: { depths, dims }, batch, size: [h, w], steps, warmup, same_work_tol: SAME_WORK_TOL, rows,
   };
   const base = path.join(__dirname, 'results', `train-${started.replace(/[:.]/g, '-')}`);
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
   const f = (v: number | null | undefined, d = 2): string => (v === null || v === undefined ? '–' : v.toFixed(d));
   const md = [
     `# Training step, rsna-mammo trainer vs PyTorch (${started})`, '',
-    `ConvNeXt depths ${depths.join(',')} dims ${dims.join(',')}, batch ${batch}, input ${h}×${w}, ${steps} steps per side (first ${warmup} warm-up), interleaved per step; ${result.cpus} CPUs (${result.cpu_model}), load average ${result.load_average.join(' → ')}.`, '',
+    `Trainer ${result.trainer.path} (checkout ${commit ?? '?'}). ConvNeXt depths ${depths.join(',')} dims ${dims.join(',')}, batch ${batch}, input ${h}×${w}, ${steps} steps per side (first ${warmup} warm-up), interleaved per step; ${result.cpus} CPUs (${result.cpu_model}), load average ${result.load_average.join(' → ')}.`, '',
     '| threads | ours img/s | PyTorch img/s | ratio (median of pairs) | range | spread | loss max abs diff | load avg |',
     '|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.threads} | ${f(r.rsna_mammo.img_per_s)} | ${f(r.pytorch.img_per_s)} | ${r.ratio ? `${f(r.ratio.median, 3)}×${r.ratio.wide ? ' (wide)' : ''}` : 'n/a'} | ${r.ratio ? `${f(r.ratio.min, 3)}–${f(r.ratio.max, 3)}` : '–'} | ${r.ratio ? f(r.ratio.spread, 3) : '–'} | ${r.losses_max_abs_diff === null ? '–' : r.losses_max_abs_diff.toExponential(2)} | ${r.load_average.join(' → ')} |`),
