@@ -5,7 +5,8 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import dicomParser from 'dicom-parser';
-import { arrayDiff, compareItem, compareSides, median, ratio, rowMs } from '../../tools/bench/harness/compare';
+import { arrayDiff, compareItem, compareSides, median, pairStats, ratio, rowMs } from '../../tools/bench/harness/compare';
+import { pinnedCpus, runLockstep } from '../../tools/bench/harness/lockstep';
 import { COMPARATORS } from '../../tools/bench/harness/plan';
 import { markdownTable, ratioChartSvg, writeResults } from '../../tools/bench/harness/report';
 import { lowbias32, synthU8, syntheticMammogram } from '../../tools/bench/harness/synthetic';
@@ -79,7 +80,7 @@ t.test('result schema, Markdown table and SVG chart', async (t) => {
     ratio: 2.5, same_output: true, comparison: 'sha256 equal', rsna_mammo_peak_rss_mb: 80, python_original_peak_rss_mb: 360, ...o,
   });
   const result: BenchResult = {
-    schema: 'rsna-mammo-bench/1', mode: 'quick', started: '2026-01-01T00:00:00.000Z', finished: '2026-01-01T00:01:00.000Z',
+    schema: 'rsna-mammo-bench/2', mode: 'quick', started: '2026-01-01T00:00:00.000Z', finished: '2026-01-01T00:01:00.000Z',
     machine: { cpus: 2, cpuModel: 'cpu', totalMemMb: 1, node: 'v20', platform: 'linux-x64', loadAverage: [0.5, 1] }, threadCounts: [1, 2],
     rows: [
       row({}),
@@ -91,6 +92,8 @@ t.test('result schema, Markdown table and SVG chart', async (t) => {
   };
   const md = markdownTable(result);
   t.match(md, '| decode | RSNA | 1 | 100.0 | 250.0 | 2.50× | yes | 80 / 360 |');
+  const wide = markdownTable({ ...result, rows: [row({ ratio_range: [2, 3.5], ratio_pairs: 3, wide_spread: true, load_average: [1.5, 2.25] })] });
+  t.match(wide, '| 2.50× (2.00–3.50, 3 pairs) **wide** | yes | 80 / 360 | 1.50 → 2.25 |', 'pair range, wide mark and load average');
   t.match(md, '| decode | RSNA | 2 | 100.0 | 40.0 | 0.40× | yes |');
   t.match(md, '| e2e | per image | 1 | — | 250.0 | — | not available |');
   t.match(md, 'lib/pipeline is not in this build');
@@ -104,6 +107,36 @@ t.test('result schema, Markdown table and SVG chart', async (t) => {
     for (const k of ['rsna_mammo_ms', 'python_original_ms', 'ratio', 'same_output']) t.ok(k in r, `row has ${k}`);
   }
   t.ok(back.rows.some((r) => r.stage === 'e2e'), 'the end-to-end row exists');
+});
+
+t.test('pair ratios of interleaved repeats: median, range, per-item spread', async (t) => {
+  const it = (id: string, ms: number[]): { id: string; ms: number[]; output: Record<string, unknown> } => ({ id, ms, output: {} });
+  // item a: 200/100, 220/100, 300/100 → 2, 2.2, 3; item b: 50/100 → 0.5 (one pair: no spread of its own).
+  const s = pairStats([it('a', [100, 100, 100]), it('b', [100])], [it('a', [200, 220, 300]), it('b', [50])]);
+  t.equal(s?.pairs, 4);
+  t.equal(s?.median, 2.1, 'median of 0.5, 2, 2.2, 3');
+  t.same([s?.min, s?.max], [0.5, 3]);
+  t.ok(Math.abs((s?.spread ?? 0) - 1 / 2.2) < 1e-12, 'spread: item a (3 − 2) ÷ its median 2.2');
+  t.equal(s?.wide, true, 'above 20 %: marked');
+  t.equal(pairStats([it('a', [1])], [it('x', [1])]), null, 'no common item: no pairs');
+});
+
+t.test('lockstep: the two sides never run at once and alternate A B A B', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-lockstep-'));
+  const log = path.join(dir, 'log');
+  // A side that stops at three gates and appends its name after each one, then prints a result line.
+  const side = (name: string): string =>
+    `const fs=require('fs');const b=Buffer.alloc(64);for(let i=0;i<3;i++){fs.writeSync(1,'{"gate":true}\\n');` +
+    `let s='';while(!s.includes('\\n')){const n=fs.readSync(0,b,0,64,null);s+=b.toString('utf8',0,n);}` +
+    `fs.appendFileSync(${JSON.stringify(log)},'${name}'+i+' ');}fs.writeSync(1,'{"done":"${name}"}\\n');`;
+  const cmd = (name: string): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } => ({ cmd: process.execPath, args: ['-e', side(name)], env: {} });
+  const out = await runLockstep([cmd('A'), cmd('B')], 30_000);
+  t.equal(fs.readFileSync(log, 'utf8'), 'A0 B0 A1 B1 A2 B2 ');
+  t.same(out.lines, [['{"done":"A"}'], ['{"done":"B"}']]);
+  t.same(out.errors, [undefined, undefined]);
+  t.equal(pinnedCpus(1, 4), '3', 'one thread: the last CPU');
+  t.equal(pinnedCpus(2, 4), '2-3');
+  t.equal(pinnedCpus(8, 2), '0-1');
 });
 
 t.test('synthetic generator: golden lowbias32 vectors (golden/preprocess/README.md)', async (t) => {

@@ -12,6 +12,8 @@ import fs from 'fs';
 import path from 'path';
 import { spawnSync } from 'child_process';
 import { runClassifierSteps, ClassifierStepsResult } from '../../lib/train/classifierSteps';
+import { convnextShapeOf, readClassifierStateDict, writeNamedFlat } from '../../lib/train/convnextWeights';
+import { runTrainExecutable } from '../../lib/train/executable';
 import { readTorchCheckpoint } from '../../lib/models/torch/checkpoint_reader';
 import { TorchTensor } from '../../lib/models/torch/pickle_values';
 import { convertClassifier } from '../../lib/models';
@@ -166,6 +168,23 @@ t.test('ConvNeXt training steps vs the original', { skip }, async (t) => {
     const rows = perTensor(readF32(path.join(r.outDir, 'grads_step1.bin')), readF32(G('drop_grads.bin')), entries);
     const bad = rows.filter((x) => x.diff > 1e-4 * x.max + 1e-8);
     t.same(bad.map((x) => x.key), [], `drop grads: all tensors within 1e-4·max; max |diff| ${Math.max(...rows.map((x) => x.diff)).toExponential(2)}`);
+  });
+
+  t.test('bench mode (--dumps none, tools/bench/train.bench.ts): the same losses, no parity dumps', async (t) => {
+    const sd = await readClassifierStateDict(G('init.pth.tar'));
+    const shape = convnextShapeOf(sd, G('init.pth.tar'));
+    const [flat, lay, out] = ['init.bin', 'init_layout.txt', 'nodumps'].map((f) => path.join(dir, f));
+    writeNamedFlat(sd, flat, lay);
+    const events = await runTrainExecutable('steps-classifier', [
+      '--depths', shape.depths.join(','), '--dims', shape.dims.join(','), '--init-params', flat, '--init-layout', lay,
+      '--input', G('input_u8.bin'), '--shape', golden.input.shape.join(','), '--targets', golden.input.targets.join(','),
+      '--smoothing', String(golden.loss.smoothing), '--lr', String(golden.optimizer.param_groups[0].lr), '--steps', '3',
+      '--threads', '2', '--dumps', 'none', '--out', out,
+    ]);
+    const steps = events.filter((e) => e.event === 'step');
+    t.same(steps.map((e) => e.loss), main.losses, 'losses equal those of the dumping run (same binary, same threads)');
+    t.ok(steps.every((e) => typeof e.seconds === 'number' && e.seconds > 0), 'every step event carries its seconds');
+    t.same(fs.readdirSync(out), ['losses.json'], 'only losses.json written');
   });
 
   t.test('convert classifier of a trainer checkpoint: ONNX logits = trainer forward (1e-4)', async (t) => {

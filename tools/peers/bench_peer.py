@@ -59,6 +59,20 @@ def proc_status_kb(field):
     return None
 
 
+LOCKSTEP = os.environ.get('RSNA_MAMMO_BENCH_LOCKSTEP') == '1'
+
+
+def gate():
+    """Interleaved harness (tools/bench/harness/lockstep.ts): stop until told to go, so the two sides
+    never run at once and alternate A B A B. A no-op outside lockstep mode."""
+    if not LOCKSTEP:
+        return
+    sys.stdout.write('{"gate":true}\n')
+    sys.stdout.flush()
+    if not sys.stdin.readline():
+        raise SystemExit('bench gate: the harness closed stdin')
+
+
 # ---------------------------------------------------------------- §1 decode and metadata
 def decode_int16(path):
     """§1.2.3: stored values of frame 0 cast to int16 with astype (wraps values >= 32768)."""
@@ -686,6 +700,7 @@ def run_job(job):
     results = []
     peak_kb, base_kb = 0, None
     for item in job['items']:
+        gate()  # the item's setup and warmup run alone too
         run, output = stage(item, models, out_dir)
         base = proc_status_kb('VmRSS')
         base_kb = base if base_kb is None else max(base_kb, base)
@@ -694,6 +709,7 @@ def run_job(job):
         reset_peak_rss()
         times, res = [], None
         for _ in range(int(job.get('repeats', 3))):
+            gate()
             t0 = time.perf_counter()
             res = run()
             times.append((time.perf_counter() - t0) * 1000.0)

@@ -3,7 +3,10 @@
 recipe of ALGORITHMS.md §9.2/§9.7/§9.9 (BCE with positive-only smoothing, SGD Nesterov 0.9 with no
 weight decay on 1-D params/biases, EMA 0.9998), drop 0, same weights (state_dict_ema of the checkpoint)
 and input as the native trainer. Model: the bench's own timm-layout ConvNeXt (convnext_torch_peer.py).
-Prints one JSON line: per-step seconds and losses. Needs Debian's python3-torch.
+Prints one JSON line per step ({"event":"step","step":k,"loss":…,"seconds":…}: forward to EMA update and
+loss.item(), as the native trainer times its step) and a last {"event":"done","torch":…}. Under the bench's
+interleaved harness (RSNA_MAMMO_BENCH_LOCKSTEP=1, tools/bench/harness/lockstep.ts) it stops at a gate
+before each step. Needs Debian's python3-torch.
 
 usage: convnext_train_peer.py <ckpt> <input_u8.bin> N,C,H,W <targets> <smoothing> <lr> <steps> <threads>
 """
@@ -17,7 +20,38 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from convnext_torch_peer import ConvNeXt  # noqa: E402
+from convnext_torch_peer import ConvNeXt, ConvNeXtBlock  # noqa: E402
+
+
+def timm_block_forward(self, x):
+    """timm 0.6 ConvNeXtBlock.forward (conv_mlp False, drop_path 0): the layer scale is applied after the
+    permute back to NCHW, as the original trains (the models bench's forward multiplies before it: same
+    values, but a different gradient reduction for gamma)."""
+    shortcut = x
+    x = self.conv_dw(x).permute(0, 2, 3, 1)
+    x = self.mlp(self.norm(x)).permute(0, 3, 1, 2)
+    x = x.mul(self.gamma.reshape(1, -1, 1, 1))
+    return x + shortcut
+
+
+ConvNeXtBlock.forward = timm_block_forward
+
+LOCKSTEP = os.environ.get('RSNA_MAMMO_BENCH_LOCKSTEP') == '1'
+
+
+def gate():
+    """Stops until the harness says go (the same gate as bench_peer.py and the native --gates)."""
+    if not LOCKSTEP:
+        return
+    sys.stdout.write('{"gate":true}\n')
+    sys.stdout.flush()
+    if not sys.stdin.readline():
+        raise SystemExit('bench gate: the harness closed stdin')
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + '\n')
+    sys.stdout.flush()
 
 
 def main():
@@ -42,8 +76,8 @@ def main():
                           lr=float(lr), momentum=0.9, nesterov=True)
     ema = [p.detach().clone() for p in model.parameters()]
     model.train()
-    times, losses = [], []
-    for _ in range(int(steps)):
+    for step in range(1, int(steps) + 1):
+        gate()
         t0 = time.perf_counter()
         loss = F.binary_cross_entropy_with_logits(model(x), target)
         opt.zero_grad()
@@ -52,9 +86,9 @@ def main():
         with torch.no_grad():
             for e, p in zip(ema, model.parameters()):
                 e.copy_(0.9998 * e + (1 - 0.9998) * p)
-        times.append(time.perf_counter() - t0)
-        losses.append(loss.item())
-    print(json.dumps({'step_seconds': times, 'losses': losses, 'torch': torch.__version__}))
+        value = loss.item()
+        emit({'event': 'step', 'step': step, 'loss': value, 'seconds': time.perf_counter() - t0})
+    emit({'event': 'done', 'torch': torch.__version__, 'threads': torch.get_num_threads()})
 
 
 if __name__ == '__main__':

@@ -44,6 +44,16 @@ inline std::string OptimizerGroupsJson(const std::vector<ParamGroup>& groups) {
   return out + "]";
 }
 
+// A contiguous tensor shaped like `like` over `storage`, which is (re)allocated only when too small or of
+// another dtype/device: the optimizer's and the EMA's per-parameter temporaries, reused across steps.
+inline torch::Tensor ScratchLike(torch::Tensor& storage, const torch::Tensor& like) {
+  if (!storage.defined() || storage.numel() < like.numel() || storage.dtype() != like.dtype() ||
+      storage.device() != like.device()) {
+    storage = torch::empty({like.numel()}, like.options());
+  }
+  return storage.narrow(0, 0, like.numel()).view(like.sizes());
+}
+
 class NesterovSgd {
  public:
   NesterovSgd(std::vector<ParamGroup> groups, double momentum) : groups_(std::move(groups)), momentum_(momentum) {
@@ -51,7 +61,9 @@ class NesterovSgd {
   }
 
   // torch.optim.SGD._single_tensor_sgd with nesterov, dampening 0: d_p = g + wd·p; buf = clone(d_p) on the
-  // first step, else buf·m + d_p; d_p += m·buf; p -= lr·d_p.
+  // first step, else buf·m + d_p; d_p += m·buf; p -= lr·d_p. The same ATen kernels in the same order (so the
+  // same float32 results), but the two d_p temporaries of every parameter and step are one reused
+  // scratch buffer (`add_out`; where d_p already is the scratch, the second one is an in-place add).
   void Step(double lr) {
     torch::NoGradGuard no_grad;
     size_t k = 0;
@@ -60,14 +72,15 @@ class NesterovSgd {
         torch::Tensor& buf = buffers_[k++];
         if (!p.grad().defined()) continue;
         torch::Tensor d_p = p.grad();
-        if (g.weight_decay != 0.0) d_p = d_p.add(p, g.weight_decay);
+        torch::Tensor s = ScratchLike(scratch_, d_p);
+        if (g.weight_decay != 0.0) d_p = at::add_out(s, d_p, p, g.weight_decay);
         if (!buf.defined()) {
           buf = d_p.clone().detach();
         } else {
           buf.mul_(momentum_).add_(d_p, 1.0);
         }
-        d_p = d_p.add(buf, momentum_);
-        p.add_(d_p, -lr);
+        at::add_out(s, d_p, buf, momentum_);
+        p.add_(s, -lr);
       }
     }
   }
@@ -105,11 +118,14 @@ class NesterovSgd {
  private:
   std::vector<ParamGroup> groups_;
   std::vector<torch::Tensor> buffers_;
+  torch::Tensor scratch_;
   double momentum_;
 };
 
 // timm ModelEmaV2: after every optimizer step, ema = d·ema + (1 − d)·model for every state tensor
-// (float32: f32(ema·f32(d)) + f32(model·f32(1 − d)), 1 − d in double).
+// (float32: f32(ema·f32(d)) + f32(model·f32(1 − d)), 1 − d in double). In place with one reused scratch
+// tensor: the same two multiplies and the add as timm's `copy_(d·ema + (1 − d)·model)`, without its
+// three temporaries and the copy (an `add_(x, alpha)` would fuse the multiply-add and round differently).
 class ModelEma {
  public:
   ModelEma(const std::vector<torch::Tensor>& model, double decay) : decay_(decay) {
@@ -118,7 +134,12 @@ class ModelEma {
   }
   void Update(const std::vector<torch::Tensor>& model) {
     torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < ema_.size(); ++i) ema_[i].copy_(ema_[i] * decay_ + model[i] * (1.0 - decay_));
+    for (size_t i = 0; i < ema_.size(); ++i) {
+      const torch::Tensor& m = model[i];
+      torch::Tensor t = ScratchLike(scratch_, m);
+      at::mul_out(t, m, torch::scalar_tensor(1.0 - decay_, torch::kFloat64));  // f32(model·f32(1 − d))
+      ema_[i].mul_(decay_).add_(t);
+    }
   }
   std::vector<torch::Tensor>& tensors() { return ema_; }
   double decay() const { return decay_; }
@@ -126,6 +147,7 @@ class ModelEma {
  private:
   double decay_;
   std::vector<torch::Tensor> ema_;
+  torch::Tensor scratch_;
 };
 
 }  // namespace train

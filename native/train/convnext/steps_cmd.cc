@@ -7,6 +7,7 @@
 #include "addon/errors.h"
 #include "train/cli/subcommand.h"
 #include "train/common/args.h"
+#include "train/common/cpu_malloc.h"
 #include "train/common/distributed.h"
 #include "train/common/flat_io.h"
 #include "train/common/json_lines.h"
@@ -26,11 +27,20 @@ std::vector<torch::Tensor> Values(const torch::OrderedDict<std::string, torch::T
   return out;
 }
 
+// The bench harness's gate (tools/bench/harness/lockstep.ts): one line on stdout, then wait for one on stdin.
+void WaitAtGate() {
+  std::fwrite("{\"gate\":true}\n", 1, 14, stdout);
+  std::fflush(stdout);
+  std::string line;
+  if (!std::getline(std::cin, line)) throw NativeError("ERR_INVALID_ARGUMENT", "--gates: stdin closed at a gate");
+}
+
 int RunStepsClassifier(const std::vector<std::string>& argv) {
   Args args(argv, {"depths", "dims", "in-chans", "num-classes", "init-params", "init-layout", "input", "shape", "targets",
                    "smoothing", "lr", "steps", "weight-decay", "momentum", "ema-decay", "drop", "drop-path", "seed",
-                   "masks", "threads", "out"}, {"dist"});
+                   "masks", "threads", "out", "dumps"}, {"dist", "gates"});
   if (args.Has("threads")) at::set_num_threads(static_cast<int>(args.Int("threads")));
+  KeepFreedMemoryForReuse();  // CPU only (this subcommand trains on the CPU)
   const ConvNeXtConfig cfg = ConvNeXtConfigFromArgs(args, 0.0, 0.0);
   if (cfg.num_classes != 1) throw NativeError("ERR_INVALID_ARGUMENT", "the classifier recipe has 1 class (--num-classes 1)");
   const std::string out = args.Str("out");
@@ -38,6 +48,10 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
   if (steps < 1 || steps > 100000) throw NativeError("ERR_INVALID_ARGUMENT", "--steps must be in [1, 100000]");
   const double lr = args.Double("lr");
   const double smoothing = args.Double("smoothing", 0.0);
+  const std::string dumps = args.Str("dumps", "all");
+  if (dumps != "all" && dumps != "none") throw NativeError("ERR_INVALID_ARGUMENT", "--dumps must be all or none");
+  const bool dump_all = dumps == "all";
+  const bool gates = args.Has("gates");
   std::vector<double> decays = args.Has("ema-decay") ? args.DoubleList("ema-decay") : std::vector<double>{0.9998};
 
   ConvNeXt model(cfg);
@@ -74,6 +88,7 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
     targets = targets.slice(0, r.first, r.second);
   }
   const bool writes = !dp || dp->IsMain();
+  const bool dump = writes && dump_all;
 
   auto groups = TimmWeightDecayGroups(named, args.Double("weight-decay", 2e-5));
   NesterovSgd sgd(groups, args.Double("momentum", 0.9));
@@ -81,8 +96,8 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
   std::vector<ModelEma> emas;
   for (double d : decays) emas.emplace_back(params, d);
 
-  if (writes) {
-    MakeDirs(out);
+  if (writes) MakeDirs(out);
+  if (dump) {
     WriteTextFileAtomic(out + "/param_layout.txt", NamedLayoutText(named));
     WriteTextFileAtomic(out + "/optimizer_groups.json", OptimizerGroupsJson(groups));
   }
@@ -91,6 +106,8 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
   std::vector<double> losses;
   std::string logits_json = "[";
   for (int64_t step = 1; step <= steps; ++step) {
+    if (gates) WaitAtGate();
+    const auto t0 = std::chrono::steady_clock::now();
     torch::Tensor logits = model->forward(x);
     torch::Tensor loss = PosSmoothBceLoss(logits, targets, smoothing);
     sgd.ZeroGrad();
@@ -100,7 +117,7 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
       logits = dp->GatherRows(logits, n_global);
       loss = torch::tensor(dp->SumAcrossRanks(loss.item<double>() * x.size(0) / n_global));
     }
-    if (step == 1 && writes) {
+    if (step == 1 && dump) {
       std::vector<torch::Tensor> grads;
       for (auto& p : params) grads.push_back(p.grad().defined() ? p.grad() : torch::zeros_like(p));
       WriteTensorsF32(out + "/grads_step1.bin", grads);
@@ -108,17 +125,19 @@ int RunStepsClassifier(const std::vector<std::string>& argv) {
     sgd.Step(lr);
     for (auto& e : emas) e.Update(params);
     losses.push_back(loss.item<double>());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::vector<float> lv = FlattenF32({logits});
     logits_json += std::string(step > 1 ? "," : "") + JsonNumberArray(std::vector<double>(lv.begin(), lv.end()));
-    if (writes) WriteTensorsF32(out + "/params_after_step" + std::to_string(step) + ".bin", params);
-    JsonLine("step").Int("step", step).Num("loss", losses.back()).Emit();
+    if (dump) WriteTensorsF32(out + "/params_after_step" + std::to_string(step) + ".bin", params);
+    JsonLine("step").Int("step", step).Num("loss", losses.back()).Num("seconds", seconds).Emit();
   }
   if (!writes) return 0;
-  std::vector<torch::Tensor> bufs = sgd.BuffersInOrder(named);
-  WriteTensorsF32(out + "/momentum.bin", bufs);
-  for (size_t i = 0; i < emas.size(); ++i) {
-    WriteTensorsF32(out + "/ema_" + std::to_string(i) + ".bin", emas[i].tensors());
-    if (i == 0) WriteTensorsF32(out + "/ema.bin", emas[i].tensors());
+  if (dump) {
+    WriteTensorsF32(out + "/momentum.bin", sgd.BuffersInOrder(named));
+    for (size_t i = 0; i < emas.size(); ++i) {
+      WriteTensorsF32(out + "/ema_" + std::to_string(i) + ".bin", emas[i].tensors());
+      if (i == 0) WriteTensorsF32(out + "/ema.bin", emas[i].tensors());
+    }
   }
   std::string summary = "{\"losses\":" + JsonNumberArray(losses) + ",\"logits\":" + logits_json + "]" +
                         ",\"lr\":" + JsonNumber(lr) + ",\"ema_decays\":" + JsonNumberArray(decays) +

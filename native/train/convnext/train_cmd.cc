@@ -21,6 +21,7 @@
 #include "addon/errors.h"
 #include "train/cli/subcommand.h"
 #include "train/common/args.h"
+#include "train/common/cpu_malloc.h"
 #include "train/common/distributed.h"
 #include "train/common/flat_io.h"
 #include "train/common/json_lines.h"
@@ -427,6 +428,7 @@ int RunTrainClassifier(const std::vector<std::string>& argv) {
   tr.amp = dev == "cuda" && args.Has("amp");
   tr.smoothing = args.Double("smoothing", 0.1);
   if (dev == "cuda") at::globalContext().setBenchmarkCuDNN(true);  // §9.2: cudnn.benchmark on, TF32 allowed
+  if (dev == "cpu") KeepFreedMemoryForReuse();  // activations live in malloc memory only on the CPU
   tr.model = ConvNeXt(cfg);
   tr.ema_model = ConvNeXt(cfg);
   tr.named = tr.model->named_parameters();

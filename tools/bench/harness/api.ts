@@ -4,12 +4,13 @@
  * failing to compile or faking a number.
  */
 import path from 'path';
+import { packageRoot } from '../../../lib/util/packageRoot';
 
 type Exports = Record<string, unknown>;
 
 /** Loads lib/<rel>; undefined when that module is not in this build, the error line when it fails. */
 function load(rel: string): Exports | undefined | string {
-  const target = path.join(__dirname, '..', rel);
+  const target = path.join(packageRoot, 'lib', rel);
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require(target) as Exports;

@@ -27,6 +27,39 @@ export function ratio(pythonMs: number | null, oursMs: number | null): number | 
   return pythonMs / oursMs;
 }
 
+/** A row whose pair ratios spread wider than this (relative to their median) is marked. */
+export const WIDE_SPREAD = 0.2;
+
+/** The interleaved pairs of a row (lockstep.ts): repeat r of ours ran right before repeat r of the original. */
+export interface PairStats {
+  /** Number of (ours, original) pairs over all items. */
+  pairs: number;
+  /** Median over all pairs of original ms ÷ ours ms. */
+  median: number;
+  min: number;
+  max: number;
+  /** Widest (max − min) ÷ median of one item's pair ratios (items of different sizes may differ: that is not noise). */
+  spread: number;
+  wide: boolean;
+}
+
+/** Pair ratios of a row; null when no item has a pair with positive times. */
+export function pairStats(ours: ItemResult[], peer: ItemResult[]): PairStats | null {
+  const all: number[] = [];
+  let spread = 0;
+  for (const o of ours) {
+    const p = peer.find((q) => q.id === o.id);
+    if (!p) continue;
+    const r: number[] = [];
+    for (let i = 0; i < Math.min(o.ms.length, p.ms.length); i++) if (o.ms[i] > 0) r.push(p.ms[i] / o.ms[i]);
+    if (!r.length) continue;
+    all.push(...r);
+    spread = Math.max(spread, (Math.max(...r) - Math.min(...r)) / median(r));
+  }
+  if (!all.length) return null;
+  return { pairs: all.length, median: median(all), min: Math.min(...all), max: Math.max(...all), spread, wide: spread > WIDE_SPREAD };
+}
+
 export interface Verdict {
   same: boolean;
   detail: string;

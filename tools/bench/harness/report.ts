@@ -1,13 +1,28 @@
 /**
- * Result writers: the JSON file (schema rsna-mammo-bench/1), a Markdown table and one SVG chart
+ * Result writers: the JSON file (schema rsna-mammo-bench/2), a Markdown table and one SVG chart
  * (ratio original ÷ rsna-mammo per row, log scale, 1 thread vs all cores), written by our own code.
  */
 import fs from 'fs';
 import path from 'path';
+import { WIDE_SPREAD } from './compare';
 import { BenchResult, StageRow } from './types';
 
 const num = (v: number | null, digits = 1): string => (v === null ? '—' : v.toFixed(digits));
 const ratioText = (r: number | null): string => (r === null ? '—' : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
+
+/** The ratio cell: median pair ratio, the pairs' range, and a mark when their spread is too wide. */
+function ratioCell(r: StageRow): string {
+  if (r.ratio === null) return '—';
+  const range = r.ratio_range ? ` (${r.ratio_range[0].toFixed(2)}–${r.ratio_range[1].toFixed(2)}, ${r.ratio_pairs} pairs)` : '';
+  return `${ratioText(r.ratio)}${range}${r.wide_spread ? ' **wide**' : ''}`;
+}
+
+function gflopsCell(r: StageRow): string {
+  const g = r.gflops;
+  if (!g) return '';
+  const side = (v: number | null, share: number | null): string => (v === null ? '—' : `${v.toFixed(0)}${share === null ? '' : ` (${(share * 100).toFixed(0)} %)`}`);
+  return `${side(g.rsna_mammo, g.rsna_mammo_share)} / ${side(g.python_original, g.python_original_share)}`;
+}
 
 function sameText(row: StageRow): string {
   if (row.status !== 'ok') return row.status;
@@ -22,15 +37,21 @@ export function markdownTable(result: BenchResult): string {
     '',
     `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.totalMemMb} MB, Node ${result.machine.node}, ` +
       `load average ${result.machine.loadAverage[0]} → ${result.machine.loadAverage[1]}. ` +
-      `Ratio = original (Python) ms ÷ rsna-mammo ms: above 1 means rsna-mammo is faster. ms = per item (per batch for the sweep), median of repeats.`,
+      `The two sides ran interleaved (A B A B …: repeat r of rsna-mammo, then repeat r of the original, never at the same time), ` +
+      `pinned to the same CPUs; ratio = median over those pairs of original ms ÷ rsna-mammo ms (above 1: rsna-mammo faster), ` +
+      `with the pairs' range; **wide** marks a row whose pair ratios spread more than ${Math.round(WIDE_SPREAD * 100)} % of their median. ` +
+      `ms = per item (per batch for the sweep), median of repeats.`,
     '',
-    '| stage | input | threads | rsna-mammo ms | original ms | ratio | same output | peak RSS MB (ours / orig) |',
-    '|---|---|---:|---:|---:|---:|---|---:|',
+    fmaLine(result),
+    '',
+    '| stage | input | threads | rsna-mammo ms | original ms | ratio (range, pairs) | same output | peak RSS MB (ours / orig) | load avg | GFLOP/s (% of FMA peak) ours / orig |',
+    '|---|---|---:|---:|---:|---:|---|---:|---|---:|',
   ];
   for (const r of result.rows) {
     const rss = `${num(r.rsna_mammo_peak_rss_mb, 0)} / ${num(r.python_original_peak_rss_mb, 0)}`;
+    const load = r.load_average ? `${r.load_average[0].toFixed(2)} → ${r.load_average[1].toFixed(2)}` : '';
     lines.push(
-      `| ${r.stage} | ${r.input} | ${r.threads} | ${num(r.rsna_mammo_ms)} | ${num(r.python_original_ms)} | ${ratioText(r.ratio)} | ${sameText(r)} | ${rss} |`,
+      `| ${r.stage} | ${r.input} | ${r.threads} | ${num(r.rsna_mammo_ms)} | ${num(r.python_original_ms)} | ${ratioCell(r)} | ${sameText(r)} | ${rss} | ${load} | ${gflopsCell(r)} |`,
     );
   }
   const reasons = result.rows.filter((r) => r.reason);
@@ -50,6 +71,14 @@ export function markdownTable(result: BenchResult): string {
   }
   if (result.notes.length) lines.push('', ...result.notes.map((n) => `- ${n}`));
   return `${lines.join('\n')}\n`;
+}
+
+function fmaLine(result: BenchResult): string {
+  const f = result.fmaPeak;
+  if (!f) return 'fp32 FMA peak: not measured.';
+  if ('unavailable' in f) return `fp32 FMA peak: not measured (${f.unavailable}).`;
+  const per = Object.entries(f.gflops).map(([t, g]) => `${g.toFixed(0)} GFLOP/s at ${t} thread${t === '1' ? '' : 's'}`).join(', ');
+  return `fp32 FMA peak of this machine (tools/bench/fma, ${f.isa}, accumulators in registers): ${per}.`;
 }
 
 function esc(s: string): string {
@@ -94,10 +123,10 @@ export function ratioChartSvg(result: BenchResult): string {
       const x1 = x(row.ratio as number);
       const y = gy + k * barH;
       out.push(
-        `<rect x="${Math.min(x0, x1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${barH - 2}" fill="${colors[k % colors.length]}">` +
+        `<rect x="${Math.min(x0, x1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${barH - 2}" fill="${colors[k % colors.length]}"${row.wide_spread ? ' fill-opacity="0.35"' : ''}>` +
           `<title>${esc(`${label}, ${t} thread(s): ${ratioText(row.ratio)}`)}</title></rect>`,
       );
-      out.push(`<text x="${Math.max(x0, x1) + 3}" y="${y + barH - 3}" font-size="9">${ratioText(row.ratio)}</text>`);
+      out.push(`<text x="${Math.max(x0, x1) + 3}" y="${y + barH - 3}" font-size="9">${ratioText(row.ratio)}${row.wide_spread ? ' (wide spread)' : ''}</text>`);
     });
   });
   threads.forEach((t, k) => {

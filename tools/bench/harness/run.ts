@@ -7,11 +7,12 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { libApi } from './api';
-import { compareSides, ratio, rowMs } from './compare';
+import { compareSides, pairStats, rowMs } from './compare';
 import { EnsembleSpec, Mode, PlannedRow, SYNTHETIC_SIZES, realFiles, threadCounts } from './plan';
+import { convnextFlop, measureFmaPeak } from './fma';
 import { writeResults } from './report';
 import { planRows } from './rows';
-import { JobAnswer, peerUnavailable, runOurs, runPeer } from './sides';
+import { JobAnswer, peerUnavailable, runBothSides } from './sides';
 import { encoderAvailable, syntheticDicom, SyntheticFile } from './synthetic';
 import { BenchJob, BenchResult, SideResult, StageName, StageRow } from './types';
 
@@ -147,8 +148,15 @@ function assembleRow(p: PlannedRow, threads: number, ours: JobAnswer | Error, pe
     const v = compareSides(p.comparator, o, q, { ours: path.join(outBase, 'ours'), peer: path.join(outBase, 'peer') });
     row.same_output = v.same;
     row.comparison = v.detail;
+    const pairs = pairStats(o.items, q.items);
+    if (pairs) {
+      row.ratio_pairs = pairs.pairs;
+      row.ratio_range = [pairs.min, pairs.max];
+      row.ratio_spread = pairs.spread;
+      row.wide_spread = pairs.wide;
+    }
     // Speed is compared only when both computed the same thing.
-    row.ratio = v.same ? ratio(row.python_original_ms, row.rsna_mammo_ms) : null;
+    row.ratio = v.same && pairs ? pairs.median : null;
   } else {
     row.status = failed ? 'error' : 'not available';
     row.reason = reasons.join('; ');
@@ -168,25 +176,47 @@ async function measureRows(batch: Planned[], ctx: { peerReason?: string; jobDir:
   const runnable = batch.filter((b) => !(needsModels(b.p.stage) && b.models.reason));
   const groups = ctx.oneProcessPerRow ? runnable.map((b) => [b]) : runnable.length ? [runnable] : [];
   const answers = new Map<Planned, [JobAnswer | Error, JobAnswer | Error]>();
+  const context = new Map<Planned, { load: [number, number]; cpus: string | null }>();
   for (const group of groups) {
     const jobs = (side: 'ours' | 'peer'): BenchJob[] =>
       group.map((b) => buildJob(b.p, b.threads, side, b.models, outBaseOf(b.p, b.threads, ctx.jobDir), ctx.cacheDir));
-    const timeout = ctx.timeoutMs * group.length;
-    const settle = (f: () => Promise<JobAnswer[]>): Promise<Array<JobAnswer | Error>> =>
-      f().catch((e: Error) => group.map(() => e));
-    const ours = await settle(() => runOurs(jobs('ours'), ctx.jobDir, timeout, ctx.profileDir && path.join(ctx.profileDir, 'rsna-mammo')));
-    const peer = ctx.peerReason
-      ? group.map(() => ({ unavailable: ctx.peerReason as string }))
-      : await settle(() => runPeer(jobs('peer'), ctx.jobDir, timeout, ctx.profileDir && path.join(ctx.profileDir, 'python')));
-    group.forEach((b, i) => answers.set(b, [ours[i], peer[i]]));
-    if (ctx.oneProcessPerRow) ctx.log(`measured ${group[0].p.stage} | ${group[0].p.input} | ${group[0].threads}t`);
+    const timeout = ctx.timeoutMs * group.length * 2;
+    const before = load1();
+    const both = await runBothSides(jobs('ours'), ctx.peerReason ?? jobs('peer'), ctx.jobDir, timeout, ctx.profileDir).catch((e: Error) => ({
+      ours: group.map(() => e), peer: group.map(() => e), cpus: null,
+    }));
+    const load: [number, number] = [before, load1()];
+    group.forEach((b, i) => {
+      answers.set(b, [both.ours[i], both.peer[i]]);
+      context.set(b, { load, cpus: both.cpus });
+    });
+    if (ctx.oneProcessPerRow) ctx.log(`measured ${group[0].p.stage} | ${group[0].p.input} | ${group[0].threads}t | load ${load[0]} → ${load[1]}`);
   }
   return batch.map((b) => {
     const a = answers.get(b);
     if (!a) return emptyRow(b.p, b.threads, 'not available', b.models.reason);
-    return assembleRow(b.p, b.threads, a[0], a[1], outBaseOf(b.p, b.threads, ctx.jobDir));
+    const row = assembleRow(b.p, b.threads, a[0], a[1], outBaseOf(b.p, b.threads, ctx.jobDir));
+    const c = context.get(b);
+    if (c) {
+      row.load_average = c.load;
+      row.cpus = c.cpus;
+    }
+    return row;
   });
 }
+
+/** The ensemble row's achieved GFLOP/s per side and as a share of the FMA peak at its thread count. */
+function addGflops(row: StageRow, p: PlannedRow, peak: BenchResult['fmaPeak']): void {
+  if (row.stage !== 'ensemble' || !p.ensemble || !p.items[0]) return;
+  const flop = convnextFlop(p.ensemble, p.items[0].height ?? 2048, p.items[0].width ?? 1024);
+  const at = peak && 'gflops' in peak ? peak.gflops[String(row.threads)] ?? null : null;
+  const rate = (ms: number | null): number | null => (ms && ms > 0 ? flop / (ms / 1000) / 1e9 : null);
+  const share = (g: number | null): number | null => (g !== null && at ? g / at : null);
+  const [o, q] = [rate(row.rsna_mammo_ms), rate(row.python_original_ms)];
+  row.gflops = { flop, rsna_mammo: o, python_original: q, peak: at, rsna_mammo_share: share(o), python_original_share: share(q) };
+}
+
+const load1 = (): number => Math.round(os.loadavg()[0] * 100) / 100;
 
 const needsModels = (stage: StageName): boolean => stage === 'yolox' || stage === 'ensemble' || stage === 'e2e';
 
@@ -198,7 +228,7 @@ function machine(loadAtStart: number): BenchResult['machine'] {
     totalMemMb: Math.round(os.totalmem() / 1048576),
     node: process.version,
     platform: `${os.platform()}-${os.arch()}`,
-    loadAverage: [loadAtStart, Math.round(os.loadavg()[0] * 100) / 100],
+    loadAverage: [loadAtStart, load1()],
   };
 }
 
@@ -206,7 +236,7 @@ function machine(loadAtStart: number): BenchResult['machine'] {
 export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; files: { json: string; md: string; svg: string } }> {
   const log = opts.log ?? (() => undefined);
   const started = new Date().toISOString();
-  const loadAtStart = Math.round(os.loadavg()[0] * 100) / 100;
+  const loadAtStart = load1();
   const threads = opts.threads?.length ? opts.threads : threadCounts();
   const timeoutMs = (opts.timeoutS ?? (opts.mode === 'quick' ? 120 : 1800)) * 1000;
   const jobDir = path.join(opts.cacheDir, 'jobs', started.replace(/[:.]/g, '-'));
@@ -240,6 +270,9 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     return modelSets.get(key) as ModelSet;
   };
 
+  // The core's FMA peak, measured before and after the rows (the larger: load only lowers it).
+  const peakBefore = planned.some((p) => p.stage === 'ensemble') ? measureFmaPeak(threads, opts.cacheDir) : undefined;
+  if (peakBefore && 'gflops' in peakBefore) log(`fp32 FMA peak (${peakBefore.isa}): ${Object.entries(peakBefore.gflops).map(([t, g]) => `${g} GFLOP/s at ${t}t`).join(', ')}`);
   const rows: StageRow[] = [];
   const oneProcessPerRow = opts.oneProcessPerRow ?? opts.mode === 'full';
   const ctx = { peerReason, jobDir, cacheDir: opts.cacheDir, timeoutMs, profileDir: opts.profileDir, oneProcessPerRow, log };
@@ -256,6 +289,16 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     }
     log(`${t} thread${t === 1 ? '' : 's'} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
+  let fmaPeak = peakBefore;
+  if (peakBefore && 'gflops' in peakBefore) {
+    const after = measureFmaPeak(threads, opts.cacheDir);
+    if ('gflops' in after) for (const t of Object.keys(after.gflops)) after.gflops[t] = Math.max(after.gflops[t], peakBefore.gflops[t] ?? 0);
+    fmaPeak = after;
+  }
+  for (const row of rows) {
+    const p = planned.find((x) => x.stage === row.stage && x.input === row.input);
+    if (p) addGflops(row, p, fmaPeak);
+  }
   rows.sort((a, b) => {
     const ia = planned.findIndex((p) => p.stage === a.stage && p.input === a.input);
     const ib = planned.findIndex((p) => p.stage === b.stage && p.input === b.input);
@@ -264,17 +307,19 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   notes.push(
     'The original is run as written from docs/ALGORITHMS.md by tools/peers/bench_peer.py (Debian python3-torch/-opencv/-numpy/-pydicom/-gdcm; ' +
       'pydicom+GDCM decode stands in for dicomsdl). Its e2e includes the PNG write/read of §3.1.4–3.1.5, as the original did.',
-    'ratio is reported only when same_output is true.',
+    'ratio is reported only when same_output is true. The two sides of a row run interleaved (tools/bench/harness/lockstep.ts): ' +
+      'each stops before each item and each timed repeat, and only one runs at a time, A B A B; ratio is the median over those pairs.',
     'Peak RSS is per side process (VmHWM reset before the timed repeats); the peer\'s sweep pool workers are separate processes and not counted.',
     oneProcessPerRow ? 'Each row ran in its own process per side.' : 'All rows of one thread count ran in one process per side (models loaded once); peak RSS includes what earlier rows left allocated.',
   );
   const result: BenchResult = {
-    schema: 'rsna-mammo-bench/1',
+    schema: 'rsna-mammo-bench/2',
     mode: opts.mode,
     started,
     finished: new Date().toISOString(),
     machine: machine(loadAtStart),
     threadCounts: threads,
+    fmaPeak,
     rows,
     notes,
   };

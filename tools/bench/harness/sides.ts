@@ -1,6 +1,7 @@
 /**
- * Runs one job on one side in its own child process, so that thread settings (which must be in the
- * environment before the libraries start their pools) and peak RSS belong to that job alone.
+ * Runs the jobs of a row (or a batch of rows) on both sides, each side in its own child process, so
+ * that thread settings (which must be in the environment before the libraries start their pools) and
+ * peak RSS belong to that side alone; the two processes take turns (lockstep.ts).
  * - rsna-mammo: `node worker.js JOB` (UV_THREADPOOL_SIZE, OMP_NUM_THREADS; ORT intra-op threads via job.threads)
  * - original:   `/usr/bin/python3 tools/peers/bench_peer.py --job JOB` (OMP/MKL/OpenBLAS threads; torch and cv2 via job.threads)
  */
@@ -8,6 +9,7 @@ import { spawn } from 'child_process';
 import fs from 'fs';
 import path from 'path';
 import { packageRoot } from '../../../lib/util/packageRoot';
+import { hasTaskset, pinned, pinnedCpus, runLockstep, SideCommand } from './lockstep';
 import { BenchJob, SideResult } from './types';
 
 /** The interpreter the peer runs with: Debian's, where the python3-* packages live. */
@@ -52,9 +54,10 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs
 export type JobAnswer = SideResult | { unavailable: string } | { error: string };
 
 /** The result lines of a batch, in job order (a missing line becomes that job's error). */
+const NO_LINE = 'the side printed no result line';
 function resultLines(stdout: string, jobs: BenchJob[]): JobAnswer[] {
   const lines = stdout.split('\n').filter((l) => l.startsWith('{'));
-  return jobs.map((_, i) => (lines[i] ? (JSON.parse(lines[i]) as JobAnswer) : { error: 'the side printed no result line' }));
+  return jobs.map((_, i) => (lines[i] ? (JSON.parse(lines[i]) as JobAnswer) : { error: NO_LINE }));
 }
 
 function writeJobs(jobs: BenchJob[], side: string, dir: string): string {
@@ -68,23 +71,43 @@ function writeJobs(jobs: BenchJob[], side: string, dir: string): string {
 /** Profile output name of a batch (its first stage and thread count). */
 const profileName = (jobs: BenchJob[]): string => `${jobs.length === 1 ? jobs[0].stage : 'batch'}-${jobs[0].threads}t`;
 
-/** Runs a batch of jobs (same thread count) in one Python peer process (under cProfile with `profileDir`). */
-export async function runPeer(jobs: BenchJob[], jobDir: string, timeoutMs: number, profileDir?: string): Promise<JobAnswer[]> {
+/** The Python peer's command for a batch of jobs (same thread count), under cProfile with `profileDir`. */
+export function peerCommand(jobs: BenchJob[], jobDir: string, profileDir?: string): SideCommand {
   const file = writeJobs(jobs, 'peer', jobDir);
   const prof = profileDir ? ['-m', 'cProfile', '-o', path.join(profileDir, `${profileName(jobs)}.pstats`)] : [];
-  return resultLines(await runChild(PEER_PYTHON, [...prof, PEER_SCRIPT, '--job', file], threadEnv(jobs[0].threads), timeoutMs), jobs);
+  return { cmd: PEER_PYTHON, args: [...prof, PEER_SCRIPT, '--job', file], env: threadEnv(jobs[0].threads) };
 }
 
 /**
- * Runs a batch of jobs in one rsna-mammo worker process (worker.js next to this file; ts-node's
+ * rsna-mammo's command for a batch of jobs: one worker process (worker.js next to this file; ts-node's
  * hooks are inherited under tests), with `node --cpu-prof` when `profileDir` is set.
  */
-export async function runOurs(jobs: BenchJob[], jobDir: string, timeoutMs: number, profileDir?: string): Promise<JobAnswer[]> {
+export function oursCommand(jobs: BenchJob[], jobDir: string, profileDir?: string): SideCommand {
   const file = writeJobs(jobs, 'ours', jobDir);
   const worker = path.join(__dirname, `worker${path.extname(__filename)}`);
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName(jobs)}.cpuprofile`] : [];
-  const args = [...process.execArgv, ...prof, worker, file];
-  return resultLines(await runChild(process.execPath, args, threadEnv(jobs[0].threads), timeoutMs), jobs);
+  return { cmd: process.execPath, args: [...process.execArgv, ...prof, worker, file], env: threadEnv(jobs[0].threads) };
+}
+
+/**
+ * Runs both sides of a batch interleaved (lockstep.ts), pinned to the same CPUs; answers per job, in
+ * job order, for each side (an Error when that side's process failed before answering).
+ */
+export async function runBothSides(ours: BenchJob[], peer: BenchJob[] | string, jobDir: string, timeoutMs: number, profileDir?: string):
+  Promise<{ ours: Array<JobAnswer | Error>; peer: Array<JobAnswer | Error>; cpus: string | null }> {
+  const cpus = hasTaskset() ? pinnedCpus(ours[0].threads) : null;
+  const pin = (c: SideCommand): SideCommand => (cpus ? pinned(c, cpus) : c);
+  const a = pin(oursCommand(ours, jobDir, profileDir && path.join(profileDir, 'rsna-mammo')));
+  const answers = (lines: string[], err: Error | undefined, jobs: BenchJob[]): Array<JobAnswer | Error> =>
+    resultLines(lines.join('\n'), jobs).map((r) => (err && 'error' in r && r.error === NO_LINE ? err : r));
+  if (typeof peer === 'string') {
+    // No peer: ours alone.
+    const out = await runLockstep([a], timeoutMs);
+    return { ours: answers(out.lines[0], out.errors[0], ours), peer: ours.map(() => ({ unavailable: peer })), cpus };
+  }
+  const b = pin(peerCommand(peer, jobDir, profileDir && path.join(profileDir, 'python')));
+  const out = await runLockstep([a, b], timeoutMs);
+  return { ours: answers(out.lines[0], out.errors[0], ours), peer: answers(out.lines[1], out.errors[1], peer), cpus };
 }
 
 /** Why the peer cannot run here (missing interpreter or packages), or undefined. */

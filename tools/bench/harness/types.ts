@@ -82,8 +82,23 @@ export interface StageRow {
   /** Mean over items of each item's median wall time (ms per item; per batch for sweeps). */
   rsna_mammo_ms: number | null;
   python_original_ms: number | null;
-  /** python_original_ms / rsna_mammo_ms: above 1 means rsna-mammo is faster. */
+  /**
+   * Median over the interleaved pairs (repeat r of ours, then repeat r of the original) of original ms ÷
+   * ours ms: above 1 means rsna-mammo is faster. Null unless same_output.
+   */
   ratio: number | null;
+  /** How many pairs, their smallest and largest ratio, and the widest per-item (max − min) ÷ median. */
+  ratio_pairs?: number;
+  ratio_range?: [number, number] | null;
+  ratio_spread?: number | null;
+  /** The spread is above compare.ts WIDE_SPREAD: the ratio is not to be trusted (load moved during the row). */
+  wide_spread?: boolean;
+  /** 1-minute load average just before and just after the row's processes ran. */
+  load_average?: [number, number];
+  /** The CPUs both sides were pinned to (taskset -c), or null when not pinned. */
+  cpus?: string | null;
+  /** Achieved fp32 GFLOP/s of each side (model rows) and as a share of the core's measured FMA peak at this thread count. */
+  gflops?: { flop: number; rsna_mammo: number | null; python_original: number | null; peak: number | null; rsna_mammo_share: number | null; python_original_share: number | null };
   same_output: boolean | null;
   /** What was compared and how far apart the sides were. */
   comparison?: string;
@@ -93,7 +108,7 @@ export interface StageRow {
 
 /** The whole run, written to tools/bench/results/<stamp>.json. */
 export interface BenchResult {
-  schema: 'rsna-mammo-bench/1';
+  schema: 'rsna-mammo-bench/2';
   mode: 'quick' | 'full';
   started: string;
   finished: string;
@@ -107,6 +122,8 @@ export interface BenchResult {
     loadAverage: [number, number];
   };
   threadCounts: number[];
+  /** The core's fp32 FMA peak (tools/bench/fma, accumulators in registers) per thread count, GFLOP/s. */
+  fmaPeak?: { isa: string; gflops: Record<string, number> } | { unavailable: string };
   rows: StageRow[];
   peerVersions?: Record<string, unknown>;
   notes: string[];

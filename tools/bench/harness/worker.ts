@@ -5,7 +5,7 @@
  * `{"error": message}`.
  */
 import fs from 'fs';
-import { procStatusKb, peakRssKb, timeRepeated } from './measure';
+import { gate, procStatusKb, peakRssKb, timeRepeated } from './measure';
 import { oursStage } from './adapters';
 import { BenchJob, ItemResult, SideResult } from './types';
 
@@ -16,6 +16,7 @@ async function runJob(job: BenchJob): Promise<SideResult | { unavailable: string
   let peak = 0;
   let baseline: number | null = null;
   for (const it of job.items) {
+    gate(); // the item's setup and warmup run alone too
     const stage = await setup(it);
     const rss = procStatusKb('VmRSS');
     if (rss !== null) baseline = Math.max(baseline ?? 0, rss);
@@ -38,7 +39,7 @@ async function main(file: string): Promise<void> {
   const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchJob | BenchJob[];
   for (const job of Array.isArray(parsed) ? parsed : [parsed]) {
     const result = await runJob(job).catch((err: Error & { code?: string }) => ({ error: `${err.message}${err.code ? ` [${err.code}]` : ''}` }));
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    fs.writeSync(1, `${JSON.stringify(result)}\n`); // synchronous: ordered with the gate lines
   }
 }
 

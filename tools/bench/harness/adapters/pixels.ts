@@ -26,7 +26,8 @@ export const PIXEL_ADAPTERS: Partial<Record<StageName, Adapter>> = {
     const d = dicomApi();
     if (typeof d === 'string') return d;
     return async (it) => ({
-      run: async () => d.toOriginalInt16(await d.decodeFrame(await d.readDicom(it.dicom as string), 0)),
+      // The codec gets the row's thread count (libopenjp2 would take every core of the machine otherwise).
+      run: async () => d.toOriginalInt16(await d.decodeFrame(await d.readDicom(it.dicom as string), 0, { threads: job.threads })),
       output: (raw) => {
         const a = raw as Int16Array;
         return { sha256: sha256(a), length: a.length };
