@@ -16,6 +16,8 @@ export { packageRoot };  // re-exported for older importers; its home is lib/uti
 
 export interface CpuAddonBuildInfo {
   codecs: { openjpeg: boolean; charls: boolean; openjph: boolean; gdcmJpeg: boolean };
+  /** Codecs only a source build links (Grok: AGPL-3.0, never in a prebuilt); absent in older builds. */
+  sourceOnlyCodecs?: { grok: boolean };
   napiVersion: number;
 }
 
