@@ -160,7 +160,8 @@ function assembleRow(p: PlannedRow, threads: number, ours: JobAnswer | Error, pe
     row.ratio = v.same && pairs ? pairs.median : null;
     row.rsna_mammo_cpu_ms = rowCpuMs(o.items);
     row.python_original_cpu_ms = rowCpuMs(q.items);
-    row.cpu_ratio = v.same ? ratio(row.python_original_cpu_ms, row.rsna_mammo_cpu_ms) : null;
+    // The sweep's pool workers are other processes on both sides: their CPU time is not in these numbers.
+    row.cpu_ratio = v.same && p.stage !== 'sweep' ? ratio(row.python_original_cpu_ms, row.rsna_mammo_cpu_ms) : null;
   } else {
     row.status = failed ? 'error' : 'not available';
     row.reason = reasons.join('; ');
