@@ -25,6 +25,8 @@ export interface CpuAddonBuildInfo {
 export interface CpuAddon {
   modules: string[];
   buildInfo(): CpuAddonBuildInfo;
+  /** glibc malloc_trim(0): free heap pages back to the kernel (native/addon/malloc_trim.cc); absent in older builds. */
+  releaseFreedMemory?(): boolean;
   [name: string]: unknown;
 }
 
