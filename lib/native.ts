@@ -16,6 +16,8 @@ export { packageRoot };  // re-exported for older importers; its home is lib/uti
 
 export interface CpuAddonBuildInfo {
   codecs: { openjpeg: boolean; charls: boolean; openjph: boolean; gdcmJpeg: boolean };
+  /** Codecs only a source build links (Grok: AGPL-3.0, never in a prebuilt); absent in older builds. */
+  sourceOnlyCodecs?: { grok: boolean };
   napiVersion: number;
 }
 
@@ -23,6 +25,8 @@ export interface CpuAddonBuildInfo {
 export interface CpuAddon {
   modules: string[];
   buildInfo(): CpuAddonBuildInfo;
+  /** glibc malloc_trim(0): free heap pages back to the kernel (native/addon/malloc_trim.cc); absent in older builds. */
+  releaseFreedMemory?(): boolean;
   [name: string]: unknown;
 }
 

@@ -3,7 +3,9 @@
 // Finds the optional native codec libraries for binding.gyp. Prints, for the asked part
 // (defines | libraries | include_dirs), what the found libraries need. A library that is not found
 // is skipped: the WASM codecs from npm take over at run time (lib/dicom says which decoder ran).
-// RSNA_MAMMO_NO_NATIVE_CODECS=1 forces the WASM-only build.
+// RSNA_MAMMO_NO_NATIVE_CODECS=1 forces the WASM-only build. Grok (libgrokj2k, AGPL-3.0, the faster
+// JPEG 2000 decoder) is linked only into source builds that find it; RSNA_MAMMO_NO_GROK=1 leaves it
+// out (scripts/prebuild.js sets it: a prebuilt never links Grok).
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 
@@ -25,6 +27,7 @@ function findCodecs() {
     { define: 'RSNA_HAVE_CHARLS', pkg: 'charls' },
     { define: 'RSNA_HAVE_OPENJPH', pkg: 'openjph', lib: '-lopenjph' },
   ];
+  if (process.env.RSNA_MAMMO_NO_GROK !== '1') byPkg.push({ define: 'RSNA_HAVE_GROK', pkg: 'libgrokj2k' });
   for (const codec of byPkg) {
     const libs = pkgConfig(codec.pkg, '--libs');
     if (libs === null) continue;

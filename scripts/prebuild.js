@@ -87,13 +87,27 @@ function licenceOf(file) {
   return { pkg, copyright, licences };
 }
 
+/** node-gyp rebuild of the CPU addon, never with Grok (AGPL-3.0) in a binary this MIT package ships. */
+function rebuildWithoutGrok() {
+  run(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), 'rebuild', '-j', process.env.JOBS || '2'], { ...process.env, RSNA_MAMMO_NO_GROK: '1' });
+}
+
+const buildInfoOf = (file) =>
+  JSON.parse(execFileSync(process.execPath, ['-e', 'console.log(JSON.stringify(require(process.argv[1]).buildInfo()))', file], { encoding: 'utf8' }));
+
 function cpuPrebuild() {
-  if (!args.includes('--reuse-build')) {
-    run(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), 'rebuild', '-j', process.env.JOBS || '2']);
-  }
+  if (!args.includes('--reuse-build')) rebuildWithoutGrok();
   const built = path.join(root, 'build', 'Release', 'rsna_mammo.node');
   if (!fs.existsSync(built)) throw new Error('build/Release/rsna_mammo.node is missing (run without --reuse-build)');
-  const codecs = JSON.parse(execFileSync(process.execPath, ['-e', 'console.log(JSON.stringify(require(process.argv[1]).buildInfo().codecs))', built], { encoding: 'utf8' }));
+  let info = buildInfoOf(built);
+  if (info.sourceOnlyCodecs && info.sourceOnlyCodecs.grok) {
+    // A source build here found Grok: fine for this machine, not for a prebuilt.
+    say('build/Release links Grok (AGPL-3.0, source builds only): rebuilding without it for the prebuilt');
+    rebuildWithoutGrok();
+    info = buildInfoOf(built);
+    if (info.sourceOnlyCodecs && info.sourceOnlyCodecs.grok) throw new Error('the rebuilt CPU addon still links Grok: not shipped in a prebuilt');
+  }
+  const codecs = info.codecs;
   const missing = Object.keys(codecs).filter((k) => !codecs[k]);
   if (missing.length) {
     throw new Error(`the CPU addon was built without the native codecs ${missing.join(', ')}: install them first ` +

@@ -42,9 +42,10 @@ for (const lib of cpuBuild.libraries) {
   if (!fs.existsSync(path.join(cpuDir, lib.file))) refuse(`${lib.file} is listed in build.json but missing beside the prebuilt`);
   if (!fs.existsSync(path.join(cpuDir, 'licenses', `${lib.debianPackage}.copyright`))) refuse(`no licence file for ${lib.debianPackage}`);
 }
-const probe = spawnSync(process.execPath, ['-e', 'const c=require(process.argv[1]).buildInfo().codecs;console.log(JSON.stringify(c))', cpuNode], { encoding: 'utf8' });
+const probe = spawnSync(process.execPath, ['-e', 'console.log(JSON.stringify(require(process.argv[1]).buildInfo()))', cpuNode], { encoding: 'utf8' });
 if (probe.status !== 0) refuse(`the CPU prebuilt does not load: ${probe.stderr.trim().split('\n')[0]}`);
-const codecs = JSON.parse(probe.stdout);
+const { codecs, sourceOnlyCodecs } = JSON.parse(probe.stdout);
+if (sourceOnlyCodecs && Object.values(sourceOnlyCodecs).some(Boolean)) refuse(`the CPU prebuilt links a source-build-only codec (Grok, AGPL-3.0): ${JSON.stringify(sourceOnlyCodecs)}`);
 if (!Object.values(codecs).every(Boolean)) refuse(`the CPU prebuilt lacks native codecs: ${JSON.stringify(codecs)}`);
 const cudaBuild = readJson(path.join(cudaDir, 'build.json'));
 if (!cpuOnly && (!cudaBuild || !fs.existsSync(path.join(cudaDir, 'rsna_mammo_cuda.node')))) {

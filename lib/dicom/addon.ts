@@ -9,11 +9,11 @@ export interface NativeFrameSpec {
   bitsAllocated: number;
   bitsStored: number;
   isSigned: boolean;
-  /** Codec threads; 0 lets the codec choose (libopenjp2 uses up to 8 for frames ≥ 1 MP). */
+  /** Codec threads; 0 lets the codec choose (libopenjp2 uses up to 8 for frames ≥ 1 MP; Grok sizes its process-wide pool once, all cores). */
   threads: number;
 }
 
-export type NativeCodecName = 'rle' | 'openjpeg' | 'charls' | 'gdcm-jpeg' | 'openjph';
+export type NativeCodecName = 'rle' | 'openjpeg' | 'grok' | 'charls' | 'gdcm-jpeg' | 'openjph';
 
 export interface DicomAddon {
   dicomCodecs(): NativeCodecName[];

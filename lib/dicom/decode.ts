@@ -33,7 +33,8 @@ const WASM_FIRST: ReadonlySet<CodecFamily> = new Set(['htj2k']);
 
 const NATIVE_CODECS: Partial<Record<CodecFamily, NativeCodecName[]>> = {
   rle: ['rle'],
-  jpeg2000: ['openjpeg'],
+  // Grok (AGPL-3.0, source builds only; native/dicom/j2k_grok.cc) first when compiled in: the faster one.
+  jpeg2000: ['grok', 'openjpeg'],
   htj2k: ['openjpeg', 'openjph'], // libopenjp2 first: the reference decoder of MANIFEST.json
   'jpeg-lossless': ['gdcm-jpeg'],
   'jpeg-baseline': ['gdcm-jpeg'],
@@ -89,14 +90,27 @@ function decodeNative(image: DicomImage, frame: number, bigEndian: boolean): Dec
   return { pixels, rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel, decoder: 'native-uncompressed' };
 }
 
-async function decodeCompressed(image: DicomImage, frame: number, family: CodecFamily, choice: DecoderChoice, threads: number): Promise<DecodedFrame> {
+/** The compiled codec `auto`/`native` use for a family (the first compiled one of NATIVE_CODECS), if any. */
+export function nativeCodecFor(family: CodecFamily): NativeCodecName | undefined {
+  return NATIVE_CODECS[family]?.find((c) => nativeCodecs().has(c));
+}
+
+/** A forced native codec (options.nativeCodec) must be compiled in and decode the family. */
+function forcedCodec(family: CodecFamily, codec: NativeCodecName, file: string | undefined): NativeCodecName {
+  if (!NATIVE_CODECS[family]?.includes(codec)) throw invalidArgument('options.nativeCodec', `one of ${NATIVE_CODECS[family]?.join(', ') || 'none'} for ${family}`, codec);
+  if (!nativeCodecs().has(codec)) throw new RsnaMammoError('ERR_DICOM_DECODER_UNAVAILABLE', `the native codec ${codec} is not compiled into this build`, { file });
+  return codec;
+}
+
+async function decodeCompressed(image: DicomImage, frame: number, family: CodecFamily, choice: DecoderChoice, threads: number,
+  forced?: NativeCodecName): Promise<DecodedFrame> {
   const file = image.file;
   const bytes = encapsulatedFrameBytes(image, image.pixelData!, frame);
   // The codestream's own header and structure before any decoder allocates (lib/dicom/streamCheck.ts).
   checkCodestream(family, bytes, image, file);
   const layout = layoutOf(image);
   const done = (pixels: StoredPixels, decoder: string): DecodedFrame => ({ pixels, rows: image.rows, columns: image.columns, samplesPerPixel: image.samplesPerPixel, decoder });
-  const native = choice === 'wasm' ? undefined : NATIVE_CODECS[family]?.find((c) => nativeCodecs().has(c));
+  const native = forced ? forcedCodec(family, forced, file) : choice === 'wasm' ? undefined : nativeCodecFor(family);
   const wasm = choice === 'native' ? undefined : wasmCodecFor(family, bytes);
   let nativeFailure: RsnaMammoError | undefined;
   if (native && !(choice === 'auto' && wasm && WASM_FIRST.has(family))) {
@@ -135,12 +149,13 @@ async function decodeCompressed(image: DicomImage, frame: number, family: CodecF
  * @param frame frame index, default 0
  * @param options.decoder 'auto' (native codec when compiled in, else WASM; HTJ2K: WASM first, see
  *   WASM_FIRST), 'native' or 'wasm'
- * @param options.threads codec threads for libopenjp2 (0: automatic)
+ * @param options.threads codec threads for libopenjp2 / Grok (0: automatic; Grok's pool is sized once per process)
+ * @param options.nativeCodec this compiled codec and no other (tests and the benchmark compare decoders)
  * @returns the frame, samples interleaved, natural dtype; `decoder` names the codec that ran
  * @throws RsnaMammoError ERR_DICOM_* (unsupported syntax, truncated data, corrupt codestream, …)
  * @example const frame = await decodeFrame(await readDicom('a.dcm'));
  */
-export async function decodeFrame(image: DicomImage, frame = 0, options: { decoder?: DecoderChoice; threads?: number } = {}): Promise<DecodedFrame> {
+export async function decodeFrame(image: DicomImage, frame = 0, options: { decoder?: DecoderChoice; threads?: number; nativeCodec?: NativeCodecName } = {}): Promise<DecodedFrame> {
   if (!image || typeof image !== 'object' || typeof image.transferSyntaxUID !== 'string') throw invalidArgument('image', 'a DicomImage', image);
   const choice = options.decoder ?? 'auto';
   if (!['auto', 'native', 'wasm'].includes(choice)) throw invalidArgument('options.decoder', "'auto', 'native' or 'wasm'", choice);
@@ -158,7 +173,7 @@ export async function decodeFrame(image: DicomImage, frame = 0, options: { decod
   if (!image.pixelData!.fragments) throw new RsnaMammoError('ERR_DICOM_HEADER', 'compressed transfer syntax without encapsulated pixel data', { file: image.file });
   const release = await acquirePixels(image.rows * image.columns * image.samplesPerPixel, image.file);
   try {
-    return await decodeCompressed(image, frame, syntax.family, choice, threads);
+    return await decodeCompressed(image, frame, syntax.family, options.nativeCodec ? 'native' : choice, threads, options.nativeCodec);
   } finally {
     release();
   }

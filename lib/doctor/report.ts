@@ -31,6 +31,8 @@ export interface DoctorReport {
   codecs: Record<string, CodecSource>;
   /** True when every codec is native. */
   nativeCodecs: boolean;
+  /** The JPEG 2000 decoder a default run uses: Grok (source builds that found it, AGPL-3.0), libopenjp2, or WASM OpenJPEG. */
+  j2kDecoder: string;
   driver: DriverProbe;
   cudaAddon: {
     built: boolean;
@@ -103,6 +105,7 @@ export function collectDoctorReport(): DoctorReport {
     },
     codecs,
     nativeCodecs: sources.size === 1 && sources.has('native'),
+    j2kDecoder: build?.sourceOnlyCodecs?.grok ? 'grok (native, source build; AGPL-3.0)' : `openjpeg (${codecs.openjpeg ?? 'wasm'})`,
     driver: cuda.driver,
     cudaAddon: {
       built: cuda.built,
@@ -196,6 +199,7 @@ export function formatDoctorReport(r: DoctorReport): string {
     `rsna-mammo ${r.version} on ${r.platform.os} ${r.platform.arch}, Node ${r.platform.node}, ${r.platform.cpus} CPUs`,
     `CPU addon:        ${yesNo(r.cpuAddon.loaded, `${r.cpuAddon.source}, ${r.cpuAddon.modules.length} modules: ${r.cpuAddon.path}`, r.cpuAddon.reason)}`,
     `codecs:           ${codecList}${r.nativeCodecs ? '' : ' (WASM fallback for the others)'}`,
+    `JPEG 2000:        ${r.j2kDecoder}`,
     `NVIDIA driver:    ${yesNo(r.driver.present, r.driver.kernelModule ?? r.driver.libcuda, r.driver.reason)}`,
     `CUDA addon:       built ${r.cudaAddon.built ? 'yes' : 'no'}, loadable ${r.cudaAddon.loadable === null ? 'not tried' : r.cudaAddon.loadable ? 'yes' : 'no'}, ` +
       `used ${yesNo(r.cudaAddon.loaded, null, r.cudaAddon.reason)}`,

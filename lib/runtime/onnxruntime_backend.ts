@@ -8,6 +8,7 @@ import { runtimeLog } from './log';
 import { OrtLoadResult, OrtRequest, OrtResponse } from './onnxruntime_protocol';
 import { InferenceBackend, InferenceSession, SessionOptions, TensorData } from './types';
 import { startWorker } from '../util/startWorker';
+import { loadCpuAddon } from '../native';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Pending = { resolve: (r: OrtResponse) => void; reject: (e: Error) => void };
@@ -93,6 +94,18 @@ class OrtWorkerSession implements InferenceSession {
   }
 }
 
+/**
+ * After a session is built, ORT has freed the parsed model, but glibc keeps those pages unless asked:
+ * malloc_trim through the CPU addon (4-fold convnext_small: about 550 MB back). Without the addon, nothing.
+ */
+function releaseFreedMemory(): void {
+  try {
+    loadCpuAddon().releaseFreedMemory?.();
+  } catch {
+    // no CPU addon: the memory stays mapped, nothing else changes
+  }
+}
+
 export const onnxRuntimeBackend: InferenceBackend = {
   name: 'onnxruntime',
 
@@ -116,6 +129,7 @@ export const onnxRuntimeBackend: InferenceBackend = {
       throw new RsnaMammoError('ERR_MODEL_LOAD', e.message.replace(/^.*?onnxruntime: /, 'onnxruntime cannot load the model: '), { cause: err, file: modelPath });
     }
     const info = res.result as OrtLoadResult;
+    releaseFreedMemory();
     for (const note of info.notes) runtimeLog(`onnxruntime: ${note}; falling back to ${info.providers.join(', ')}`);
     Object.assign(session, {
       inputNames: info.inputNames, outputNames: info.outputNames, inputShapes: info.inputShapes, outputShapes: info.outputShapes, providers: info.providers,

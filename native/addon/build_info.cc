@@ -29,6 +29,15 @@ static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   codecs.Set("gdcmJpeg", false);
 #endif
   out.Set("codecs", codecs);
+  // Codecs a source build links when the build machine has them, never a prebuilt (licence: Grok is
+  // AGPL-3.0); kept apart from `codecs`, which a prebuilt must have in full (scripts/release-check.js).
+  Napi::Object sourceOnly = Napi::Object::New(env);
+#ifdef RSNA_HAVE_GROK
+  sourceOnly.Set("grok", true);
+#else
+  sourceOnly.Set("grok", false);
+#endif
+  out.Set("sourceOnlyCodecs", sourceOnly);
   out.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return out;
 }

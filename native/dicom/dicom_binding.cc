@@ -13,6 +13,9 @@ namespace dicom {
 
 std::vector<CodecEntry> AvailableCodecs() {
   std::vector<CodecEntry> codecs{{"rle", DecodeRle}};
+#ifdef RSNA_HAVE_GROK
+  codecs.push_back({"grok", DecodeGrok});
+#endif
 #ifdef RSNA_HAVE_OPENJPEG
   codecs.push_back({"openjpeg", DecodeOpenJpeg});
 #endif

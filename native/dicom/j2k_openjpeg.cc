@@ -56,11 +56,6 @@ struct CodecDeleter { void operator()(opj_codec_t* c) const { opj_destroy_codec(
 struct StreamDeleter { void operator()(opj_stream_t* s) const { opj_stream_destroy(s); } };
 struct ImageDeleter { void operator()(opj_image_t* i) const { opj_image_destroy(i); } };
 
-bool IsJp2File(const uint8_t* d, size_t n) {
-  static const uint8_t sig[12] = {0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A};
-  return n >= 12 && std::memcmp(d, sig, 12) == 0;
-}
-
 int CodecThreads(const FrameSpec& spec, size_t pixels) {
   if (spec.threads > 0) return spec.threads;
   if (pixels < (size_t(1) << 20)) return 1;  // small frames: threads cost more than they save
@@ -72,7 +67,7 @@ int CodecThreads(const FrameSpec& spec, size_t pixels) {
 DecodedFrame DecodeOpenJpeg(const uint8_t* data, size_t size, const FrameSpec& spec) {
   CanonicalWriter writer(spec);
   const bool jp2 = IsJp2File(data, size);
-  if (!jp2 && (size < 4 || data[0] != 0xFF || data[1] != 0x4F))
+  if (!jp2 && !IsJ2kCodestream(data, size))
     DecodeFail("openjpeg", "the frame is neither a JPEG 2000 codestream (FF4F) nor a JP2 file");
   std::string error;
   std::unique_ptr<opj_codec_t, CodecDeleter> codec(opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K));

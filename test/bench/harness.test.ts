@@ -91,11 +91,11 @@ t.test('result schema, Markdown table and SVG chart', async (t) => {
     notes: ['a note'],
   };
   const md = markdownTable(result);
-  t.match(md, '| decode | RSNA | 1 | 100.0 | 250.0 | 2.50× | yes | 80 / 360 |');
+  t.match(md, '| decode | RSNA | 1 | 100.0 | 250.0 | 2.50× |  | yes | 80 / 360 |');
   const wide = markdownTable({ ...result, rows: [row({ ratio_range: [2, 3.5], ratio_pairs: 3, wide_spread: true, load_average: [1.5, 2.25] })] });
-  t.match(wide, '| 2.50× (2.00–3.50, 3 pairs) **wide** | yes | 80 / 360 | 1.50 → 2.25 |', 'pair range, wide mark and load average');
-  t.match(md, '| decode | RSNA | 2 | 100.0 | 40.0 | 0.40× | yes |');
-  t.match(md, '| e2e | per image | 1 | — | 250.0 | — | not available |');
+  t.match(wide, '| 2.50× (2.00–3.50, 3 pairs) **wide** |  | yes | 80 / 360 | 1.50 → 2.25 |', 'pair range, wide mark and load average');
+  t.match(md, '| decode | RSNA | 2 | 100.0 | 40.0 | 0.40× |  | yes |');
+  t.match(md, '| e2e | per image | 1 | — | 250.0 | — |  | not available |');
   t.match(md, 'lib/pipeline is not in this build');
   const svg = ratioChartSvg(result);
   t.match(svg, /^<svg /);

@@ -18,7 +18,7 @@ t.test('doctor --json has every documented key', async (t) => {
   const { code, out } = await doctor(['--json']);
   t.equal(code, 0);
   const r = JSON.parse(out);
-  t.same(Object.keys(r).sort(), ['codecs', 'cpuAddon', 'cudaAddon', 'driver', 'gpus', 'libtorch', 'libtorchBackend', 'nativeCodecs', 'onnxruntime',
+  t.same(Object.keys(r).sort(), ['codecs', 'cpuAddon', 'cudaAddon', 'driver', 'gpus', 'j2kDecoder', 'libtorch', 'libtorchBackend', 'nativeCodecs', 'onnxruntime',
     'platform', 'schema', 'tensorrt', 'trainer', 'uses', 'version'].sort());
   t.equal(r.schema, 1);
   t.same(Object.keys(r.cudaAddon).sort(), ['built', 'driverVersion', 'loadable', 'loaded', 'path', 'reason', 'runtimeVersion']);
@@ -32,6 +32,9 @@ t.test('doctor --json has every documented key', async (t) => {
   const codecs = loadCpuAddon().buildInfo().codecs as Record<string, boolean>;
   for (const [name, native] of Object.entries(codecs)) t.equal(r.codecs[name], native ? 'native' : 'wasm', name);
   t.equal(r.nativeCodecs, Object.values(codecs).every(Boolean));
+  // The JPEG 2000 decoder: Grok only where this (source) build linked it.
+  const grok = loadCpuAddon().buildInfo().sourceOnlyCodecs?.grok;
+  t.match(r.j2kDecoder, grok ? /^grok \(native, source build; AGPL-3\.0\)$/ : /^openjpeg \((native|wasm)\)$/, `j2kDecoder: ${r.j2kDecoder}`);
 });
 
 const noDriver = !detectDriver().present;

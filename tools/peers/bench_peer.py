@@ -707,14 +707,16 @@ def run_job(job):
         for _ in range(int(job.get('warmup', 1))):
             run()
         reset_peak_rss()
-        times, res = [], None
+        times, cpu, res = [], [], None
         for _ in range(int(job.get('repeats', 3))):
             gate()
+            c0 = time.process_time()  # user + system of every thread of this process
             t0 = time.perf_counter()
             res = run()
             times.append((time.perf_counter() - t0) * 1000.0)
+            cpu.append((time.process_time() - c0) * 1000.0)
         peak_kb = max(peak_kb, proc_status_kb('VmHWM') or 0)
-        results.append({'id': item['id'], 'ms': times, 'output': output(res)})
+        results.append({'id': item['id'], 'ms': times, 'cpu_ms': cpu, 'output': output(res)})
     return {
         'side': 'python_original', 'stage': job['stage'], 'threads': threads, 'items': results,
         'peak_rss_kb': peak_kb, 'baseline_rss_kb': base_kb,

@@ -3,14 +3,20 @@
  * area has not landed yet reports the stage as "not available" (naming what is missing) instead of
  * failing to compile or faking a number.
  */
+import fs from 'fs';
 import path from 'path';
 import { packageRoot } from '../../../lib/util/packageRoot';
 
 type Exports = Record<string, unknown>;
 
-/** Loads lib/<rel>; undefined when that module is not in this build, the error line when it fails. */
+/**
+ * Loads the compiled dist/<rel> (what users run; `npm run bench` builds it first), else lib/<rel> from
+ * source; undefined when that module is not in this build, the error line when it fails. From dist,
+ * no TypeScript compiler sits in the side's memory (nor in its worker threads): peak RSS is the product's.
+ */
 function load(rel: string): Exports | undefined | string {
-  const target = path.join(packageRoot, 'lib', rel);
+  const dist = path.join(packageRoot, 'dist', rel);
+  const target = fs.existsSync(path.join(dist, 'index.js')) ? dist : path.join(packageRoot, 'lib', rel);
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require(target) as Exports;

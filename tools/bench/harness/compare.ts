@@ -21,6 +21,12 @@ export function rowMs(items: ItemResult[]): number | null {
   return items.reduce((sum, it) => sum + median(it.ms), 0) / items.length;
 }
 
+/** Mean over items of each item's median CPU time (null when a side did not report it). */
+export function rowCpuMs(items: ItemResult[]): number | null {
+  if (items.length === 0 || items.some((it) => !it.cpu_ms?.length)) return null;
+  return items.reduce((sum, it) => sum + median(it.cpu_ms as number[]), 0) / items.length;
+}
+
 /** original ÷ ours; null when either is missing or ours is zero. */
 export function ratio(pythonMs: number | null, oursMs: number | null): number | null {
   if (pythonMs === null || oursMs === null || !(oursMs > 0)) return null;

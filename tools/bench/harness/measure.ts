@@ -69,6 +69,8 @@ export function gate(): void {
 
 export interface Timed<T> {
   ms: number[];
+  /** CPU time (user + system, all threads of the process) of each timed repeat: what load on other cores barely moves. */
+  cpuMs: number[];
   last: T;
 }
 
@@ -77,12 +79,16 @@ export async function timeRepeated<T>(fn: () => Promise<T> | T, warmup: number, 
   for (let i = 0; i < warmup; i++) await fn();
   resetPeakRss();
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   let last: T | undefined;
   for (let i = 0; i < Math.max(1, repeats); i++) {
     gate();
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     last = await fn();
     ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpuMs.push((c.user + c.system) / 1000);
   }
-  return { ms, last: last as T };
+  return { ms, cpuMs, last: last as T };
 }

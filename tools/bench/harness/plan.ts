@@ -22,6 +22,8 @@ export interface PlannedRow {
   ensemble?: EnsembleSpec;
   /** Rows that only make sense at one thread count (the sweep runs at all cores). */
   threads?: number[];
+  /** Decode rows: force this native codec on rsna-mammo's side (BenchJob.native_codec). */
+  nativeCodec?: string;
 }
 
 /** A random-weight ConvNeXt ensemble (lib/models makeRandomConvnextCheckpoint), one seed per fold. */

@@ -17,6 +17,11 @@ function ratioCell(r: StageRow): string {
   return `${ratioText(r.ratio)}${range}${r.wide_spread ? ' **wide**' : ''}`;
 }
 
+function cpuCell(r: StageRow): string {
+  if (r.rsna_mammo_cpu_ms == null && r.python_original_cpu_ms == null) return '';
+  return `${num(r.rsna_mammo_cpu_ms ?? null, 0)} / ${num(r.python_original_cpu_ms ?? null, 0)}${r.cpu_ratio ? ` (${ratioText(r.cpu_ratio)})` : ''}`;
+}
+
 function gflopsCell(r: StageRow): string {
   const g = r.gflops;
   if (!g) return '';
@@ -44,14 +49,16 @@ export function markdownTable(result: BenchResult): string {
     '',
     fmaLine(result),
     '',
-    '| stage | input | threads | rsna-mammo ms | original ms | ratio (range, pairs) | same output | peak RSS MB (ours / orig) | load avg | GFLOP/s (% of FMA peak) ours / orig |',
-    '|---|---|---:|---:|---:|---:|---|---:|---|---:|',
+    'CPU ms = user + system time of the side\'s process (all its threads) per repeat; at one thread it is what load from other processes moves least.',
+    '',
+    '| stage | input | threads | rsna-mammo ms | original ms | ratio (range, pairs) | CPU ms ours / orig (ratio) | same output | peak RSS MB (ours / orig) | load avg | GFLOP/s (% of FMA peak) ours / orig |',
+    '|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|',
   ];
   for (const r of result.rows) {
     const rss = `${num(r.rsna_mammo_peak_rss_mb, 0)} / ${num(r.python_original_peak_rss_mb, 0)}`;
     const load = r.load_average ? `${r.load_average[0].toFixed(2)} → ${r.load_average[1].toFixed(2)}` : '';
     lines.push(
-      `| ${r.stage} | ${r.input} | ${r.threads} | ${num(r.rsna_mammo_ms)} | ${num(r.python_original_ms)} | ${ratioCell(r)} | ${sameText(r)} | ${rss} | ${load} | ${gflopsCell(r)} |`,
+      `| ${r.stage} | ${r.input} | ${r.threads} | ${num(r.rsna_mammo_ms)} | ${num(r.python_original_ms)} | ${ratioCell(r)} | ${cpuCell(r)} | ${sameText(r)} | ${rss} | ${load} | ${gflopsCell(r)} |`,
     );
   }
   const reasons = result.rows.filter((r) => r.reason);

@@ -14,6 +14,8 @@ export interface RowInputs {
   /** Four distinct synthetic J2K files (one size) the sweep cycles through. */
   sweepPool: SyntheticFile[];
   allThreads: number;
+  /** The JPEG 2000 codecs compiled into rsna-mammo's addon, default first (e.g. grok, openjpeg). */
+  j2kCodecs?: string[];
 }
 
 const size = (f: { rows: number; cols: number }): string => `${f.rows}×${f.cols}`;
@@ -32,7 +34,12 @@ export function planRows(mode: Mode, inp: RowInputs): PlannedRow[] {
   };
 
   // Decode per transfer syntax: RSNA J2K first, then synthetic J2K / JPEG-LL sizes, then other real files.
-  add({ stage: 'decode', input: rsnaLabel(rsnaSet.length), items: rsnaSet.map(item) });
+  const j2k = inp.j2kCodecs ?? [];
+  add({ stage: 'decode', input: `${rsnaLabel(rsnaSet.length)}${j2k[0] ? `, ${j2k[0]}` : ''}`, items: rsnaSet.map(item) });
+  // Where a source build has Grok (AGPL-3.0), the prebuilt's decoder (libopenjp2) gets its own row.
+  for (const codec of j2k.slice(1)) {
+    add({ stage: 'decode', input: `${rsnaLabel(rsnaSet.length)}, ${codec} (the prebuilt's decoder)`, items: rsnaSet.map(item), nativeCodec: codec });
+  }
   for (const syntax of ['j2k', 'jll'] as const) {
     const files = quick ? inp.synthetic[syntax].slice(0, 1) : inp.synthetic[syntax];
     for (const f of files) {

@@ -7,7 +7,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { libApi } from './api';
-import { compareSides, pairStats, rowMs } from './compare';
+import { compareSides, pairStats, ratio, rowCpuMs, rowMs } from './compare';
 import { EnsembleSpec, Mode, PlannedRow, SYNTHETIC_SIZES, realFiles, threadCounts } from './plan';
 import { convnextFlop, measureFmaPeak } from './fma';
 import { writeResults } from './report';
@@ -111,11 +111,12 @@ function buildJob(p: PlannedRow, threads: number, side: 'ours' | 'peer', models:
     cache_dir: cacheDir,
     models: { yolox: models.yolox, folds: models.folds },
     items: p.items,
+    ...(p.nativeCodec && side === 'ours' ? { native_codec: p.nativeCodec } : {}),
   };
 }
 
 const outBaseOf = (p: PlannedRow, threads: number, jobDir: string): string =>
-  path.join(jobDir, `${p.stage}-${p.items[0]?.id ?? 'none'}-${threads}t`);
+  path.join(jobDir, `${p.stage}-${p.items[0]?.id ?? 'none'}${p.nativeCodec ? `-${p.nativeCodec}` : ''}-${threads}t`);
 
 /** Fills the row of `p` at `threads` from the two sides' answers (an Error = the side's process failed). */
 function assembleRow(p: PlannedRow, threads: number, ours: JobAnswer | Error, peer: JobAnswer | Error, outBase: string): StageRow {
@@ -157,6 +158,10 @@ function assembleRow(p: PlannedRow, threads: number, ours: JobAnswer | Error, pe
     }
     // Speed is compared only when both computed the same thing.
     row.ratio = v.same && pairs ? pairs.median : null;
+    row.rsna_mammo_cpu_ms = rowCpuMs(o.items);
+    row.python_original_cpu_ms = rowCpuMs(q.items);
+    // The sweep's pool workers are other processes on both sides: their CPU time is not in these numbers.
+    row.cpu_ratio = v.same && p.stage !== 'sweep' ? ratio(row.python_original_cpu_ms, row.rsna_mammo_cpu_ms) : null;
   } else {
     row.status = failed ? 'error' : 'not available';
     row.reason = reasons.join('; ');
@@ -216,6 +221,18 @@ function addGflops(row: StageRow, p: PlannedRow, peak: BenchResult['fmaPeak']): 
   row.gflops = { flop, rsna_mammo: o, python_original: q, peak: at, rsna_mammo_share: share(o), python_original_share: share(q) };
 }
 
+/** The JPEG 2000 codecs of this build, the one decodeFrame's auto uses first ([] without the addon). */
+function j2kCodecs(): string[] {
+  const d = libApi<{ nativeCodecs(): Set<string>; nativeCodecFor(f: string): string | undefined }>('dicom', ['nativeCodecs', 'nativeCodecFor']);
+  if (typeof d === 'string') return [];
+  try {
+    const first = d.nativeCodecFor('jpeg2000');
+    return first ? [first, ...['grok', 'openjpeg'].filter((c) => c !== first && d.nativeCodecs().has(c))] : [];
+  } catch {
+    return [];
+  }
+}
+
 const load1 = (): number => Math.round(os.loadavg()[0] * 100) / 100;
 
 const needsModels = (stage: StageName): boolean => stage === 'yolox' || stage === 'ensemble' || stage === 'e2e';
@@ -251,7 +268,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   const real = realFiles(opts.sharedDir);
   if (!real.length) notes.push(`no real DICOMs: ${path.join(opts.sharedDir, 'data', 'dicom')} is absent`);
 
-  const planned = planRows(opts.mode, { real, synthetic: syn, sweepPool: syn.sweepPool, allThreads: Math.max(...threads) })
+  const planned = planRows(opts.mode, { real, synthetic: syn, sweepPool: syn.sweepPool, allThreads: Math.max(...threads), j2kCodecs: j2kCodecs() })
     .filter((r) => !opts.stages?.length || opts.stages.includes(r.stage));
   const yolox = path.join(opts.sharedDir, 'golden', 'yolox', 'yolox_nano_416_roi_torch.pth');
   const modelSets = new Map<string, ModelSet>();
@@ -285,7 +302,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     for (const row of await measureRows(batch, ctx)) {
       rows.push(row);
       log(`${row.stage} | ${row.input} | ${t}t | ours ${row.rsna_mammo_ms?.toFixed(1) ?? '—'} ms | orig ${row.python_original_ms?.toFixed(1) ?? '—'} ms | ` +
-        `ratio ${row.ratio?.toFixed(2) ?? '—'} | same ${row.same_output ?? row.status}`);
+        `ratio ${row.ratio?.toFixed(2) ?? '—'}${row.wide_spread ? ' (wide)' : ''} | cpu ratio ${row.cpu_ratio?.toFixed(2) ?? '—'} | same ${row.same_output ?? row.status}`);
     }
     log(`${t} thread${t === 1 ? '' : 's'} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }

@@ -40,12 +40,16 @@ export interface BenchJob {
   cache_dir: string;
   models: { yolox?: string; folds?: string[]; onnx?: Record<string, string> };
   items: BenchItem[];
+  /** rsna-mammo's decode rows: this compiled codec instead of the default (the prebuilt's libopenjp2 where Grok is built). */
+  native_codec?: string;
 }
 
 /** Per item: wall times of the timed repeats and a digest of what was computed. */
 export interface ItemResult {
   id: string;
   ms: number[];
+  /** CPU time of the process (user + system, all threads) per timed repeat; absent from older peers. */
+  cpu_ms?: number[];
   output: Record<string, unknown>;
 }
 
@@ -93,6 +97,10 @@ export interface StageRow {
   ratio_spread?: number | null;
   /** The spread is above compare.ts WIDE_SPREAD: the ratio is not to be trusted (load moved during the row). */
   wide_spread?: boolean;
+  /** Mean over items of the median CPU time (user + system, all threads) per repeat, and their ratio (original ÷ ours). */
+  rsna_mammo_cpu_ms?: number | null;
+  python_original_cpu_ms?: number | null;
+  cpu_ratio?: number | null;
   /** 1-minute load average just before and just after the row's processes ran. */
   load_average?: [number, number];
   /** The CPUs both sides were pinned to (taskset -c), or null when not pinned. */

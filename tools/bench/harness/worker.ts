@@ -22,7 +22,7 @@ async function runJob(job: BenchJob): Promise<SideResult | { unavailable: string
     if (rss !== null) baseline = Math.max(baseline ?? 0, rss);
     const timed = await timeRepeated(stage.run, job.warmup, job.repeats);
     peak = Math.max(peak, peakRssKb());
-    items.push({ id: it.id, ms: timed.ms, output: stage.output(timed.last) });
+    items.push({ id: it.id, ms: timed.ms, cpu_ms: timed.cpuMs, output: stage.output(timed.last) });
   }
   return {
     side: 'rsna_mammo',

@@ -32,7 +32,7 @@ export interface DicomImageLike {
 }
 export interface DicomApi {
   readDicom(file: string): Promise<DicomImageLike>;
-  decodeFrame(image: DicomImageLike, frame?: number, options?: { decoder?: string; threads?: number }): Promise<unknown>;
+  decodeFrame(image: DicomImageLike, frame?: number, options?: { decoder?: string; threads?: number; nativeCodec?: string }): Promise<unknown>;
   toOriginalInt16(frame: unknown): Int16Array;
 }
 export interface PreprocessApi {

@@ -27,7 +27,7 @@ export const PIXEL_ADAPTERS: Partial<Record<StageName, Adapter>> = {
     if (typeof d === 'string') return d;
     return async (it) => ({
       // The codec gets the row's thread count (libopenjp2 would take every core of the machine otherwise).
-      run: async () => d.toOriginalInt16(await d.decodeFrame(await d.readDicom(it.dicom as string), 0, { threads: job.threads })),
+      run: async () => d.toOriginalInt16(await d.decodeFrame(await d.readDicom(it.dicom as string), 0, { threads: job.threads, nativeCodec: job.native_codec })),
       output: (raw) => {
         const a = raw as Int16Array;
         return { sha256: sha256(a), length: a.length };
