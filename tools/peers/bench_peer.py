@@ -26,6 +26,9 @@ import pydicom
 from pydicom.pixel_data_handlers import gdcm_handler, numpy_handler
 import gdcm
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lockstep_gate import gate  # noqa: E402
+
 gdcm.Trace.WarningOff()  # JP2-wrapped RSNA streams make GDCM warn once per file
 
 # GDCM decodes the compressed syntaxes; numpy the native ones (as dicomsdl would, §1.2.3).
@@ -57,20 +60,6 @@ def proc_status_kb(field):
             if line.startswith(field + ':'):
                 return int(line.split()[1])
     return None
-
-
-LOCKSTEP = os.environ.get('RSNA_MAMMO_BENCH_LOCKSTEP') == '1'
-
-
-def gate():
-    """Interleaved harness (tools/bench/harness/lockstep.ts): stop until told to go, so the two sides
-    never run at once and alternate A B A B. A no-op outside lockstep mode."""
-    if not LOCKSTEP:
-        return
-    sys.stdout.write('{"gate":true}\n')
-    sys.stdout.flush()
-    if not sys.stdin.readline():
-        raise SystemExit('bench gate: the harness closed stdin')
 
 
 # ---------------------------------------------------------------- §1 decode and metadata

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from convnext_torch_peer import ConvNeXt, ConvNeXtBlock  # noqa: E402
+from lockstep_gate import gate  # noqa: E402
 
 
 def timm_block_forward(self, x):
@@ -35,19 +36,6 @@ def timm_block_forward(self, x):
 
 
 ConvNeXtBlock.forward = timm_block_forward
-
-LOCKSTEP = os.environ.get('RSNA_MAMMO_BENCH_LOCKSTEP') == '1'
-
-
-def gate():
-    """Stops until the harness says go (the same gate as bench_peer.py and the native --gates)."""
-    if not LOCKSTEP:
-        return
-    sys.stdout.write('{"gate":true}\n')
-    sys.stdout.flush()
-    if not sys.stdin.readline():
-        raise SystemExit('bench gate: the harness closed stdin')
-
 
 def emit(obj):
     sys.stdout.write(json.dumps(obj) + '\n')
